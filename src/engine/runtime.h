@@ -1,0 +1,258 @@
+/*
+ * runtime.h - the run-time objects of the engine and how they connect:
+ * memories, tables, globals, functions, instances, the per-thread execution
+ * environment, the linker that resolves imports, and the parking lot behind
+ * memory.atomic.wait/notify (and, later, WASIX futexes).
+ *
+ * Ownership: an Instance owns what it defines (its Func records, tables,
+ * globals, memories) and holds a reference on what it imports. Memory, Table
+ * and Global are reference counted so a shared memory lives as long as any
+ * thread's instance uses it. A Func is owned by its instance (or, for host
+ * functions, by whoever created it) and must outlive every instance that
+ * imports it.
+ *
+ * Threads: a Module and a shared Memory may be used from many threads at
+ * once. Instances, tables, globals and ExecEnvs belong to one thread.
+ *
+ * Owners: memory.c, table.c, instance.c, linker.c, parking.c (runtime side);
+ * interp.c (invoke, ExecEnv, backtraces).
+ */
+#ifndef SPINDLE_RUNTIME_H
+#define SPINDLE_RUNTIME_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "module.h"
+
+typedef struct Instance Instance;
+typedef struct ExecEnv ExecEnv;
+
+/* ---------------------------------------------------------------- memory */
+
+/* A linear memory. `base` never moves: the whole 4 GiB range plus a guard
+ * region is reserved up front and growing only commits pages. */
+typedef struct Memory {
+    uint8_t *base;
+    _Atomic uint64_t size;      /* accessible bytes (pages * 64 KiB); read relaxed */
+    uint64_t max_pages;         /* declared maximum, else WASM_MAX_PAGES */
+    uint64_t reserved;          /* bytes of address space reserved at base */
+    bool shared;
+    pthread_mutex_t grow_lock;  /* serialises growers; readers never lock */
+    atomic_int refs;
+} Memory;
+
+/* Creates a memory with lim.min pages committed (zeroed). NULL + *err on failure. */
+Memory *memory_new(const Limits *lim, SpResult *err);
+void memory_retain(Memory *m);
+void memory_release(Memory *m);   /* frees on the last release */
+
+/* Grows by delta pages; returns the old size in pages, or -1 (limit or no
+ * memory). Safe while other threads access the memory. */
+int64_t memory_grow(Memory *m, uint64_t delta_pages);
+
+static inline uint64_t memory_size_bytes(const Memory *m)
+{
+    return atomic_load_explicit(&((Memory *)m)->size, memory_order_acquire);
+}
+
+/* ----------------------------------------------------------------- table */
+
+typedef struct Table {
+    ValType elem_type;
+    uint32_t size;
+    uint32_t max;        /* declared maximum, else UINT32_MAX */
+    void **elems;        /* size entries: Func * or externref, NULL = null */
+    uint32_t capacity;
+    atomic_int refs;
+} Table;
+
+Table *table_new(const TableType *type, void *init, SpResult *err);
+void table_retain(Table *t);
+void table_release(Table *t);
+/* Grows by delta entries set to init; returns the old size or -1. */
+int64_t table_grow(Table *t, uint32_t delta, void *init);
+
+/* ---------------------------------------------------------------- global */
+
+typedef struct Global {
+    GlobalType type;
+    Slot value[2];       /* value[1] only for v128 */
+    atomic_int refs;
+} Global;
+
+Global *global_new(GlobalType type, const Slot *value);
+void global_retain(Global *g);
+void global_release(Global *g);
+
+/* -------------------------------------------------------------- function */
+
+/* A host function. `io` holds the arguments on entry (type->param_slots
+ * slots) and receives the results (type->result_slots slots) in place.
+ * `caller` is the instance whose code made the call (its memory is the
+ * guest's memory); NULL when called directly from the host.
+ * Returns TRAP_NONE, or a trap (for TRAP_HOST put a message in env->trap_msg). */
+typedef TrapKind (*HostFn)(ExecEnv *env, Instance *caller, void *ctx, Slot *io);
+
+typedef struct Func {
+    const FuncType *type;
+    Instance *inst;                    /* defining instance; NULL for host functions */
+    const struct CompiledFunc *code;   /* NULL for host functions */
+    HostFn host;
+    void *host_ctx;
+    uint32_t index;                    /* index in the defining module (backtraces) */
+} Func;
+
+/* A host function record; `type` must outlive it. Free with free(). */
+Func *func_new_host(const FuncType *type, HostFn fn, void *ctx);
+
+/* An owned FuncType built from arrays; free with functype_free. */
+FuncType *functype_new(uint32_t nparams, const ValType *params, uint32_t nresults,
+                       const ValType *results);
+void functype_free(FuncType *t);
+
+/* True when two function types are equal (fast path: same pointer). */
+static inline bool func_type_matches(const FuncType *have, const FuncType *want)
+{
+    return have == want || functype_equal(have, want);
+}
+
+/* -------------------------------------------------------------- instance */
+
+typedef struct Extern {
+    uint8_t kind;   /* EXTERN_* */
+    union {
+        Func *func;
+        Table *table;
+        Memory *memory;
+        Global *global;
+    } u;
+} Extern;
+
+/* Per-instance state of an element segment; count = 0 once dropped. */
+typedef struct ElemInst {
+    void **refs;
+    uint32_t count;
+} ElemInst;
+
+struct Instance {
+    const Module *module;
+    Memory **memories;     /* index space, num_memories entries */
+    Table **tables;        /* num_tables */
+    Global **globals;      /* num_globals */
+    Func **funcs;          /* num_funcs; defined ones point into own_funcs */
+    Func *own_funcs;       /* num_funcs - num_func_imports records */
+    ElemInst *elems;       /* num_elems */
+    uint32_t *data_sizes;  /* num_datas: segment size, 0 once dropped */
+    void *user;            /* embedder's pointer (e.g. the WASIX thread) */
+};
+
+/* Instantiates m with `imports` (num_imports entries, in import order, already
+ * checked by the caller or by linker_instantiate): allocates the instance,
+ * evaluates globals, applies active element then data segments in order,
+ * drops declarative ones, and runs the start function on env.
+ * Returns SP_OK, or a message; when a segment or the start function traps,
+ * *trap receives the kind (and the instance is freed). */
+SpResult instance_new(const Module *m, const Extern *imports, ExecEnv *env,
+                      Instance **out, TrapKind *trap);
+
+/* Frees the instance and drops its references to imported objects. */
+void instance_free(Instance *inst);
+
+/* The export named `name`; false when absent. */
+bool instance_export(const Instance *inst, const char *name, size_t len, Extern *out);
+
+/* True when `have` may satisfy `want` (import subtyping of 2.0 + shared flag). */
+bool extern_matches(const Module *m, const Import *want, const Extern *have);
+
+/* Evaluates a constant expression in the context of inst (globals, funcs). */
+void const_eval(const Instance *inst, const ConstExpr *e, Slot out[2]);
+
+/* The bulk operations on instance state, shared by instantiation and the
+ * interpreter. Each checks bounds first and traps without partial writes. */
+TrapKind instance_table_init(Instance *inst, uint32_t table, uint32_t elem,
+                             uint32_t dst, uint32_t src, uint32_t n);
+TrapKind instance_memory_init(Instance *inst, uint32_t memory, uint32_t data,
+                              uint32_t dst, uint32_t src, uint32_t n);
+void instance_elem_drop(Instance *inst, uint32_t elem);
+void instance_data_drop(Instance *inst, uint32_t data);
+
+/* ---------------------------------------------------------------- linker */
+
+/* A name -> Extern map used to resolve imports (host modules, registered
+ * instances). Names are copied. Not thread-safe for concurrent defines. */
+typedef struct Linker Linker;
+
+Linker *linker_new(void);
+void linker_free(Linker *l);          /* does not free the objects defined */
+SpResult linker_define(Linker *l, const char *module, size_t module_len,
+                       const char *name, size_t name_len, Extern ext);
+/* Defines every export of inst under module name `module`. */
+SpResult linker_define_instance(Linker *l, const char *module, size_t module_len,
+                                Instance *inst);
+bool linker_lookup(const Linker *l, const char *module, size_t module_len,
+                   const char *name, size_t name_len, Extern *out);
+
+/* Resolves m's imports by name ("unknown import" / "incompatible import type"
+ * with the import's names in diag), then instance_new. */
+SpResult linker_instantiate(Linker *l, const Module *m, ExecEnv *env, Instance **out,
+                            TrapKind *trap, SpDiag *diag);
+
+/* ------------------------------------------------------- execution env */
+
+/* One thread's execution state: value stack, call frames, last trap. */
+typedef struct BacktraceEntry {
+    const Func *func;
+    uint32_t code_offset;   /* offset of the instruction in the module bytes, or 0 */
+} BacktraceEntry;
+
+#define SP_BACKTRACE_MAX 64
+
+struct ExecEnv {
+    Slot *stack;            /* value stack: locals and operands of every frame */
+    Slot *stack_end;
+    void *frames;           /* interpreter call-frame records (interp.c) */
+    uint32_t max_frames;
+
+    const atomic_int *interrupt;  /* safepoint flag, checked at loop back-edges and calls */
+    atomic_int own_interrupt;     /* default target of `interrupt` */
+
+    TrapKind trap;          /* the last trap */
+    char trap_msg[256];     /* message for TRAP_HOST */
+    int exit_code;          /* for TRAP_EXIT */
+    uint32_t backtrace_len; /* innermost first */
+    BacktraceEntry backtrace[SP_BACKTRACE_MAX];
+
+    void *user;             /* embedder's pointer (e.g. the WASIX thread) */
+};
+
+/* Creates an environment with a value stack of stack_bytes and room for
+ * max_frames nested calls (0 = defaults: 8 MiB, 50,000). NULL on failure. */
+ExecEnv *env_new(size_t stack_bytes, uint32_t max_frames);
+void env_free(ExecEnv *env);
+
+/* Calls f. io holds the arguments (f->type->param_slots slots) on entry and
+ * the results (result_slots) on return; it needs max(param, result) slots.
+ * Returns TRAP_NONE or the trap; on a trap env->trap and env->backtrace are
+ * set. Re-entrant: a host function may call back into wasm. */
+TrapKind interp_invoke(ExecEnv *env, Func *f, Slot *io);
+
+/* Writes "message\n  at #0 name (func N)\n..." for env's last trap to `out`. */
+void env_format_trap(const ExecEnv *env, char *out, size_t out_size);
+
+/* ---------------------------------------------------------- parking lot */
+
+/* The wait/notify queue keyed by host address (memory base + offset), shared
+ * by memory.atomic.wait/notify and WASIX futexes.
+ * park_wait32/64: if the value at addr still equals `expected` (checked while
+ * holding the queue lock, so no wake-up is lost), blocks until notified,
+ * until timeout_ns (relative; < 0 = forever) passes, or until *env->interrupt
+ * is set. Returns 0 = woken, 1 = value differed, 2 = timed out, 3 = interrupted. */
+int park_wait32(ExecEnv *env, const void *addr, uint32_t expected, int64_t timeout_ns);
+int park_wait64(ExecEnv *env, const void *addr, uint64_t expected, int64_t timeout_ns);
+/* Wakes up to `count` waiters on addr, oldest first; returns how many. */
+uint32_t park_notify(const void *addr, uint32_t count);
+/* Wakes every waiter of every address so they re-check their interrupt flags. */
+void park_interrupt_all(void);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * testlib.h - a minimal test harness for Spindle's unit tests.
+ * CHECK records a failure with its line and goes on; test_summary prints
+ * "N passed, N failed" and gives the process exit status.
+ */
+#ifndef SPINDLE_TESTLIB_H
+#define SPINDLE_TESTLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+extern int test_passed, test_failed;
+
+void test_check(int ok, const char *expr, const char *file, int line);
+#define CHECK(cond) test_check(!!(cond), #cond, __FILE__, __LINE__)
+
+/* Reads a whole file into a malloc'd buffer; NULL if it cannot. */
+uint8_t *test_read_file(const char *path, size_t *len);
+
+/* Prints the summary line; returns 0 when nothing failed, else 1. */
+int test_summary(void);
+
+#endif
