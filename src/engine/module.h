@@ -162,6 +162,9 @@ typedef struct Module {
     /* From the `name` custom section (best effort; a bad one is ignored). */
     Name module_name;
     Name *func_names;          /* num_funcs entries, .str NULL where unnamed; or NULL */
+
+    /* Byte offsets of items, for validation diagnostics (decode.h; private). */
+    struct ModuleOffsets *offsets;
 } Module;
 
 /* Decodes a binary into a Module without validating function bodies.

@@ -30,8 +30,10 @@ typedef struct ExecEnv ExecEnv;
 
 /* ---------------------------------------------------------------- memory */
 
-/* A linear memory. `base` never moves: the whole 4 GiB range plus a guard
- * region is reserved up front and growing only commits pages. */
+/* A linear memory. `base` never moves: 8 GiB plus a guard region is reserved
+ * up front (any u32 address + u32 offset + 16-byte access lands inside it) and
+ * growing only commits pages. If that much address space is refused, only the
+ * declared maximum (+ guard) is reserved: `reserved` tells which. */
 typedef struct Memory {
     uint8_t *base;
     _Atomic uint64_t size;      /* accessible bytes (pages * 64 KiB); read relaxed */
@@ -40,6 +42,7 @@ typedef struct Memory {
     bool shared;
     pthread_mutex_t grow_lock;  /* serialises growers; readers never lock */
     atomic_int refs;
+    bool has_max;               /* a maximum was declared (import matching) */
 } Memory;
 
 /* Creates a memory with lim.min pages committed (zeroed). NULL + *err on failure. */
@@ -65,6 +68,7 @@ typedef struct Table {
     void **elems;        /* size entries: Func * or externref, NULL = null */
     uint32_t capacity;
     atomic_int refs;
+    bool has_max;        /* a maximum was declared (import matching) */
 } Table;
 
 Table *table_new(const TableType *type, void *init, SpResult *err);
@@ -152,7 +156,9 @@ struct Instance {
  * evaluates globals, applies active element then data segments in order,
  * drops declarative ones, and runs the start function on env.
  * Returns SP_OK, or a message; when a segment or the start function traps,
- * *trap receives the kind (and the instance is freed). */
+ * *trap receives the kind (and the instance is freed, unless its functions
+ * escaped into imported tables or globals: then it is kept alive internally,
+ * so the caller must keep `m` alive too). */
 SpResult instance_new(const Module *m, const Extern *imports, ExecEnv *env,
                       Instance **out, TrapKind *trap);
 
@@ -161,6 +167,8 @@ void instance_free(Instance *inst);
 
 /* The export named `name`; false when absent. */
 bool instance_export(const Instance *inst, const char *name, size_t len, Extern *out);
+/* The object at `index` of the kind's index space (EXTERN_*); false when out of range. */
+bool instance_extern(const Instance *inst, uint8_t kind, uint32_t index, Extern *out);
 
 /* True when `have` may satisfy `want` (import subtyping of 2.0 + shared flag). */
 bool extern_matches(const Module *m, const Import *want, const Extern *have);
@@ -178,6 +186,10 @@ void instance_elem_drop(Instance *inst, uint32_t elem);
 void instance_data_drop(Instance *inst, uint32_t data);
 
 /* ---------------------------------------------------------------- linker */
+
+/* The spec's link-error messages (linker_instantiate; extern_matches failures). */
+extern const char ERR_UNKNOWN_IMPORT[];      /* "unknown import" */
+extern const char ERR_INCOMPATIBLE_IMPORT[]; /* "incompatible import type" */
 
 /* A name -> Extern map used to resolve imports (host modules, registered
  * instances). Names are copied. Not thread-safe for concurrent defines. */
@@ -224,6 +236,14 @@ struct ExecEnv {
     BacktraceEntry backtrace[SP_BACKTRACE_MAX];
 
     void *user;             /* embedder's pointer (e.g. the WASIX thread) */
+
+    /* interp.c private: where a re-entrant interp_invoke (from a host
+     * function) puts its frame, how many call records are in use, and how
+     * many interp_invoke activations are nested on the C stack. */
+    Slot *stack_top;
+    uint32_t frame_count;
+    uint32_t invoke_depth;
+    uintptr_t c_stack_base;  /* C stack address at the outermost activation */
 };
 
 /* Creates an environment with a value stack of stack_bytes and room for
@@ -247,12 +267,15 @@ void env_format_trap(const ExecEnv *env, char *out, size_t out_size);
  * park_wait32/64: if the value at addr still equals `expected` (checked while
  * holding the queue lock, so no wake-up is lost), blocks until notified,
  * until timeout_ns (relative; < 0 = forever) passes, or until *env->interrupt
- * is set. Returns 0 = woken, 1 = value differed, 2 = timed out, 3 = interrupted. */
+ * is set (env may be NULL: not interruptible). addr must be naturally aligned.
+ * Returns 0 = woken, 1 = value differed, 2 = timed out, 3 = interrupted. */
 int park_wait32(ExecEnv *env, const void *addr, uint32_t expected, int64_t timeout_ns);
 int park_wait64(ExecEnv *env, const void *addr, uint64_t expected, int64_t timeout_ns);
 /* Wakes up to `count` waiters on addr, oldest first; returns how many. */
 uint32_t park_notify(const void *addr, uint32_t count);
 /* Wakes every waiter of every address so they re-check their interrupt flags. */
 void park_interrupt_all(void);
+/* How many waiters are queued on addr right now (tests, diagnostics). */
+uint32_t park_waiters(const void *addr);
 
 #endif

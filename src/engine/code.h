@@ -1,0 +1,205 @@
+/*
+ * code.h - the interpreter's internal code format, shared only by compile.c /
+ * compile_ops.c (which produce it) and interp.c (which runs it).
+ *
+ * Design
+ * ------
+ * A function body is validated and translated in one pass into an array of
+ * 8-byte CodeWords. Each translated instruction starts with the address of
+ * its handler inside the interpreter's dispatch function (GCC/Clang
+ * labels-as-values), followed by operands that are fully decoded: slot
+ * indices, immediates, resolved branch offsets. Dispatch is
+ * `goto *ip->handler`; nothing is decoded or searched at run time.
+ *
+ * Slots. A frame is a window of Slots starting at `fp`:
+ *   fp[0 .. param_slots)            the parameters
+ *   fp[param_slots .. local_slots)  the declared locals, then one hidden slot
+ *                                   that is always zero (`zero_slot`), all
+ *                                   zeroed on entry
+ *   fp[local_slots .. frame_slots)  the operand stack
+ * Because the operand-stack height is known statically at every instruction,
+ * every operand and result is a fixed slot index relative to fp: the
+ * interpreter keeps no run-time stack pointer. An operand may also name a
+ * local directly (local.get is folded into its consumer), and the translator
+ * retargets the result of an instruction straight into a local when a
+ * local.set/tee follows. Some integer operations have `_imm` forms taking a
+ * constant instead of a second slot. Example: in a function with params
+ * $i (slot 0) and $n (slot 1),
+ *   (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ * becomes ONE instruction of 3 words  [&&H_i32_add_imm | d=0 a=0 | imm=1]
+ * and a loop latch  (br_if $top (i32.lt_u (local.get $i) (local.get $n)))
+ * becomes  [&&H_br_i32_lt_u | a=0 b=1 | off=-k]  (k = words back to $top).
+ *
+ * Branches. A branch stores a signed offset in CodeWords relative to the
+ * first word of the branch instruction. A branch that carries values to a
+ * label whose slots differ emits explicit copies first (copy1/copy2/copy_n),
+ * out of line when the branch is conditional (br_table gets one stub per
+ * target that needs copies). A comparison (or i32.eqz) immediately followed
+ * by br_if / if is rewritten in place into one compare-and-branch
+ * instruction (br_i32_lt_s, br_i64_ne_imm, ...). Safepoints: the jump back
+ * to a loop header (br_back), every taken conditional branch, br_table and
+ * every call check the interrupt flag (one relaxed load + one branch).
+ *
+ * Calls. The callee's frame starts at the caller's argument slots (the top
+ * of the caller's operand stack): `call` stores that slot index (`base`).
+ * The callee writes its results to its own fp[0 .. result_slots), which is
+ * where the caller expects them. Call records (return address, caller fp,
+ * caller Func) live in ExecEnv.frames; see interp.c. Host functions get
+ * `fp + base` as their io array (the caller's frame reserves
+ * max(param, result) slots there).
+ *
+ * Backtraces. Each CompiledFunc keeps a sorted map from code word offsets of
+ * instruction starts to byte offsets in the module binary.
+ */
+#ifndef SPINDLE_CODE_H
+#define SPINDLE_CODE_H
+
+#include "module.h"
+
+/* One unit of translated code. */
+typedef union CodeWord {
+    const void *handler;
+    uint64_t bits;
+} CodeWord;
+
+/* code word offset -> module byte offset, for the start of an instruction */
+typedef struct CodeMapEntry {
+    uint32_t code;
+    uint32_t byte;
+} CodeMapEntry;
+
+struct CompiledFunc {
+    CodeWord *code;          /* owned */
+    uint32_t code_words;
+    uint32_t func_index;     /* in the module's function index space */
+    uint32_t param_slots;
+    uint32_t local_slots;    /* params + locals + the zero slot */
+    uint32_t frame_slots;    /* everything the frame may touch */
+    uint32_t result_slots;
+    uint32_t map_len;
+    CodeMapEntry *map;       /* owned, sorted by .code */
+};
+
+/* ------------------------------------------------------- instruction shapes
+ * Every shape begins with the handler address; sizes are multiples of 8. */
+
+typedef struct OpNone { const void *h; } OpNone;                       /* unreachable, return0 */
+typedef struct OpDA { const void *h; uint32_t d, a; } OpDA;            /* unary: d = f(a) */
+typedef struct OpDAB { const void *h; uint32_t d, a, b; } OpDAB;       /* binary: d = f(a, b) */
+typedef struct OpDAI { const void *h; uint32_t d, a; int64_t imm; } OpDAI; /* d = f(a, imm) */
+typedef struct OpConst { const void *h; uint32_t d; uint64_t bits; } OpConst;
+typedef struct OpCopyN { const void *h; uint32_t d, a, n; } OpCopyN;   /* fp[d..d+n) = fp[a..a+n) */
+typedef struct OpSelect { const void *h; uint32_t d, a, b, c; } OpSelect; /* d = c ? a : b */
+typedef struct OpIndex { const void *h; uint32_t index, slot; } OpIndex; /* global.get/set, ref.func, drops */
+typedef struct OpRet { const void *h; uint32_t a, n; } OpRet;          /* results fp[a..a+n) -> fp[0..n) */
+
+typedef struct OpBr { const void *h; int32_t off; } OpBr;
+typedef struct OpBrIf { const void *h; uint32_t c; int32_t off; } OpBrIf;   /* also br_if_eqz */
+typedef struct OpBrCmp { const void *h; uint32_t a, b; int32_t off; } OpBrCmp;
+typedef struct OpBrCmpI { const void *h; uint32_t a; int32_t off; int64_t imm; } OpBrCmpI;
+typedef struct OpBrTable { const void *h; uint32_t index, count; int32_t off[]; } OpBrTable;
+/* off[count] is the default; the array has count + 1 entries. */
+
+typedef struct OpCall { const void *h; uint32_t func, base; } OpCall;
+typedef struct OpCallIndirect {
+    const void *h;
+    const FuncType *type;    /* canonical type of the module */
+    uint32_t table, index, base;
+} OpCallIndirect;
+
+typedef struct OpLoad { const void *h; uint32_t d, a, offset; } OpLoad;
+typedef struct OpStore { const void *h; uint32_t a, v, offset; } OpStore;
+/* Atomics: d = result, a = address, b/c = value operands. */
+typedef struct OpAtomic { const void *h; uint32_t d, a, b, c, offset; } OpAtomic;
+
+/* table.get (value = result) and table.set (value = operand). */
+typedef struct OpTable { const void *h; uint32_t table, index, value; } OpTable;
+/* Table and bulk-memory operations: x, y = table/segment indices. */
+typedef struct OpBulk { const void *h; uint32_t x, y, d, s, n; } OpBulk;
+
+#define OP_WORDS(T) ((uint32_t)(sizeof(T) / sizeof(CodeWord)))
+
+/* Compare+branch fusion rewrites a compare in place into its branch form. */
+_Static_assert(sizeof(OpDAB) == sizeof(OpBrCmp), "fusion needs equal sizes");
+_Static_assert(sizeof(OpDAI) == sizeof(OpBrCmpI), "fusion needs equal sizes");
+_Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
+
+/* --------------------------------------------------------- internal opcodes
+ * X(name) for every handler; the interpreter has a label H_<name> for each. */
+
+#define SP_CMP_OPS(X, p) \
+    X(p##eq) X(p##ne) X(p##lt_s) X(p##lt_u) X(p##gt_s) X(p##gt_u) \
+    X(p##le_s) X(p##le_u) X(p##ge_s) X(p##ge_u)
+
+#define SP_INT_OPS(X, p) \
+    X(p##eqz) SP_CMP_OPS(X, p) X(p##clz) X(p##ctz) X(p##popcnt) \
+    X(p##add) X(p##sub) X(p##mul) X(p##div_s) X(p##div_u) X(p##rem_s) X(p##rem_u) \
+    X(p##and) X(p##or) X(p##xor) X(p##shl) X(p##shr_s) X(p##shr_u) X(p##rotl) X(p##rotr)
+
+#define SP_INT_IMM_OPS(X, p) \
+    X(p##add_imm) X(p##sub_imm) X(p##mul_imm) X(p##and_imm) X(p##or_imm) X(p##xor_imm) \
+    X(p##shl_imm) X(p##shr_s_imm) X(p##shr_u_imm) \
+    X(p##eq_imm) X(p##ne_imm) X(p##lt_s_imm) X(p##lt_u_imm) X(p##gt_s_imm) X(p##gt_u_imm) \
+    X(p##le_s_imm) X(p##le_u_imm) X(p##ge_s_imm) X(p##ge_u_imm)
+
+#define SP_BR_CMP_OPS(X, p) \
+    X(br_##p##eq) X(br_##p##ne) X(br_##p##lt_s) X(br_##p##lt_u) X(br_##p##gt_s) \
+    X(br_##p##gt_u) X(br_##p##le_s) X(br_##p##le_u) X(br_##p##ge_s) X(br_##p##ge_u) \
+    X(br_##p##eq_imm) X(br_##p##ne_imm) X(br_##p##lt_s_imm) X(br_##p##lt_u_imm) \
+    X(br_##p##gt_s_imm) X(br_##p##gt_u_imm) X(br_##p##le_s_imm) X(br_##p##le_u_imm) \
+    X(br_##p##ge_s_imm) X(br_##p##ge_u_imm)
+
+#define SP_FLOAT_OPS(X, p) \
+    X(p##eq) X(p##ne) X(p##lt) X(p##gt) X(p##le) X(p##ge) \
+    X(p##abs) X(p##neg) X(p##ceil) X(p##floor) X(p##trunc) X(p##nearest) X(p##sqrt) \
+    X(p##add) X(p##sub) X(p##mul) X(p##div) X(p##min) X(p##max) X(p##copysign)
+
+#define SP_ATOMIC_WIDTH_OPS(X, w) \
+    X(atomic_load##w) X(atomic_store##w) X(atomic_add##w) X(atomic_sub##w) \
+    X(atomic_and##w) X(atomic_or##w) X(atomic_xor##w) X(atomic_xchg##w) X(atomic_cmpxchg##w)
+
+#define SP_OPS(X) \
+    /* control */ \
+    X(unreachable) X(br) X(br_back) X(br_if) X(br_if_eqz) X(br_table) \
+    X(return0) X(return1) X(return_n) X(exit) X(call) X(call_indirect) \
+    SP_BR_CMP_OPS(X, i32_) SP_BR_CMP_OPS(X, i64_) \
+    /* data movement */ \
+    X(copy1) X(copy2) X(copy_n) X(const64) X(select) X(select2) \
+    X(global_get) X(global_set) X(global_get2) X(global_set2) \
+    X(ref_func) X(ref_is_null) \
+    /* tables */ \
+    X(table_get) X(table_set) X(table_size) X(table_grow) X(table_fill) \
+    X(table_copy) X(table_init) X(elem_drop) \
+    /* memory */ \
+    X(memory_size) X(memory_grow) X(memory_init) X(data_drop) X(memory_copy) X(memory_fill) \
+    X(load8_s) X(load8_u) X(load16_s) X(load16_u) X(load32_s) X(load32_u) X(load64) \
+    X(store8) X(store16) X(store32) X(store64) \
+    /* numeric */ \
+    SP_INT_OPS(X, i32_) SP_INT_OPS(X, i64_) SP_INT_IMM_OPS(X, i32_) SP_INT_IMM_OPS(X, i64_) \
+    SP_FLOAT_OPS(X, f32_) SP_FLOAT_OPS(X, f64_) \
+    X(i32_trunc_f32_s) X(i32_trunc_f32_u) X(i32_trunc_f64_s) X(i32_trunc_f64_u) \
+    X(i64_trunc_f32_s) X(i64_trunc_f32_u) X(i64_trunc_f64_s) X(i64_trunc_f64_u) \
+    X(i32_trunc_sat_f32_s) X(i32_trunc_sat_f32_u) X(i32_trunc_sat_f64_s) X(i32_trunc_sat_f64_u) \
+    X(i64_trunc_sat_f32_s) X(i64_trunc_sat_f32_u) X(i64_trunc_sat_f64_s) X(i64_trunc_sat_f64_u) \
+    X(i64_extend_i32_s) X(i64_extend_i32_u) \
+    X(f32_convert_i32_s) X(f32_convert_i32_u) X(f32_convert_i64_s) X(f32_convert_i64_u) \
+    X(f64_convert_i32_s) X(f64_convert_i32_u) X(f64_convert_i64_s) X(f64_convert_i64_u) \
+    X(f32_demote_f64) X(f64_promote_f32) \
+    X(extend8_s) X(extend16_s) \
+    /* atomics (threads proposal) */ \
+    SP_ATOMIC_WIDTH_OPS(X, 8) SP_ATOMIC_WIDTH_OPS(X, 16) \
+    SP_ATOMIC_WIDTH_OPS(X, 32) SP_ATOMIC_WIDTH_OPS(X, 64) \
+    X(atomic_wait32) X(atomic_wait64) X(atomic_notify) X(atomic_fence)
+
+#define SP_OP_ENUM(name) IOP_##name,
+typedef enum InternalOp { SP_OPS(SP_OP_ENUM) IOP_COUNT } InternalOp;
+#undef SP_OP_ENUM
+
+/* The translator tells `_imm` forms by range: i32 ones, then i64 ones. */
+_Static_assert(IOP_i64_add_imm == IOP_i32_ge_u_imm + 1, "imm forms are contiguous");
+
+/* The handler address of every internal op, indexed by InternalOp
+ * (interp.c). The table is static and never changes. */
+const void *const *interp_handler_table(void);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * compile_internal.h - the translator's state, shared by compile.c (driver,
+ * operand stack, control flow, calls, variables) and compile_ops.c (numeric,
+ * memory, table, bulk and atomic instructions). Private to those two files.
+ *
+ * The operand stack of the validator doubles as the slot allocator: entry i
+ * lives in slot `home` (static). An entry may be "lazy": its value is still
+ * in a local (K_LOCAL) or is a known constant (K_CONST), and is copied to its
+ * home only when something needs it there (materialization).
+ */
+#ifndef SPINDLE_COMPILE_INTERNAL_H
+#define SPINDLE_COMPILE_INTERNAL_H
+
+#include "code.h"
+#include "reader.h"
+
+#define VT_UNKNOWN ((ValType)0)   /* the polymorphic bottom type */
+
+enum { K_STACK = 0, K_LOCAL = 1, K_CONST = 2 };
+
+typedef struct StackEntry {
+    ValType type;
+    uint8_t kind;        /* K_* */
+    uint32_t home;       /* the slot this entry owns */
+    uint32_t src;        /* K_LOCAL: the local's first slot */
+    uint32_t local;      /* K_LOCAL: the local's index */
+    uint32_t id;         /* unique per push: ties an entry to the op that made it */
+    uint64_t bits;       /* K_CONST: the value */
+} StackEntry;
+
+enum { CTL_FUNC, CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE };
+
+typedef struct CtlFrame {
+    uint8_t kind;            /* CTL_* */
+    bool unreachable;        /* validation: the rest of the frame is stack-polymorphic */
+    bool entered_live;       /* code was being emitted when the frame was entered */
+    uint32_t nparams, nresults;
+    const ValType *params, *results;
+    uint32_t height;         /* operand-stack entries below the frame */
+    uint32_t base_slot;      /* slot height below the frame (label slots start here) */
+    uint32_t loop_pos;       /* CTL_LOOP: code word offset of the header */
+    int32_t fixups;          /* forward branches to patch at `end` (-1 = none) */
+    int32_t else_fixup;      /* CTL_IF: the false branch (-1 = none) */
+} CtlFrame;
+
+/* A forward branch offset to patch: field holds an int32 relative to instr. */
+typedef struct Fixup {
+    uint32_t instr;          /* code word offset of the branch instruction */
+    uint32_t field;          /* byte offset of its int32 offset field */
+    int32_t next;
+} Fixup;
+
+/* The last emitted instruction, for retargeting and compare+branch fusion. */
+typedef struct LastOp {
+    bool valid;
+    uint32_t pos;            /* code word offset */
+    uint32_t dest_field;     /* byte offset of its destination slot field */
+    uint32_t entry_id;       /* the stack entry it produced */
+    uint16_t iop;
+} LastOp;
+
+typedef struct Compiler {
+    Module *m;
+    uint32_t func_index;
+    const FuncType *type;
+    SpDiag *diag;
+    Reader r;
+    size_t op_offset;        /* module byte offset of the current instruction */
+    const void *const *handlers;
+
+    uint32_t nlocals;        /* params + declared */
+    ValType *local_types;
+    uint32_t *local_slot;
+    uint32_t zero_slot;      /* always-zero hidden local */
+    uint32_t local_slots;
+
+    StackEntry *stack;
+    uint32_t sp, stack_cap;
+    uint32_t height;         /* slots used by locals + the operand stack */
+    uint32_t max_height;
+    uint32_t nlazy;          /* entries on the stack that are K_LOCAL or K_CONST */
+    uint32_t next_id;
+
+    CtlFrame *ctl;
+    uint32_t nctl, ctl_cap;
+
+    uint8_t *code;
+    size_t code_len, code_cap;   /* bytes */
+    bool live;                   /* emitted code is reachable */
+    Fixup *fixups;
+    uint32_t nfixups, fixups_cap;
+    CodeMapEntry *map;
+    uint32_t map_len, map_cap;
+    LastOp last;
+    uint32_t emit_pos;       /* position of the last kept instruction */
+    uint16_t emit_iop;       /* and its internal op */
+    bool oom;
+    StackEntry *vals;        /* scratch for popped block/call/branch values */
+    uint32_t vals_cap;
+    uint64_t scratch[8];     /* emission target after an allocation failure */
+    StackEntry sink;         /* push target after an allocation failure */
+} Compiler;
+
+extern const char ERR_TYPE_MISMATCH[];
+extern const char ERR_OOM[];
+
+#define COMPILE_TRY(expr) do { SpResult e_ = (expr); if (e_) return e_; } while (0)
+
+/* ------------------------------------------------ compile.c (infrastructure) */
+
+/* Reports msg (non-NULL) at the current instruction; returns msg. */
+SpResult compile_fail(Compiler *C, SpResult msg) __attribute__((returns_nonnull));
+
+/* Pops an operand of type `want` (VT_UNKNOWN = any); "type mismatch" if wrong. */
+SpResult compile_pop(Compiler *C, ValType want, StackEntry *out);
+/* Pushes a K_STACK entry of type t at the next slot; returns its home slot. */
+uint32_t compile_push(Compiler *C, ValType t);
+/* Pushes a lazy constant. */
+void compile_push_const(Compiler *C, ValType t, uint64_t bits);
+/* The slot to read a popped entry from (materializes constants). */
+uint32_t compile_src(Compiler *C, const StackEntry *e);
+
+/* Appends an instruction of `bytes` bytes (zeroed, handler set) and returns
+ * it; when code is unreachable the instruction is not kept. The pointer is
+ * valid until the next emission. */
+void *compile_emit(Compiler *C, InternalOp iop, size_t bytes);
+#define COMPILE_EMIT(C, iop, T) ((T *)compile_emit((C), (iop), sizeof(T)))
+/* Code word offset where the next instruction goes. */
+uint32_t compile_pos(const Compiler *C);
+/* Records that the last emitted instruction wrote stack entry `entry_id`
+ * through the uint32 field at byte offset dest_field. */
+void compile_set_last(Compiler *C, uint32_t dest_field, uint32_t entry_id);
+/* True when the top stack entry was produced by the last emitted
+ * instruction and nothing was emitted since. */
+bool compile_last_made_top(const Compiler *C, const StackEntry *top);
+
+/* Reads a memarg, checks memory 0 exists and the alignment. */
+SpResult compile_memarg(Compiler *C, unsigned natural_log2, bool atomic, uint32_t *offset);
+/* Checks a memory index (a reserved zero byte in 2.0 encodings). */
+SpResult compile_memory_zero(Compiler *C);
+
+/* The message for a body whose bytes end before its final `end`, chosen the
+ * way the reference decoder (which reads on past the body) reports it. */
+SpResult compile_missing_end_msg(const Module *m, const Reader *body);
+
+/* ------------------------------------------------ compile_scan.c (error path) */
+
+/* Decodes (without validating) body `defined_index` from module offset `from`
+ * (an instruction start inside `depth` open blocks), then every later body.
+ * Returns the first malformation and its offset, or SP_OK. */
+SpResult compile_scan_malformed(const Module *m, uint32_t defined_index, size_t from,
+                                uint32_t depth, size_t *offset);
+
+/* -------------------------------------------------- compile_ops.c (families) */
+
+/* Numeric opcodes 0x45..0xC4: unary, binary, compares, conversions. */
+SpResult cops_numeric(Compiler *C, uint8_t opcode, bool *handled);
+/* Loads and stores 0x28..0x3E. */
+SpResult cops_memory_access(Compiler *C, uint8_t opcode);
+/* 0xFC prefix: saturating truncation, bulk memory, tables. */
+SpResult cops_prefix_fc(Compiler *C);
+/* 0xFE prefix: atomics. */
+SpResult cops_prefix_fe(Compiler *C);
+/* table.get / table.set (0x25 / 0x26). */
+SpResult cops_table_access(Compiler *C, uint8_t opcode);
+
+/* Compare+branch fusion: the fused branch op for a compare op (negated or
+ * not), or IOP_COUNT when the op cannot be fused. */
+InternalOp cops_fused_branch(InternalOp cmp, bool negate);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * decode.h - the private interface between the decoder (decode.c,
+ * decode_sections.c), the module-level validator (validate.c) and module.c:
+ * the decoding context and its primitive readers, the byte offsets of module
+ * items kept for diagnostics, and the messages these files share.
+ *
+ * Not for use outside those files: everyone else reads module.h.
+ *
+ * How the decoder reads (it mirrors the reference interpreter, so that the
+ * spec suite's messages come out the same): one Reader spans the whole module;
+ * a section's content is read with that reader and must end exactly at the
+ * section's declared end ("section size mismatch"). A length or count larger
+ * than the rest of the module is "length out of bounds"; running out of bytes
+ * inside a section is "unexpected end of section or function"; outside any
+ * section (header, section id and size) it is "unexpected end".
+ */
+#ifndef SPINDLE_DECODE_H
+#define SPINDLE_DECODE_H
+
+#include "module.h"
+#include "reader.h"
+
+/* Messages (interned: compare with == or strcmp). */
+extern const char DEC_ERR_MAGIC[];        /* "magic header not detected" */
+extern const char DEC_ERR_VERSION[];      /* "unknown binary version" */
+extern const char DEC_ERR_SECTION_ID[];   /* "malformed section id" */
+extern const char DEC_ERR_SECTION_ORDER[];/* "unexpected content after last section" */
+extern const char DEC_ERR_SECTION_END[];  /* "unexpected end of section or function" */
+extern const char DEC_ERR_SIZE_MISMATCH[];/* "section size mismatch" */
+extern const char DEC_ERR_LENGTH_OOB[];   /* "length out of bounds" */
+extern const char DEC_ERR_END_EXPECTED[]; /* "END opcode expected" */
+extern const char DEC_ERR_ILLEGAL_OPCODE[];/* "illegal opcode" */
+extern const char DEC_ERR_FUNC_CODE_COUNT[]; /* "function and code section have inconsistent..." */
+extern const char DEC_ERR_DATA_COUNT[];   /* "data count and data section have inconsistent..." */
+extern const char DEC_ERR_TOO_MANY_LOCALS[];/* "too many locals" */
+extern const char DEC_ERR_BAD_VALTYPE[];  /* "malformed value type" */
+extern const char DEC_ERR_BAD_REFTYPE[];  /* "malformed reference type" */
+extern const char DEC_ERR_BAD_FUNCTYPE[]; /* "malformed function type" */
+extern const char DEC_ERR_BAD_MUT[];      /* "malformed mutability" */
+extern const char DEC_ERR_BAD_IMPORT_KIND[];/* "malformed import kind" */
+extern const char DEC_ERR_BAD_EXPORT_KIND[];/* "malformed export kind" */
+extern const char DEC_ERR_BAD_ELEM_KIND[];/* "malformed elements segment kind" */
+extern const char DEC_ERR_BAD_ELEM_TYPE[];/* "malformed element kind" */
+extern const char DEC_ERR_BAD_DATA_KIND[];/* "malformed data segment kind" */
+extern const char DEC_ERR_CONST_REQUIRED[];/* "constant expression required" */
+extern const char DEC_ERR_TYPE_MISMATCH[];/* "type mismatch" */
+extern const char DEC_ERR_OOM[];          /* "out of memory" */
+
+/* The most locals (not counting parameters) one function may declare. */
+#define DECODE_MAX_LOCALS 50000u
+
+/* Byte offsets of module items, recorded by the decoder so that validate.c
+ * can point at the offending bytes. Owned by the Module (Module.offsets). */
+typedef struct ModuleOffsets {
+    size_t *imports;     /* num_imports: start of each import */
+    size_t *funcs;       /* defined functions: their type index (function section) */
+    size_t *tables;      /* defined tables */
+    size_t *memories;    /* defined memories */
+    size_t *globals;     /* defined globals: their initializer */
+    size_t *exports;     /* num_exports: start of each export */
+    size_t *elems;       /* num_elems: offset expression (active) or segment start */
+    size_t **elem_items; /* num_elems arrays of `count` item offsets */
+    size_t *datas;       /* num_datas: offset expression (active) or segment start */
+    size_t start;        /* the start section's function index */
+    size_t end;          /* the module's size */
+} ModuleOffsets;
+
+/* The decoding context. */
+typedef struct Decoder {
+    Reader r;              /* spans the whole module (Module.bytes) */
+    Module *m;
+    ModuleOffsets *off;    /* == m->offsets */
+    SpDiag *diag;
+    bool in_section;       /* inside a section's content */
+    size_t section_end;    /* one past the current section (may exceed the module) */
+    const char *what;      /* the item being decoded, for messages ("import") */
+    uint32_t index;        /* and its index */
+    bool funcs_built, tables_built, memories_built, globals_built;
+    bool seen_code, seen_data;
+    bool has_names;        /* a `name` custom section was seen: */
+    size_t names_at, names_end;  /* its content after the section name */
+} Decoder;
+
+/* Returns from the calling function when x is an error. */
+#define DEC_TRY(x)                      \
+    do {                                \
+        SpResult dec_e_ = (x);          \
+        if (dec_e_) return dec_e_;      \
+    } while (0)
+
+/* `index` value meaning "no item index" in messages. */
+#define DEC_NO_INDEX UINT32_MAX
+
+/* Records msg at offset in the diagnostic and returns it. Inside a section
+ * "unexpected end" becomes "unexpected end of section or function". */
+SpResult dec_fail(Decoder *d, SpResult msg, size_t offset);
+/* Same, at the byte the reader just failed on (see reader.h). */
+SpResult dec_fail_here(Decoder *d, SpResult msg);
+
+/* calloc of n elements (n may be 0: returns NULL without failing); on failure
+ * records "out of memory" and sets *err. */
+void *dec_alloc(Decoder *d, size_t n, size_t size, SpResult *err);
+
+/* Primitive readers: each returns SP_OK or the diagnosed error. */
+SpResult dec_byte(Decoder *d, uint8_t *out);
+SpResult dec_u32(Decoder *d, uint32_t *out);
+/* A byte length: "length out of bounds" past the module's end. */
+SpResult dec_len(Decoder *d, uint32_t *out);
+/* A vector count: as dec_len, and at most the bytes left in the section. */
+SpResult dec_count(Decoder *d, uint32_t *out);
+/* A UTF-8 name, copied NUL-terminated into out->str (free with free()). */
+SpResult dec_name(Decoder *d, Name *out);
+/* A UTF-8 name left in place: *ptr points into the module. */
+SpResult dec_name_view(Decoder *d, const uint8_t **ptr, uint32_t *len);
+SpResult dec_valtype(Decoder *d, ValType *out);
+SpResult dec_reftype(Decoder *d, ValType *out);
+/* Limits with flags 0..max_flag (1 for tables, 3 for memories: bit 1 = shared). */
+SpResult dec_limits(Decoder *d, Limits *out, uint8_t max_flag);
+SpResult dec_table_type(Decoder *d, TableType *out);
+SpResult dec_global_type(Decoder *d, GlobalType *out);
+/* A constant expression: one constant instruction and `end`. A non-constant
+ * instruction is "constant expression required"; no instruction or several
+ * is "type mismatch". A global.get's result type is left for validate.c. */
+SpResult dec_const_expr(Decoder *d, ConstExpr *out);
+
+/* Builds a kind's index space (imports first, then ndefined entries), once. */
+SpResult dec_build_funcs(Decoder *d, uint32_t ndefined);
+SpResult dec_build_tables(Decoder *d, uint32_t ndefined);
+SpResult dec_build_memories(Decoder *d, uint32_t ndefined);
+SpResult dec_build_globals(Decoder *d, uint32_t ndefined);
+
+/* The sections after the type section (decode_sections.c). Each is called
+ * with the reader at the section's content and leaves it at its end. */
+SpResult dec_import_section(Decoder *d);
+SpResult dec_function_section(Decoder *d);
+SpResult dec_table_section(Decoder *d);
+SpResult dec_memory_section(Decoder *d);
+SpResult dec_global_section(Decoder *d);
+SpResult dec_export_section(Decoder *d);
+SpResult dec_start_section(Decoder *d);
+SpResult dec_element_section(Decoder *d);
+SpResult dec_datacount_section(Decoder *d);
+SpResult dec_code_section(Decoder *d);
+SpResult dec_data_section(Decoder *d);
+
+/* Fills m->type_canon (module.c). Returns SP_OK or DEC_ERR_OOM. */
+SpResult module_canon_types(Module *m);
+
+/* Frees the offsets record (module.c). NULL is fine. */
+void module_offsets_free(ModuleOffsets *off, uint32_t num_elems);
+
+#endif

@@ -1,0 +1,953 @@
+/*
+ * interp.c - the interpreter: runs translated code (format: code.h) with
+ * direct-threaded dispatch (`goto *ip->handler`), and owns the execution
+ * environment: ExecEnv creation, interp_invoke, call records, traps and
+ * backtraces.
+ *
+ * One dispatch function (interp_run) holds every handler, grouped per
+ * opcode family by macros. Its hot state lives in locals: ip, fp, the
+ * current Func and Instance, and memory 0's base and cached size.
+ * wasm->wasm calls never recurse in C: a call pushes a CallFrame record into
+ * env->frames and jumps to the callee's code. There is no allocation and no
+ * lock in the loop. Traps are returned as values.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "code.h"
+#include "runtime.h"
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "guest memory is little-endian");
+
+/* A call record: where the caller continues. */
+typedef struct CallFrame {
+    const CodeWord *ret_ip;
+    Slot *fp;
+    Func *func;      /* the caller */
+} CallFrame;
+
+#define DEFAULT_STACK_BYTES ((size_t)8 << 20)
+#define DEFAULT_MAX_FRAMES 50000u
+/* wasm -> host -> wasm re-entry nests interp_run on the C stack (a few
+ * hundred bytes each when optimized, tens of KiB in sanitizer builds, plus
+ * the host's frames). Nesting deeper than either limit is reported as stack
+ * exhaustion instead of risking the thread's C stack. */
+#define MAX_NESTED_INVOKES 1000u
+#define MAX_NESTED_C_STACK ((uintptr_t)2 << 20)
+
+/* -------------------------------------------------------- numeric helpers */
+
+static inline float interp_f32_min(float a, float b)
+{
+    if (a != a || b != b) return a + b;  /* a NaN operand: propagate (quieted) */
+    if (a == 0.0f && b == 0.0f) return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+
+static inline float interp_f32_max(float a, float b)
+{
+    if (a != a || b != b) return a + b;
+    if (a == 0.0f && b == 0.0f) return signbit(a) ? b : a;
+    return a > b ? a : b;
+}
+
+static inline double interp_f64_min(double a, double b)
+{
+    if (a != a || b != b) return a + b;
+    if (a == 0.0 && b == 0.0) return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+
+static inline double interp_f64_max(double a, double b)
+{
+    if (a != a || b != b) return a + b;
+    if (a == 0.0 && b == 0.0) return signbit(a) ? b : a;
+    return a > b ? a : b;
+}
+
+/* libm's rounding functions may return a signalling NaN unchanged; the
+ * spec wants an arithmetic (quiet) NaN. x + x quiets it. */
+#define INTERP_QUIET(x, expr) ((x) != (x) ? (x) + (x) : (expr))
+
+/* Trapping float->int truncation: x must lie strictly inside (lo, hi), the
+ * nearest values that do not truncate into range. */
+static inline TrapKind interp_trunc_check(double x, double lo, double hi)
+{
+    if (x != x) return TRAP_BAD_CONVERSION;
+    if (!(x > lo && x < hi)) return TRAP_INT_OVERFLOW;
+    return TRAP_NONE;
+}
+
+#define I32_LO -2147483649.0
+#define I32_HI 2147483648.0
+#define U32_LO -1.0
+#define U32_HI 4294967296.0
+#define I64_LO -9223372036854777856.0 /* the double below -2^63 */
+#define I64_HI 9223372036854775808.0
+#define U64_LO -1.0
+#define U64_HI 18446744073709551616.0
+
+static inline int32_t interp_sat_i32(double x)
+{
+    if (x != x) return 0;
+    if (x <= I32_LO) return INT32_MIN;
+    if (x >= I32_HI) return INT32_MAX;
+    return (int32_t)x;
+}
+
+static inline uint32_t interp_sat_u32(double x)
+{
+    if (x != x || x <= U32_LO) return 0;
+    if (x >= U32_HI) return UINT32_MAX;
+    return (uint32_t)x;
+}
+
+static inline int64_t interp_sat_i64(double x)
+{
+    if (x != x) return 0;
+    if (x <= I64_LO) return INT64_MIN;
+    if (x >= I64_HI) return INT64_MAX;
+    return (int64_t)x;
+}
+
+static inline uint64_t interp_sat_u64(double x)
+{
+    if (x != x || x <= U64_LO) return 0;
+    if (x >= U64_HI) return UINT64_MAX;
+    return (uint64_t)x;
+}
+
+/* Slow path of a bounds check: reloads the size (a shared memory may have
+ * grown in another thread) and re-checks. */
+static bool interp_mem_refresh(const Memory *mem, uint64_t end, uint64_t *cached)
+{
+    if (!mem) return false;
+    *cached = memory_size_bytes(mem);
+    return end <= *cached;
+}
+
+/* ---------------------------------------------------------------- traps */
+
+/* The module byte offset of the instruction at code word `at` of cf. */
+static uint32_t interp_code_offset(const struct CompiledFunc *cf, const CodeWord *at)
+{
+    if (!cf || !cf->map_len || at < cf->code) return 0;
+    uint32_t pos = (uint32_t)(at - cf->code), lo = 0, hi = cf->map_len;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (cf->map[mid].code <= pos) lo = mid;
+        else hi = mid;
+    }
+    return cf->map[lo].byte;
+}
+
+static void interp_bt_add(ExecEnv *env, const Func *f, const CodeWord *at)
+{
+    if (env->backtrace_len >= SP_BACKTRACE_MAX) return;
+    BacktraceEntry *b = &env->backtrace[env->backtrace_len++];
+    b->func = f;
+    b->code_offset = f ? interp_code_offset(f->code, at) : 0;
+}
+
+/* Appends this activation's frames (innermost first) to env->backtrace:
+ * an optional failing host function, the current function at ip, then
+ * every caller down to (not including) the entry record. */
+static void interp_record_trap(ExecEnv *env, TrapKind trap, const Func *host, const Func *func,
+                               const CodeWord *ip, const CallFrame *frames, uint32_t depth,
+                               uint32_t entry_depth)
+{
+    env->trap = trap;
+    if (host) interp_bt_add(env, host, NULL);
+    interp_bt_add(env, func, ip);
+    for (uint32_t i = depth; i-- > entry_depth + 1;)
+        interp_bt_add(env, frames[i].func, frames[i].ret_ip - 1);
+}
+
+/* -------------------------------------------------------- dispatch macros */
+
+#define OPND(T) ((const T *)(const void *)ip)
+#define DISPATCH() goto *ip->handler
+#define NEXT(T) do { ip += OP_WORDS(T); DISPATCH(); } while (0)
+#define JUMP(off) do { ip += (off); DISPATCH(); } while (0)
+#define TRAP(k) do { trap = (k); goto on_trap; } while (0)
+#define SAFEPOINT() \
+    do { \
+        if (SP_UNLIKELY(atomic_load_explicit(intr, memory_order_relaxed))) \
+            TRAP(TRAP_INTERRUPTED); \
+    } while (0)
+/* A taken branch: safepoint (covers loop back-edges), then jump. */
+#define BRANCH(off) do { SAFEPOINT(); JUMP(off); } while (0)
+
+/* Caches of the current instance: memory 0. */
+#define LOAD_INSTANCE() \
+    do { \
+        mem0 = inst->module->num_memories ? inst->memories[0] : NULL; \
+        mem_base = mem0 ? mem0->base : NULL; \
+        mem_size = mem0 ? memory_size_bytes(mem0) : 0; \
+    } while (0)
+
+#define MEM_CHECK(ea, n) \
+    do { \
+        if (SP_UNLIKELY((ea) + (n) > mem_size) && !interp_mem_refresh(mem0, (ea) + (n), &mem_size)) \
+            TRAP(TRAP_MEMORY_OOB); \
+    } while (0)
+
+/* ---- integer families.  X(name, U, S, F, BITS, expr over a, b) */
+
+#define INT_IMM_OPS(X, p, U, S, F, BITS) \
+    X(p##add, U, F, a + b) X(p##sub, U, F, a - b) X(p##mul, U, F, a * b) \
+    X(p##and, U, F, a & b) X(p##or, U, F, a | b) X(p##xor, U, F, a ^ b) \
+    X(p##shl, U, F, a << (b & (BITS - 1))) \
+    X(p##shr_s, U, F, (U)((S)a >> (b & (BITS - 1)))) \
+    X(p##shr_u, U, F, a >> (b & (BITS - 1))) \
+    INT_CMP_OPS(X, p, U, S, F)
+
+#define INT_CMP_OPS(X, p, U, S, F) \
+    X(p##eq, U, F, a == b) X(p##ne, U, F, a != b) \
+    X(p##lt_s, U, F, (S)a < (S)b) X(p##lt_u, U, F, a < b) \
+    X(p##gt_s, U, F, (S)a > (S)b) X(p##gt_u, U, F, a > b) \
+    X(p##le_s, U, F, (S)a <= (S)b) X(p##le_u, U, F, a <= b) \
+    X(p##ge_s, U, F, (S)a >= (S)b) X(p##ge_u, U, F, a >= b)
+
+/* d = a op b, and d = a op imm */
+#define H_BIN(name, U, F, expr) \
+    H_##name: { \
+        const OpDAB *o = OPND(OpDAB); \
+        U a = fp[o->a].F, b = fp[o->b].F; \
+        fp[o->d].F = (U)(expr); \
+        NEXT(OpDAB); \
+    }
+#define H_BIN_IMM(name, U, F, expr) \
+    H_##name##_imm: { \
+        const OpDAI *o = OPND(OpDAI); \
+        U a = fp[o->a].F, b = (U)o->imm; \
+        fp[o->d].F = (U)(expr); \
+        NEXT(OpDAI); \
+    }
+/* fused compare + branch, register and immediate forms */
+#define H_BR_CMP(name, U, F, expr) \
+    H_br_##name: { \
+        const OpBrCmp *o = OPND(OpBrCmp); \
+        U a = fp[o->a].F, b = fp[o->b].F; \
+        if (expr) BRANCH(o->off); \
+        NEXT(OpBrCmp); \
+    } \
+    H_br_##name##_imm: { \
+        const OpBrCmpI *o = OPND(OpBrCmpI); \
+        U a = fp[o->a].F, b = (U)o->imm; \
+        if (expr) BRANCH(o->off); \
+        NEXT(OpBrCmpI); \
+    }
+
+#define H_UN(name, F_IN, T_IN, F_OUT, expr) \
+    H_##name: { \
+        const OpDA *o = OPND(OpDA); \
+        T_IN a = fp[o->a].F_IN; \
+        fp[o->d].F_OUT = (expr); \
+        NEXT(OpDA); \
+    }
+
+#define H_DIVREM(p, U, S, F, MIN) \
+    H_##p##div_s: { \
+        const OpDAB *o = OPND(OpDAB); \
+        S a = (S)fp[o->a].F, b = (S)fp[o->b].F; \
+        if (SP_UNLIKELY(b == 0)) TRAP(TRAP_DIV_ZERO); \
+        if (SP_UNLIKELY(a == MIN && b == -1)) TRAP(TRAP_INT_OVERFLOW); \
+        fp[o->d].F = (U)(a / b); \
+        NEXT(OpDAB); \
+    } \
+    H_##p##div_u: { \
+        const OpDAB *o = OPND(OpDAB); \
+        U a = fp[o->a].F, b = fp[o->b].F; \
+        if (SP_UNLIKELY(b == 0)) TRAP(TRAP_DIV_ZERO); \
+        fp[o->d].F = a / b; \
+        NEXT(OpDAB); \
+    } \
+    H_##p##rem_s: { \
+        const OpDAB *o = OPND(OpDAB); \
+        S a = (S)fp[o->a].F, b = (S)fp[o->b].F; \
+        if (SP_UNLIKELY(b == 0)) TRAP(TRAP_DIV_ZERO); \
+        fp[o->d].F = b == -1 ? 0 : (U)(a % b); \
+        NEXT(OpDAB); \
+    } \
+    H_##p##rem_u: { \
+        const OpDAB *o = OPND(OpDAB); \
+        U a = fp[o->a].F, b = fp[o->b].F; \
+        if (SP_UNLIKELY(b == 0)) TRAP(TRAP_DIV_ZERO); \
+        fp[o->d].F = a % b; \
+        NEXT(OpDAB); \
+    }
+
+/* ---- float families */
+
+#define FLOAT_BIN_OPS(X, p, T, F, MIN, MAX) \
+    X(p##add, T, F, a + b) X(p##sub, T, F, a - b) X(p##mul, T, F, a * b) \
+    X(p##div, T, F, a / b) X(p##min, T, F, MIN(a, b)) X(p##max, T, F, MAX(a, b))
+
+#define H_FCMP(name, T, F, expr) \
+    H_##name: { \
+        const OpDAB *o = OPND(OpDAB); \
+        T a = fp[o->a].F, b = fp[o->b].F; \
+        fp[o->d].u32 = (expr); \
+        NEXT(OpDAB); \
+    }
+#define FLOAT_CMP_OPS(X, p, T, F) \
+    X(p##eq, T, F, a == b) X(p##ne, T, F, a != b) X(p##lt, T, F, a < b) \
+    X(p##gt, T, F, a > b) X(p##le, T, F, a <= b) X(p##ge, T, F, a >= b)
+
+/* sign-bit operations on the bit pattern (NaN payloads untouched) */
+#define H_FBITS(p, U, F, SIGN) \
+    H_##p##abs: { \
+        const OpDA *o = OPND(OpDA); \
+        fp[o->d].F = fp[o->a].F & ~(U)SIGN; \
+        NEXT(OpDA); \
+    } \
+    H_##p##neg: { \
+        const OpDA *o = OPND(OpDA); \
+        fp[o->d].F = fp[o->a].F ^ (U)SIGN; \
+        NEXT(OpDA); \
+    } \
+    H_##p##copysign: { \
+        const OpDAB *o = OPND(OpDAB); \
+        fp[o->d].F = (fp[o->a].F & ~(U)SIGN) | (fp[o->b].F & (U)SIGN); \
+        NEXT(OpDAB); \
+    }
+
+/* trapping truncation: TO = target field, TC = target C type */
+#define H_TRUNC(name, F_IN, TO, TC, LO, HI) \
+    H_##name: { \
+        const OpDA *o = OPND(OpDA); \
+        double x = (double)fp[o->a].F_IN; \
+        TrapKind k_ = interp_trunc_check(x, LO, HI); \
+        if (SP_UNLIKELY(k_)) TRAP(k_); \
+        fp[o->d].TO = (TC)x; \
+        NEXT(OpDA); \
+    }
+
+/* ---- memory */
+
+#define H_LOAD(name, T, F, CT) \
+    H_##name: { \
+        const OpLoad *o = OPND(OpLoad); \
+        uint64_t ea = (uint64_t)fp[o->a].u32 + o->offset; \
+        MEM_CHECK(ea, sizeof(T)); \
+        T v; \
+        memcpy(&v, mem_base + ea, sizeof v); \
+        fp[o->d].F = (CT)v; \
+        NEXT(OpLoad); \
+    }
+#define H_STORE(name, T, F) \
+    H_##name: { \
+        const OpStore *o = OPND(OpStore); \
+        uint64_t ea = (uint64_t)fp[o->a].u32 + o->offset; \
+        MEM_CHECK(ea, sizeof(T)); \
+        T v = (T)fp[o->v].F; \
+        memcpy(mem_base + ea, &v, sizeof v); \
+        NEXT(OpStore); \
+    }
+
+/* ---- atomics: bounds first, then alignment (the spec's order) */
+
+#define ATOMIC_ADDR(T) \
+    const OpAtomic *o = OPND(OpAtomic); \
+    uint64_t ea = (uint64_t)fp[o->a].u32 + o->offset; \
+    MEM_CHECK(ea, sizeof(T)); \
+    if (SP_UNLIKELY(ea & (sizeof(T) - 1))) TRAP(TRAP_UNALIGNED_ATOMIC); \
+    T *p = (T *)(void *)(mem_base + ea)
+
+#define H_ATOMIC_RMW(name, T, BUILTIN) \
+    H_##name: { \
+        ATOMIC_ADDR(T); \
+        fp[o->d].u64 = BUILTIN(p, (T)fp[o->b].u64, __ATOMIC_SEQ_CST); \
+        NEXT(OpAtomic); \
+    }
+
+#define H_ATOMIC_WIDTH(W, T) \
+    H_atomic_load##W: { \
+        ATOMIC_ADDR(T); \
+        fp[o->d].u64 = __atomic_load_n(p, __ATOMIC_SEQ_CST); \
+        NEXT(OpAtomic); \
+    } \
+    H_atomic_store##W: { \
+        ATOMIC_ADDR(T); \
+        __atomic_store_n(p, (T)fp[o->b].u64, __ATOMIC_SEQ_CST); \
+        NEXT(OpAtomic); \
+    } \
+    H_ATOMIC_RMW(atomic_add##W, T, __atomic_fetch_add) \
+    H_ATOMIC_RMW(atomic_sub##W, T, __atomic_fetch_sub) \
+    H_ATOMIC_RMW(atomic_and##W, T, __atomic_fetch_and) \
+    H_ATOMIC_RMW(atomic_or##W, T, __atomic_fetch_or) \
+    H_ATOMIC_RMW(atomic_xor##W, T, __atomic_fetch_xor) \
+    H_ATOMIC_RMW(atomic_xchg##W, T, __atomic_exchange_n) \
+    H_atomic_cmpxchg##W: { \
+        ATOMIC_ADDR(T); \
+        T expected = (T)fp[o->b].u64; \
+        __atomic_compare_exchange_n(p, &expected, (T)fp[o->c].u64, false, __ATOMIC_SEQ_CST, \
+                                    __ATOMIC_SEQ_CST); \
+        fp[o->d].u64 = expected; \
+        NEXT(OpAtomic); \
+    }
+
+#define LABEL_ADDR(name) [IOP_##name] = &&H_##name,
+
+/*
+ * Runs `entry` (a wasm function whose arguments are at fp[0..)) until it
+ * returns or traps. The caller (interp_invoke) has checked that the entry
+ * frame and one call record fit. With labels_out set, only reports the
+ * handler table and returns.
+ */
+static TrapKind interp_run(ExecEnv *env, Func *entry, Slot *fp, const void *const **labels_out)
+{
+    static const void *const labels[IOP_COUNT] = {SP_OPS(LABEL_ADDR)};
+    if (labels_out) {
+        *labels_out = labels;
+        return TRAP_NONE;
+    }
+    static const CodeWord exit_code[1] = {{.handler = &&H_exit}};
+
+    CallFrame *const frames = env->frames;
+    const uint32_t max_frames = env->max_frames;
+    const uint32_t entry_depth = env->frame_count;
+    Slot *const stack_end = env->stack_end;
+    const atomic_int *const intr = env->interrupt;
+    uint32_t depth = entry_depth;
+    Func *func = entry, *callee = NULL;
+    Instance *inst = entry->inst;
+    Memory *mem0;
+    uint8_t *mem_base;
+    uint64_t mem_size;
+    const CodeWord *ip, *ret = NULL;
+    Slot *nfp = NULL;
+    TrapKind trap = TRAP_NONE;
+    const Func *failed_host = NULL;
+
+    frames[depth++] = (CallFrame){exit_code, fp, entry};
+    for (uint32_t i = entry->code->param_slots; i < entry->code->local_slots; i++) fp[i].u64 = 0;
+    ip = entry->code->code;
+    LOAD_INSTANCE();
+    DISPATCH();
+
+    /* ------------------------------------------------------------ control */
+H_unreachable:
+    TRAP(TRAP_UNREACHABLE);
+H_br:
+    JUMP(OPND(OpBr)->off);
+H_br_back:
+    BRANCH(OPND(OpBr)->off);
+H_br_if: {
+    const OpBrIf *o = OPND(OpBrIf);
+    if (fp[o->c].u32) BRANCH(o->off);
+    NEXT(OpBrIf);
+}
+H_br_if_eqz: {
+    const OpBrIf *o = OPND(OpBrIf);
+    if (!fp[o->c].u32) BRANCH(o->off);
+    NEXT(OpBrIf);
+}
+H_br_table: {
+    const OpBrTable *o = OPND(OpBrTable);
+    uint32_t i = fp[o->index].u32;
+    if (i > o->count) i = o->count;
+    BRANCH(o->off[i]);
+}
+    INT_CMP_OPS(H_BR_CMP, i32_, uint32_t, int32_t, u32)
+    INT_CMP_OPS(H_BR_CMP, i64_, uint64_t, int64_t, u64)
+
+H_return1:
+    fp[0] = fp[OPND(OpRet)->a];
+    goto do_return;
+H_return_n: {
+    const OpRet *o = OPND(OpRet);
+    for (uint32_t i = 0; i < o->n; i++) fp[i] = fp[o->a + i];
+    goto do_return;
+}
+H_return0:
+do_return: {
+    const CallFrame *fr = &frames[--depth];
+    ip = fr->ret_ip;
+    fp = fr->fp;
+    func = fr->func;
+    if (SP_UNLIKELY(func->inst != inst)) {
+        inst = func->inst;
+        LOAD_INSTANCE();
+    }
+    DISPATCH();
+}
+H_exit:
+    env->frame_count = depth;
+    return TRAP_NONE;
+
+H_call: {
+    const OpCall *o = OPND(OpCall);
+    callee = inst->funcs[o->func];
+    nfp = fp + o->base;
+    ret = ip + OP_WORDS(OpCall);
+    goto do_call;
+}
+H_call_indirect: {
+    const OpCallIndirect *o = OPND(OpCallIndirect);
+    const Table *t = inst->tables[o->table];
+    uint32_t i = fp[o->index].u32;
+    if (SP_UNLIKELY(i >= t->size)) TRAP(TRAP_UNDEFINED_ELEMENT);
+    callee = t->elems[i];
+    if (SP_UNLIKELY(!callee)) TRAP(TRAP_UNINIT_ELEMENT);
+    if (SP_UNLIKELY(!func_type_matches(callee->type, o->type))) TRAP(TRAP_INDIRECT_MISMATCH);
+    nfp = fp + o->base;
+    ret = ip + OP_WORDS(OpCallIndirect);
+    goto do_call;
+}
+do_call: {
+    SAFEPOINT();
+    const struct CompiledFunc *cf = callee->code;
+    if (!cf) goto do_host_call;
+    if (SP_UNLIKELY(depth >= max_frames || nfp + cf->frame_slots > stack_end))
+        TRAP(TRAP_STACK_EXHAUSTED);
+    frames[depth++] = (CallFrame){ret, fp, func};
+    fp = nfp;
+    func = callee;
+    for (uint32_t i = cf->param_slots; i < cf->local_slots; i++) fp[i].u64 = 0;
+    ip = cf->code;
+    if (SP_UNLIKELY(callee->inst != inst)) {
+        inst = callee->inst;
+        LOAD_INSTANCE();
+    }
+    DISPATCH();
+}
+do_host_call: {
+    if (SP_UNLIKELY(!callee->host)) TRAP(TRAP_HOST);
+    env->stack_top = fp + func->code->frame_slots;
+    env->frame_count = depth;
+    uint32_t bt_len = env->backtrace_len;
+    TrapKind k = callee->host(env, inst, callee->host_ctx, nfp);
+    if (SP_UNLIKELY(k != TRAP_NONE)) {
+        failed_host = callee;
+        TRAP(k);
+    }
+    env->backtrace_len = bt_len; /* drop frames of traps the host handled */
+    if (mem0) mem_size = memory_size_bytes(mem0);
+    ip = ret;
+    DISPATCH();
+}
+
+    /* ------------------------------------------------------ data movement */
+H_copy1: {
+    const OpDA *o = OPND(OpDA);
+    fp[o->d] = fp[o->a];
+    NEXT(OpDA);
+}
+H_copy2: {
+    const OpDA *o = OPND(OpDA);
+    Slot lo = fp[o->a], hi = fp[o->a + 1];
+    fp[o->d] = lo;
+    fp[o->d + 1] = hi;
+    NEXT(OpDA);
+}
+H_copy_n: {
+    const OpCopyN *o = OPND(OpCopyN);
+    for (uint32_t i = 0; i < o->n; i++) fp[o->d + i] = fp[o->a + i];
+    NEXT(OpCopyN);
+}
+H_const64: {
+    const OpConst *o = OPND(OpConst);
+    fp[o->d].u64 = o->bits;
+    NEXT(OpConst);
+}
+H_select: {
+    const OpSelect *o = OPND(OpSelect);
+    fp[o->d] = fp[o->c].u32 ? fp[o->a] : fp[o->b];
+    NEXT(OpSelect);
+}
+H_select2: {
+    const OpSelect *o = OPND(OpSelect);
+    uint32_t s = fp[o->c].u32 ? o->a : o->b;
+    Slot lo = fp[s], hi = fp[s + 1];
+    fp[o->d] = lo;
+    fp[o->d + 1] = hi;
+    NEXT(OpSelect);
+}
+H_global_get: {
+    const OpIndex *o = OPND(OpIndex);
+    fp[o->slot] = inst->globals[o->index]->value[0];
+    NEXT(OpIndex);
+}
+H_global_set: {
+    const OpIndex *o = OPND(OpIndex);
+    inst->globals[o->index]->value[0] = fp[o->slot];
+    NEXT(OpIndex);
+}
+H_global_get2: {
+    const OpIndex *o = OPND(OpIndex);
+    const Global *g = inst->globals[o->index];
+    fp[o->slot] = g->value[0];
+    fp[o->slot + 1] = g->value[1];
+    NEXT(OpIndex);
+}
+H_global_set2: {
+    const OpIndex *o = OPND(OpIndex);
+    Global *g = inst->globals[o->index];
+    g->value[0] = fp[o->slot];
+    g->value[1] = fp[o->slot + 1];
+    NEXT(OpIndex);
+}
+H_ref_func: {
+    const OpIndex *o = OPND(OpIndex);
+    fp[o->slot].ref = inst->funcs[o->index];
+    NEXT(OpIndex);
+}
+H_ref_is_null: {
+    const OpDA *o = OPND(OpDA);
+    fp[o->d].u64 = fp[o->a].ref == NULL;
+    NEXT(OpDA);
+}
+
+    /* ------------------------------------------------------------- tables */
+H_table_get: {
+    const OpTable *o = OPND(OpTable);
+    const Table *t = inst->tables[o->table];
+    uint32_t i = fp[o->index].u32;
+    if (SP_UNLIKELY(i >= t->size)) TRAP(TRAP_TABLE_OOB);
+    fp[o->value].ref = t->elems[i];
+    NEXT(OpTable);
+}
+H_table_set: {
+    const OpTable *o = OPND(OpTable);
+    Table *t = inst->tables[o->table];
+    uint32_t i = fp[o->index].u32;
+    if (SP_UNLIKELY(i >= t->size)) TRAP(TRAP_TABLE_OOB);
+    t->elems[i] = fp[o->value].ref;
+    NEXT(OpTable);
+}
+H_table_size: {
+    const OpIndex *o = OPND(OpIndex);
+    fp[o->slot].u64 = inst->tables[o->index]->size;
+    NEXT(OpIndex);
+}
+H_table_grow: {
+    const OpBulk *o = OPND(OpBulk);
+    int64_t old = table_grow(inst->tables[o->x], fp[o->n].u32, fp[o->s].ref);
+    fp[o->d].u64 = (uint32_t)old;
+    NEXT(OpBulk);
+}
+H_table_fill: {
+    const OpBulk *o = OPND(OpBulk);
+    Table *t = inst->tables[o->x];
+    uint32_t i = fp[o->d].u32, n = fp[o->n].u32;
+    void *v = fp[o->s].ref;
+    if (SP_UNLIKELY((uint64_t)i + n > t->size)) TRAP(TRAP_TABLE_OOB);
+    for (uint32_t k = 0; k < n; k++) t->elems[i + k] = v;
+    NEXT(OpBulk);
+}
+H_table_copy: {
+    const OpBulk *o = OPND(OpBulk);
+    Table *dt = inst->tables[o->x], *st = inst->tables[o->y];
+    uint32_t d = fp[o->d].u32, s = fp[o->s].u32, n = fp[o->n].u32;
+    if (SP_UNLIKELY((uint64_t)d + n > dt->size || (uint64_t)s + n > st->size))
+        TRAP(TRAP_TABLE_OOB);
+    if (n) memmove(&dt->elems[d], &st->elems[s], (size_t)n * sizeof(void *));
+    NEXT(OpBulk);
+}
+H_table_init: {
+    const OpBulk *o = OPND(OpBulk);
+    TrapKind k = instance_table_init(inst, o->x, o->y, fp[o->d].u32, fp[o->s].u32, fp[o->n].u32);
+    if (SP_UNLIKELY(k)) TRAP(k);
+    NEXT(OpBulk);
+}
+H_elem_drop:
+    instance_elem_drop(inst, OPND(OpIndex)->index);
+    NEXT(OpIndex);
+
+    /* ------------------------------------------------------------- memory */
+H_memory_size: {
+    const OpIndex *o = OPND(OpIndex);
+    mem_size = memory_size_bytes(mem0);
+    fp[o->slot].u64 = mem_size / WASM_PAGE_SIZE;
+    NEXT(OpIndex);
+}
+H_memory_grow: {
+    const OpDA *o = OPND(OpDA);
+    int64_t old = memory_grow(mem0, fp[o->a].u32);
+    mem_size = memory_size_bytes(mem0);
+    fp[o->d].u64 = (uint32_t)old;
+    NEXT(OpDA);
+}
+H_memory_init: {
+    const OpBulk *o = OPND(OpBulk);
+    TrapKind k = instance_memory_init(inst, 0, o->x, fp[o->d].u32, fp[o->s].u32, fp[o->n].u32);
+    if (SP_UNLIKELY(k)) TRAP(k);
+    NEXT(OpBulk);
+}
+H_data_drop:
+    instance_data_drop(inst, OPND(OpIndex)->index);
+    NEXT(OpIndex);
+H_memory_copy: {
+    const OpBulk *o = OPND(OpBulk);
+    uint64_t d = fp[o->d].u32, s = fp[o->s].u32, n = fp[o->n].u32;
+    MEM_CHECK(d, n);
+    MEM_CHECK(s, n);
+    if (n) memmove(mem_base + d, mem_base + s, n);
+    NEXT(OpBulk);
+}
+H_memory_fill: {
+    const OpBulk *o = OPND(OpBulk);
+    uint64_t d = fp[o->d].u32, n = fp[o->n].u32;
+    MEM_CHECK(d, n);
+    if (n) memset(mem_base + d, (int)(uint8_t)fp[o->s].u32, n);
+    NEXT(OpBulk);
+}
+    H_LOAD(load8_s, int8_t, i64, int64_t)
+    H_LOAD(load8_u, uint8_t, u64, uint64_t)
+    H_LOAD(load16_s, int16_t, i64, int64_t)
+    H_LOAD(load16_u, uint16_t, u64, uint64_t)
+    H_LOAD(load32_s, int32_t, i64, int64_t)
+    H_LOAD(load32_u, uint32_t, u64, uint64_t)
+    H_LOAD(load64, uint64_t, u64, uint64_t)
+    H_STORE(store8, uint8_t, u32)
+    H_STORE(store16, uint16_t, u32)
+    H_STORE(store32, uint32_t, u32)
+    H_STORE(store64, uint64_t, u64)
+
+    /* ------------------------------------------------------------ integer */
+    INT_IMM_OPS(H_BIN, i32_, uint32_t, int32_t, u32, 32)
+    INT_IMM_OPS(H_BIN_IMM, i32_, uint32_t, int32_t, u32, 32)
+    INT_IMM_OPS(H_BIN, i64_, uint64_t, int64_t, u64, 64)
+    INT_IMM_OPS(H_BIN_IMM, i64_, uint64_t, int64_t, u64, 64)
+    H_BIN(i32_rotl, uint32_t, u32, (a << (b & 31)) | (a >> ((32 - (b & 31)) & 31)))
+    H_BIN(i32_rotr, uint32_t, u32, (a >> (b & 31)) | (a << ((32 - (b & 31)) & 31)))
+    H_BIN(i64_rotl, uint64_t, u64, (a << (b & 63)) | (a >> ((64 - (b & 63)) & 63)))
+    H_BIN(i64_rotr, uint64_t, u64, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)))
+    H_DIVREM(i32_, uint32_t, int32_t, u32, INT32_MIN)
+    H_DIVREM(i64_, uint64_t, int64_t, u64, INT64_MIN)
+    H_UN(i32_eqz, u32, uint32_t, u64, a == 0)
+    H_UN(i64_eqz, u64, uint64_t, u64, a == 0)
+    H_UN(i32_clz, u32, uint32_t, u64, a ? (uint32_t)__builtin_clz(a) : 32)
+    H_UN(i32_ctz, u32, uint32_t, u64, a ? (uint32_t)__builtin_ctz(a) : 32)
+    H_UN(i32_popcnt, u32, uint32_t, u64, (uint32_t)__builtin_popcount(a))
+    H_UN(i64_clz, u64, uint64_t, u64, a ? (uint64_t)__builtin_clzll(a) : 64)
+    H_UN(i64_ctz, u64, uint64_t, u64, a ? (uint64_t)__builtin_ctzll(a) : 64)
+    H_UN(i64_popcnt, u64, uint64_t, u64, (uint64_t)__builtin_popcountll(a))
+    H_UN(extend8_s, u32, uint32_t, i64, (int64_t)(int8_t)(uint8_t)a)
+    H_UN(extend16_s, u32, uint32_t, i64, (int64_t)(int16_t)(uint16_t)a)
+    H_UN(i64_extend_i32_s, u32, uint32_t, i64, (int64_t)(int32_t)a)
+    H_UN(i64_extend_i32_u, u32, uint32_t, u64, (uint64_t)a)
+
+    /* -------------------------------------------------------------- float */
+    FLOAT_BIN_OPS(H_BIN, f32_, float, f32, interp_f32_min, interp_f32_max)
+    FLOAT_BIN_OPS(H_BIN, f64_, double, f64, interp_f64_min, interp_f64_max)
+    FLOAT_CMP_OPS(H_FCMP, f32_, float, f32)
+    FLOAT_CMP_OPS(H_FCMP, f64_, double, f64)
+    H_FBITS(f32_, uint32_t, u32, 0x80000000u)
+    H_FBITS(f64_, uint64_t, u64, 0x8000000000000000ull)
+    H_UN(f32_ceil, f32, float, f32, INTERP_QUIET(a, ceilf(a)))
+    H_UN(f32_floor, f32, float, f32, INTERP_QUIET(a, floorf(a)))
+    H_UN(f32_trunc, f32, float, f32, INTERP_QUIET(a, truncf(a)))
+    H_UN(f32_nearest, f32, float, f32, INTERP_QUIET(a, nearbyintf(a)))
+    H_UN(f32_sqrt, f32, float, f32, sqrtf(a))
+    H_UN(f64_ceil, f64, double, f64, INTERP_QUIET(a, ceil(a)))
+    H_UN(f64_floor, f64, double, f64, INTERP_QUIET(a, floor(a)))
+    H_UN(f64_trunc, f64, double, f64, INTERP_QUIET(a, trunc(a)))
+    H_UN(f64_nearest, f64, double, f64, INTERP_QUIET(a, nearbyint(a)))
+    H_UN(f64_sqrt, f64, double, f64, sqrt(a))
+
+    /* -------------------------------------------------------- conversions */
+    H_TRUNC(i32_trunc_f32_s, f32, i32, int32_t, I32_LO, I32_HI)
+    H_TRUNC(i32_trunc_f32_u, f32, u32, uint32_t, U32_LO, U32_HI)
+    H_TRUNC(i32_trunc_f64_s, f64, i32, int32_t, I32_LO, I32_HI)
+    H_TRUNC(i32_trunc_f64_u, f64, u32, uint32_t, U32_LO, U32_HI)
+    H_TRUNC(i64_trunc_f32_s, f32, i64, int64_t, I64_LO, I64_HI)
+    H_TRUNC(i64_trunc_f32_u, f32, u64, uint64_t, U64_LO, U64_HI)
+    H_TRUNC(i64_trunc_f64_s, f64, i64, int64_t, I64_LO, I64_HI)
+    H_TRUNC(i64_trunc_f64_u, f64, u64, uint64_t, U64_LO, U64_HI)
+    H_UN(i32_trunc_sat_f32_s, f32, float, u64, (uint32_t)interp_sat_i32(a))
+    H_UN(i32_trunc_sat_f32_u, f32, float, u64, interp_sat_u32(a))
+    H_UN(i32_trunc_sat_f64_s, f64, double, u64, (uint32_t)interp_sat_i32(a))
+    H_UN(i32_trunc_sat_f64_u, f64, double, u64, interp_sat_u32(a))
+    H_UN(i64_trunc_sat_f32_s, f32, float, i64, interp_sat_i64(a))
+    H_UN(i64_trunc_sat_f32_u, f32, float, u64, interp_sat_u64(a))
+    H_UN(i64_trunc_sat_f64_s, f64, double, i64, interp_sat_i64(a))
+    H_UN(i64_trunc_sat_f64_u, f64, double, u64, interp_sat_u64(a))
+    H_UN(f32_convert_i32_s, u32, uint32_t, f32, (float)(int32_t)a)
+    H_UN(f32_convert_i32_u, u32, uint32_t, f32, (float)a)
+    H_UN(f32_convert_i64_s, u64, uint64_t, f32, (float)(int64_t)a)
+    H_UN(f32_convert_i64_u, u64, uint64_t, f32, (float)a)
+    H_UN(f64_convert_i32_s, u32, uint32_t, f64, (double)(int32_t)a)
+    H_UN(f64_convert_i32_u, u32, uint32_t, f64, (double)a)
+    H_UN(f64_convert_i64_s, u64, uint64_t, f64, (double)(int64_t)a)
+    H_UN(f64_convert_i64_u, u64, uint64_t, f64, (double)a)
+    H_UN(f32_demote_f64, f64, double, f32, (float)a)
+    H_UN(f64_promote_f32, f32, float, f64, (double)a)
+
+    /* ------------------------------------------------------------ atomics */
+    H_ATOMIC_WIDTH(8, uint8_t)
+    H_ATOMIC_WIDTH(16, uint16_t)
+    H_ATOMIC_WIDTH(32, uint32_t)
+    H_ATOMIC_WIDTH(64, uint64_t)
+H_atomic_wait32: {
+    ATOMIC_ADDR(uint32_t);
+    if (SP_UNLIKELY(!mem0->shared)) TRAP(TRAP_NOT_SHARED);
+    int r = park_wait32(env, p, fp[o->b].u32, fp[o->c].i64);
+    if (SP_UNLIKELY(r == 3)) TRAP(TRAP_INTERRUPTED);
+    fp[o->d].u64 = (uint32_t)r;
+    NEXT(OpAtomic);
+}
+H_atomic_wait64: {
+    ATOMIC_ADDR(uint64_t);
+    if (SP_UNLIKELY(!mem0->shared)) TRAP(TRAP_NOT_SHARED);
+    int r = park_wait64(env, p, fp[o->b].u64, fp[o->c].i64);
+    if (SP_UNLIKELY(r == 3)) TRAP(TRAP_INTERRUPTED);
+    fp[o->d].u64 = (uint32_t)r;
+    NEXT(OpAtomic);
+}
+H_atomic_notify: {
+    ATOMIC_ADDR(uint32_t);
+    fp[o->d].u64 = mem0->shared ? park_notify(p, fp[o->b].u32) : 0;
+    NEXT(OpAtomic);
+}
+H_atomic_fence:
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    NEXT(OpNone);
+
+on_trap:
+    interp_record_trap(env, trap, failed_host, func, ip, frames, depth, entry_depth);
+    env->frame_count = entry_depth;
+    return trap;
+}
+
+const void *const *interp_handler_table(void)
+{
+    const void *const *labels = NULL;
+    interp_run(NULL, NULL, NULL, &labels);
+    return labels;
+}
+
+/* ------------------------------------------------------------ environment */
+
+ExecEnv *env_new(size_t stack_bytes, uint32_t max_frames)
+{
+    if (stack_bytes == 0) stack_bytes = DEFAULT_STACK_BYTES;
+    if (max_frames == 0) max_frames = DEFAULT_MAX_FRAMES;
+    size_t nslots = stack_bytes / sizeof(Slot);
+    if (nslots < 16) nslots = 16;
+    ExecEnv *env = calloc(1, sizeof *env);
+    if (!env) return NULL;
+    env->stack = malloc(nslots * sizeof(Slot));
+    env->frames = malloc((size_t)max_frames * sizeof(CallFrame));
+    if (!env->stack || !env->frames) {
+        env_free(env);
+        return NULL;
+    }
+    env->stack_end = env->stack + nslots;
+    env->stack_top = env->stack;
+    env->max_frames = max_frames;
+    atomic_init(&env->own_interrupt, 0);
+    env->interrupt = &env->own_interrupt;
+    return env;
+}
+
+void env_free(ExecEnv *env)
+{
+    if (!env) return;
+    free(env->stack);
+    free(env->frames);
+    free(env);
+}
+
+/* Calls a host function directly from the embedder. */
+static TrapKind interp_invoke_host(ExecEnv *env, Func *f, Slot *io)
+{
+    TrapKind k = f->host(env, NULL, f->host_ctx, io);
+    if (k != TRAP_NONE) {
+        env->trap = k;
+        interp_bt_add(env, f, NULL);
+    }
+    return k;
+}
+
+/* True while nested activations stay within the C stack budget. */
+static bool interp_c_stack_ok(ExecEnv *env)
+{
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    if (env->invoke_depth == 0) {
+        env->c_stack_base = here;
+        return true;
+    }
+    uintptr_t used = env->c_stack_base > here ? env->c_stack_base - here : here - env->c_stack_base;
+    return env->invoke_depth < MAX_NESTED_INVOKES && used < MAX_NESTED_C_STACK;
+}
+
+/* Runs wasm function f with its arguments copied from io into a fresh frame
+ * at env->stack_top; copies the results back. */
+static TrapKind interp_invoke_wasm(ExecEnv *env, Func *f, Slot *io)
+{
+    const struct CompiledFunc *cf = f->code;
+    Slot *saved_top = env->stack_top;
+    uint32_t saved_depth = env->frame_count;
+    Slot *fp = saved_top;
+    if (saved_depth + 1 >= env->max_frames || !interp_c_stack_ok(env) ||
+        fp + cf->frame_slots > env->stack_end) {
+        env->trap = TRAP_STACK_EXHAUSTED;
+        interp_bt_add(env, f, NULL);
+        return TRAP_STACK_EXHAUSTED;
+    }
+    memcpy(fp, io, (size_t)cf->param_slots * sizeof(Slot));
+    env->invoke_depth++;
+    TrapKind k = interp_run(env, f, fp, NULL);
+    env->invoke_depth--;
+    if (k == TRAP_NONE) memcpy(io, fp, (size_t)cf->result_slots * sizeof(Slot));
+    env->stack_top = saved_top;
+    env->frame_count = saved_depth;
+    return k;
+}
+
+TrapKind interp_invoke(ExecEnv *env, Func *f, Slot *io)
+{
+    if (env->frame_count == 0 && env->invoke_depth == 0) {
+        env->backtrace_len = 0;
+        env->trap = TRAP_NONE;
+        env->stack_top = env->stack;
+    }
+    if (f->host) return interp_invoke_host(env, f, io);
+    if (!f->code) {
+        env->trap = TRAP_HOST;
+        snprintf(env->trap_msg, sizeof env->trap_msg, "function has no code");
+        return TRAP_HOST;
+    }
+    return interp_invoke_wasm(env, f, io);
+}
+
+/* Appends printf-style text at *len, never past size. */
+static void interp_append(char *out, size_t size, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void interp_append(char *out, size_t size, size_t *len, const char *fmt, ...)
+{
+    if (*len >= size) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out + *len, size - *len, fmt, ap);
+    va_end(ap);
+    if (n > 0) *len += (size_t)n < size - *len ? (size_t)n : size - *len - 1;
+}
+
+void env_format_trap(const ExecEnv *env, char *out, size_t out_size)
+{
+    if (!out || out_size == 0) return;
+    size_t len = 0;
+    out[0] = '\0';
+    const char *msg = env->trap == TRAP_HOST && env->trap_msg[0] ? env->trap_msg
+                                                                 : trap_message(env->trap);
+    interp_append(out, out_size, &len, "%s\n", msg);
+    for (uint32_t i = 0; i < env->backtrace_len; i++) {
+        const Func *f = env->backtrace[i].func;
+        if (!f) continue;
+        if (!f->inst) {
+            interp_append(out, out_size, &len, "  at #%u <host function>\n", i);
+            continue;
+        }
+        const char *name = module_func_name(f->inst->module, f->index);
+        interp_append(out, out_size, &len, "  at #%u %s (func %u)\n", i,
+                      name ? name : "<unnamed>", f->index);
+    }
+}

@@ -1,0 +1,129 @@
+/*
+ * table.c - tables (growable arrays of references) and globals (one value
+ * cell), both reference counted (see runtime.h).
+ *
+ * Tables belong to one thread, so growth may move `elems` (realloc); code
+ * must re-read t->elems after anything that can grow the table. A host limit
+ * (TABLE_HOST_MAX_ENTRIES) bounds the memory one table can take: growing past
+ * it fails like growing past the declared maximum.
+ */
+#include "runtime.h"
+
+#include <stdlib.h>
+
+#define TABLE_HOST_MAX_ENTRIES 10000000u
+
+static const char ERR_TABLE_TOO_LARGE[] = "table size exceeds the host limit";
+static const char ERR_TABLE_MIN_MAX[] = "size minimum must not be greater than maximum";
+static const char ERR_TABLE_ALLOC[] = "out of memory";
+
+static void table_fill(Table *t, uint32_t from, uint32_t to, void *init)
+{
+    for (uint32_t i = from; i < to; i++) t->elems[i] = init;
+}
+
+/* Creates a table of type->limits.min entries, each set to init. Returns NULL
+ * and sets *err (if non-NULL) on bad limits, over the host limit, or out of
+ * memory. The caller owns the one reference. */
+Table *table_new(const TableType *type, void *init, SpResult *err)
+{
+    const Limits *lim = &type->limits;
+    SpResult e = ERR_TABLE_MIN_MAX;
+    if (lim->has_max && lim->max < lim->min) goto fail;
+    e = ERR_TABLE_TOO_LARGE;
+    if (lim->min > TABLE_HOST_MAX_ENTRIES) goto fail;
+    e = ERR_TABLE_ALLOC;
+    Table *t = calloc(1, sizeof *t);
+    if (!t) goto fail;
+    uint32_t cap = lim->min ? (uint32_t)lim->min : 1;
+    t->elems = malloc(cap * sizeof *t->elems);
+    if (!t->elems) {
+        free(t);
+        goto fail;
+    }
+    t->elem_type = type->elem;
+    t->size = (uint32_t)lim->min;
+    t->capacity = cap;
+    t->has_max = lim->has_max;
+    t->max = lim->has_max && lim->max < UINT32_MAX ? (uint32_t)lim->max : UINT32_MAX;
+    atomic_init(&t->refs, 1);
+    table_fill(t, 0, t->size, init);
+    return t;
+fail:
+    if (err) *err = e;
+    return NULL;
+}
+
+void table_retain(Table *t)
+{
+    if (t) atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
+}
+
+/* Drops one reference; the last one frees the table. NULL is fine. */
+void table_release(Table *t)
+{
+    if (!t) return;
+    if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1) return;
+    free(t->elems);
+    free(t);
+}
+
+/* Makes room for `need` entries (need <= TABLE_HOST_MAX_ENTRIES), doubling the
+ * capacity to keep repeated growth amortised. False when out of memory. */
+static bool table_reserve(Table *t, uint32_t need)
+{
+    if (need <= t->capacity) return true;
+    uint64_t cap = (uint64_t)t->capacity * 2;
+    if (cap < need) cap = need;
+    if (cap > TABLE_HOST_MAX_ENTRIES) cap = TABLE_HOST_MAX_ENTRIES;
+    if (cap > t->max) cap = t->max;
+    void **elems = realloc(t->elems, (size_t)cap * sizeof *elems);
+    if (!elems) return false;
+    t->elems = elems;
+    t->capacity = (uint32_t)cap;
+    return true;
+}
+
+/* Returns the old size, or -1 when the result would pass the declared maximum
+ * or the host limit, or when out of memory (the table is then unchanged). */
+int64_t table_grow(Table *t, uint32_t delta, void *init)
+{
+    uint32_t old = t->size;
+    if (delta > t->max - old) return -1;
+    if ((uint64_t)old + delta > TABLE_HOST_MAX_ENTRIES) return -1;
+    uint32_t size = old + delta;
+    if (!table_reserve(t, size)) return -1;
+    table_fill(t, old, size, init);
+    t->size = size;
+    return old;
+}
+
+/* ---------------------------------------------------------------- globals */
+
+/* A global holding *value (value[1] read only for v128), or zero when value is
+ * NULL. NULL when out of memory. The caller owns the one reference. */
+Global *global_new(GlobalType type, const Slot *value)
+{
+    Global *g = calloc(1, sizeof *g);
+    if (!g) return NULL;
+    g->type = type;
+    if (value) {
+        g->value[0] = value[0];
+        if (type.type == VT_V128) g->value[1] = value[1];
+    }
+    atomic_init(&g->refs, 1);
+    return g;
+}
+
+void global_retain(Global *g)
+{
+    if (g) atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
+}
+
+/* Drops one reference; the last one frees the global. NULL is fine. */
+void global_release(Global *g)
+{
+    if (!g) return;
+    if (atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) != 1) return;
+    free(g);
+}
