@@ -34,6 +34,21 @@ enum {
  * end, not counted in *len). NULL on failure with errno set. */
 uint8_t *cli_read_file(const char *path, size_t *len);
 
+/* Prints "spindle: MESSAGE (see spindle --help)" to stderr and returns
+ * CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True for -h and --help. */
+bool cli_is_help(const char *arg);
+
+/* Reads and loads (decodes, validates, compiles) a module; on failure prints
+ * the error and returns CLI_EXIT_READ or CLI_EXIT_INVALID, else 0 with *out
+ * set (free it with module_free). */
+int cli_load_module(const char *path, Module **out);
+
+/* `spindle run` (run.c): argv[0] is "run". Returns the exit status. */
+int run_main(int argc, char **argv);
+
 /* Runs a wast2json script (see wast.c), printing failures and the summary
  * line to stdout; verbose adds notes where an expected error message differs.
  * Returns an exit status. */

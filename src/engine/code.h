@@ -1,6 +1,7 @@
 /*
  * code.h - the interpreter's internal code format, shared only by compile.c /
- * compile_ops.c (which produce it) and interp.c (which runs it).
+ * compile_ops.c / compile_simd.c (which produce it) and interp.c (which runs
+ * it; SIMD handlers in interp_simd.inc).
  *
  * Design
  * ------
@@ -117,6 +118,23 @@ typedef struct OpTable { const void *h; uint32_t table, index, value; } OpTable;
 /* Table and bulk-memory operations: x, y = table/segment indices. */
 typedef struct OpBulk { const void *h; uint32_t x, y, d, s, n; } OpBulk;
 
+/* SIMD (v128). A v128 operand names the first of its two slots. Handlers
+ * read every operand before writing d, so d may be any operand's slot. */
+typedef struct OpV128Const { const void *h; uint32_t d, pad; uint64_t lo, hi; } OpV128Const;
+/* i8x16.shuffle: result byte i = (a:b)[lane i], precomputed as two byte-select
+ * masks (pshufb style: an index with bit 7 set selects zero). */
+typedef struct OpShuffle {
+    const void *h;
+    uint32_t d, a, b, pad;
+    uint8_t from_a[16], from_b[16];
+} OpShuffle;
+/* extract_lane (d = scalar, b unused) and replace_lane (b = the scalar). */
+typedef struct OpLane { const void *h; uint32_t d, a, b, lane; } OpLane;
+/* v128.loadN_lane (d = result, v = vector in) / storeN_lane (d unused). */
+typedef struct OpMemLane { const void *h; uint32_t d, a, v, offset, lane, pad; } OpMemLane;
+/* Also: SIMD loads use OpLoad, v128.store OpStore, unary/binary/shift/test
+ * ops OpDA/OpDAB, v128.bitselect OpSelect (d = (a & c) | (b & ~c)). */
+
 #define OP_WORDS(T) ((uint32_t)(sizeof(T) / sizeof(CodeWord)))
 
 /* Compare+branch fusion rewrites a compare in place into its branch form. */
@@ -158,6 +176,71 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
     X(atomic_load##w) X(atomic_store##w) X(atomic_add##w) X(atomic_sub##w) \
     X(atomic_and##w) X(atomic_or##w) X(atomic_xor##w) X(atomic_xchg##w) X(atomic_cmpxchg##w)
 
+/* The fixed-width SIMD proposal (0xFD prefix), one handler per instruction,
+ * named after it (i8x16.add_sat_s -> i8x16_add_sat_s), plus `_imm` forms of
+ * the shifts for a constant count. */
+#define SP_SIMD_OPS(X) \
+    /* memory */ \
+    X(v128_load) X(v128_load8x8_s) X(v128_load8x8_u) X(v128_load16x4_s) X(v128_load16x4_u) \
+    X(v128_load32x2_s) X(v128_load32x2_u) X(v128_load8_splat) X(v128_load16_splat) \
+    X(v128_load32_splat) X(v128_load64_splat) X(v128_load32_zero) X(v128_load64_zero) \
+    X(v128_store) X(v128_load8_lane) X(v128_load16_lane) X(v128_load32_lane) X(v128_load64_lane) \
+    X(v128_store8_lane) X(v128_store16_lane) X(v128_store32_lane) X(v128_store64_lane) \
+    /* lanes */ \
+    X(v128_const) X(i8x16_shuffle) X(i8x16_swizzle) X(i8x16_splat) X(i16x8_splat) X(i32x4_splat) \
+    X(i64x2_splat) X(f32x4_splat) X(f64x2_splat) X(i8x16_extract_lane_s) X(i8x16_extract_lane_u) \
+    X(i8x16_replace_lane) X(i16x8_extract_lane_s) X(i16x8_extract_lane_u) X(i16x8_replace_lane) \
+    X(i32x4_extract_lane) X(i32x4_replace_lane) X(i64x2_extract_lane) X(i64x2_replace_lane) \
+    X(f32x4_extract_lane) X(f32x4_replace_lane) X(f64x2_extract_lane) X(f64x2_replace_lane) \
+    /* bitwise */ \
+    X(v128_not) X(v128_and) X(v128_andnot) X(v128_or) X(v128_xor) X(v128_bitselect) \
+    X(v128_any_true) \
+    /* integer */ \
+    SP_CMP_OPS(X, i8x16_) X(i8x16_abs) X(i8x16_neg) X(i8x16_popcnt) X(i8x16_all_true) \
+    X(i8x16_bitmask) X(i8x16_narrow_i16x8_s) X(i8x16_narrow_i16x8_u) X(i8x16_shl) X(i8x16_shr_s) \
+    X(i8x16_shr_u) X(i8x16_add) X(i8x16_add_sat_s) X(i8x16_add_sat_u) X(i8x16_sub) \
+    X(i8x16_sub_sat_s) X(i8x16_sub_sat_u) X(i8x16_min_s) X(i8x16_min_u) X(i8x16_max_s) \
+    X(i8x16_max_u) X(i8x16_avgr_u) \
+    SP_CMP_OPS(X, i16x8_) X(i16x8_abs) X(i16x8_neg) X(i16x8_q15mulr_sat_s) X(i16x8_all_true) \
+    X(i16x8_bitmask) X(i16x8_narrow_i32x4_s) X(i16x8_narrow_i32x4_u) X(i16x8_extend_low_i8x16_s) \
+    X(i16x8_extend_high_i8x16_s) X(i16x8_extend_low_i8x16_u) X(i16x8_extend_high_i8x16_u) \
+    X(i16x8_extadd_pairwise_i8x16_s) X(i16x8_extadd_pairwise_i8x16_u) X(i16x8_shl) \
+    X(i16x8_shr_s) X(i16x8_shr_u) X(i16x8_add) X(i16x8_add_sat_s) X(i16x8_add_sat_u) \
+    X(i16x8_sub) X(i16x8_sub_sat_s) X(i16x8_sub_sat_u) X(i16x8_mul) X(i16x8_min_s) \
+    X(i16x8_min_u) X(i16x8_max_s) X(i16x8_max_u) X(i16x8_avgr_u) X(i16x8_extmul_low_i8x16_s) \
+    X(i16x8_extmul_high_i8x16_s) X(i16x8_extmul_low_i8x16_u) X(i16x8_extmul_high_i8x16_u) \
+    SP_CMP_OPS(X, i32x4_) X(i32x4_abs) X(i32x4_neg) X(i32x4_all_true) X(i32x4_bitmask) \
+    X(i32x4_extend_low_i16x8_s) X(i32x4_extend_high_i16x8_s) X(i32x4_extend_low_i16x8_u) \
+    X(i32x4_extend_high_i16x8_u) X(i32x4_extadd_pairwise_i16x8_s) \
+    X(i32x4_extadd_pairwise_i16x8_u) X(i32x4_shl) X(i32x4_shr_s) X(i32x4_shr_u) X(i32x4_add) \
+    X(i32x4_sub) X(i32x4_mul) X(i32x4_min_s) X(i32x4_min_u) X(i32x4_max_s) X(i32x4_max_u) \
+    X(i32x4_dot_i16x8_s) X(i32x4_extmul_low_i16x8_s) X(i32x4_extmul_high_i16x8_s) \
+    X(i32x4_extmul_low_i16x8_u) X(i32x4_extmul_high_i16x8_u) \
+    X(i64x2_eq) X(i64x2_ne) X(i64x2_lt_s) X(i64x2_gt_s) X(i64x2_le_s) X(i64x2_ge_s) X(i64x2_abs) \
+    X(i64x2_neg) X(i64x2_all_true) X(i64x2_bitmask) X(i64x2_extend_low_i32x4_s) \
+    X(i64x2_extend_high_i32x4_s) X(i64x2_extend_low_i32x4_u) X(i64x2_extend_high_i32x4_u) \
+    X(i64x2_shl) X(i64x2_shr_s) X(i64x2_shr_u) X(i64x2_add) X(i64x2_sub) X(i64x2_mul) \
+    X(i64x2_extmul_low_i32x4_s) X(i64x2_extmul_high_i32x4_s) X(i64x2_extmul_low_i32x4_u) \
+    X(i64x2_extmul_high_i32x4_u) \
+    /* float */ \
+    X(f32x4_eq) X(f32x4_ne) X(f32x4_lt) X(f32x4_gt) X(f32x4_le) X(f32x4_ge) X(f32x4_abs) \
+    X(f32x4_neg) X(f32x4_sqrt) X(f32x4_ceil) X(f32x4_floor) X(f32x4_trunc) X(f32x4_nearest) \
+    X(f32x4_add) X(f32x4_sub) X(f32x4_mul) X(f32x4_div) X(f32x4_min) X(f32x4_max) X(f32x4_pmin) \
+    X(f32x4_pmax) \
+    X(f64x2_eq) X(f64x2_ne) X(f64x2_lt) X(f64x2_gt) X(f64x2_le) X(f64x2_ge) X(f64x2_abs) \
+    X(f64x2_neg) X(f64x2_sqrt) X(f64x2_ceil) X(f64x2_floor) X(f64x2_trunc) X(f64x2_nearest) \
+    X(f64x2_add) X(f64x2_sub) X(f64x2_mul) X(f64x2_div) X(f64x2_min) X(f64x2_max) X(f64x2_pmin) \
+    X(f64x2_pmax) \
+    /* shifts by a constant count (in OpDAB.b) */ \
+    X(i8x16_shl_imm) X(i8x16_shr_s_imm) X(i8x16_shr_u_imm) X(i16x8_shl_imm) X(i16x8_shr_s_imm) \
+    X(i16x8_shr_u_imm) X(i32x4_shl_imm) X(i32x4_shr_s_imm) X(i32x4_shr_u_imm) X(i64x2_shl_imm) \
+    X(i64x2_shr_s_imm) X(i64x2_shr_u_imm) \
+    /* conversions */ \
+    X(i32x4_trunc_sat_f32x4_s) X(i32x4_trunc_sat_f32x4_u) X(f32x4_convert_i32x4_s) \
+    X(f32x4_convert_i32x4_u) X(i32x4_trunc_sat_f64x2_s_zero) X(i32x4_trunc_sat_f64x2_u_zero) \
+    X(f64x2_convert_low_i32x4_s) X(f64x2_convert_low_i32x4_u) X(f32x4_demote_f64x2_zero) \
+    X(f64x2_promote_low_f32x4)
+
 #define SP_OPS(X) \
     /* control */ \
     X(unreachable) X(br) X(br_back) X(br_if) X(br_if_eqz) X(br_table) \
@@ -189,7 +272,9 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
     /* atomics (threads proposal) */ \
     SP_ATOMIC_WIDTH_OPS(X, 8) SP_ATOMIC_WIDTH_OPS(X, 16) \
     SP_ATOMIC_WIDTH_OPS(X, 32) SP_ATOMIC_WIDTH_OPS(X, 64) \
-    X(atomic_wait32) X(atomic_wait64) X(atomic_notify) X(atomic_fence)
+    X(atomic_wait32) X(atomic_wait64) X(atomic_notify) X(atomic_fence) \
+    /* SIMD */ \
+    SP_SIMD_OPS(X)
 
 #define SP_OP_ENUM(name) IOP_##name,
 typedef enum InternalOp { SP_OPS(SP_OP_ENUM) IOP_COUNT } InternalOp;

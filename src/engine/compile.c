@@ -4,7 +4,7 @@
  * operand stack (which is also the slot allocator), emission, control flow
  * (blocks, branches, br_table, return), calls, locals, globals, select and
  * references. Numeric, memory, table, bulk and atomic instructions are in
- * compile_ops.c.
+ * compile_ops.c, SIMD (0xFD) ones in compile_simd.c.
  *
  * Everything happens in one pass over the bytes: each instruction is decoded,
  * type-checked against the WebAssembly 2.0 (+ threads) rules, and translated.
@@ -32,7 +32,6 @@ static const char ERR_RESULT_ARITY[] = "invalid result arity";
 static const char ERR_UNDECLARED_REF[] = "undeclared function reference";
 static const char ERR_ZERO_BYTE[] = "zero byte expected";
 static const char ERR_ILLEGAL_OPCODE[] = "illegal opcode";
-static const char ERR_SIMD[] = "SIMD instructions are not supported yet";
 static const char ERR_END_EXPECTED[] = "END opcode expected";
 static const char ERR_SIZE_MISMATCH[] = "section size mismatch";
 static const char ERR_BODY_END[] = "unexpected end of section or function";
@@ -153,8 +152,9 @@ void compile_set_last(Compiler *C, uint32_t dest_field, uint32_t entry_id)
 
 bool compile_last_made_top(const Compiler *C, const StackEntry *top)
 {
-    return C->last.valid && C->last.entry_id == top->id && top->kind == K_STACK &&
-           compile_slots(top->type) == 1;
+    /* v128 results qualify too: every handler that writes two slots reads
+     * all its operands first, so its destination may be retargeted. */
+    return C->last.valid && C->last.entry_id == top->id && top->kind == K_STACK;
 }
 
 /* Marks the current position as a branch target and returns it. */
@@ -1128,7 +1128,7 @@ static SpResult compile_instr(Compiler *C, uint8_t op)
     case 0xd1: return compile_ref_is_null(C);
     case 0xd2: return compile_ref_func(C);
     case 0xfc: return cops_prefix_fc(C);
-    case 0xfd: return compile_fail(C, ERR_SIMD);
+    case 0xfd: return csimd_prefix_fd(C);
     case 0xfe: return cops_prefix_fe(C);
     default: break;
     }
@@ -1173,10 +1173,11 @@ static SpResult compile_setup_locals(Compiler *C, const FuncBody *body)
     C->local_types = malloc(sizeof *C->local_types * (n ? n : 1));
     C->local_slot = malloc(sizeof *C->local_slot * (n ? n : 1));
     if (!C->local_types || !C->local_slot) return compile_fail(C, ERR_OOM);
+    if (ft->nparams) memcpy(C->local_types, ft->params, ft->nparams);
+    module_body_locals(C->m, body, C->local_types + ft->nparams);
     uint32_t slot = 0;
     for (uint32_t i = 0; i < C->nlocals; i++) {
-        ValType t = i < ft->nparams ? ft->params[i] : body->local_types[i - ft->nparams];
-        C->local_types[i] = t;
+        ValType t = C->local_types[i];
         C->local_slot[i] = slot;
         slot += compile_slots(t);
     }

@@ -1,7 +1,8 @@
 /*
  * compile_internal.h - the translator's state, shared by compile.c (driver,
- * operand stack, control flow, calls, variables) and compile_ops.c (numeric,
- * memory, table, bulk and atomic instructions). Private to those two files.
+ * operand stack, control flow, calls, variables), compile_ops.c (numeric,
+ * memory, table, bulk and atomic instructions) and compile_simd.c (the 0xFD
+ * SIMD prefix). Private to the compile*.c files.
  *
  * The operand stack of the validator doubles as the slot allocator: entry i
  * lives in slot `home` (static). An entry may be "lazy": its value is still
@@ -163,6 +164,14 @@ SpResult cops_prefix_fc(Compiler *C);
 SpResult cops_prefix_fe(Compiler *C);
 /* table.get / table.set (0x25 / 0x26). */
 SpResult cops_table_access(Compiler *C, uint8_t opcode);
+
+/* ------------------------------------------------- compile_simd.c (0xFD) */
+
+/* 0xFD prefix: every fixed-width SIMD instruction. */
+SpResult csimd_prefix_fd(Compiler *C);
+/* Decode-only: skips one 0xFD instruction's sub-opcode and immediates
+ * (for compile_scan.c); "illegal opcode" for an unknown sub-opcode. */
+SpResult csimd_skip(Reader *r);
 
 /* Compare+branch fusion: the fused branch op for a compare op (negated or
  * not), or IOP_COUNT when the op cannot be fused. */

@@ -82,7 +82,7 @@ static SpResult scan_prefix_fe(Reader *r)
 }
 
 /* Skips the immediates of `op`; *depth tracks open blocks (0 = body done).
- * Sets *stop for instructions the scanner cannot skip (SIMD). */
+ * Sets *stop for instructions the scanner cannot skip (none at present). */
 static SpResult scan_instr(const Module *m, Reader *r, uint8_t op, uint32_t *depth, bool *stop)
 {
     uint8_t b;
@@ -117,7 +117,7 @@ static SpResult scan_instr(const Module *m, Reader *r, uint8_t op, uint32_t *dep
         SCAN_TRY(rd_u8(r, &b));
         return b == VT_FUNCREF || b == VT_EXTERNREF ? SP_OK : ERR_REFTYPE;
     case 0xfc: return scan_prefix_fc(m, r);
-    case 0xfd: *stop = true; return SP_OK;
+    case 0xfd: return csimd_skip(r);
     case 0xfe: return scan_prefix_fe(r);
     default: break;
     }

@@ -48,6 +48,11 @@ extern const char DEC_ERR_OOM[];          /* "out of memory" */
 
 /* The most locals (not counting parameters) one function may declare. */
 #define DECODE_MAX_LOCALS 50000u
+/* The most locals all of a module's functions may declare together. Each
+ * local costs compile time (and frame set-up at every call) although a few
+ * bytes declare 50,000 of them: this bounds what one module can make the
+ * host do at load time (about 2^27 simple steps) far above real programs. */
+#define DECODE_MAX_MODULE_LOCALS ((uint64_t)1 << 27)
 
 /* Byte offsets of module items, recorded by the decoder so that validate.c
  * can point at the offending bytes. Owned by the Module (Module.offsets). */
@@ -79,6 +84,7 @@ typedef struct Decoder {
     bool seen_code, seen_data;
     bool has_names;        /* a `name` custom section was seen: */
     size_t names_at, names_end;  /* its content after the section name */
+    uint64_t module_locals;      /* locals declared by the bodies so far */
 } Decoder;
 
 /* Returns from the calling function when x is an error. */

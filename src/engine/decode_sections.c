@@ -255,14 +255,14 @@ SpResult dec_element_section(Decoder *d)
 
 /* ------------------------------------------------------------ code */
 
-/* Reads the local declarations twice: first to check them and count (the
- * count is limited before anything is allocated), then to expand them. */
+/* Checks the local declarations and counts them. They stay compressed in
+ * the module bytes (module_body_locals expands them for the compiler), so
+ * declaring many locals costs no memory here. */
 static SpResult dec_locals(Decoder *d, FuncBody *body)
 {
     size_t at = rd_offset(&d->r);
     uint32_t groups;
     DEC_TRY(dec_count(d, &groups));
-    const uint8_t *first = d->r.p;
     uint64_t total = 0;
     for (uint32_t i = 0; i < groups; i++) {
         uint32_t n;
@@ -271,22 +271,10 @@ static SpResult dec_locals(Decoder *d, FuncBody *body)
         DEC_TRY(dec_valtype(d, &t));
         total += n;
     }
-    if (total > DECODE_MAX_LOCALS) return dec_fail(d, DEC_ERR_TOO_MANY_LOCALS, at);
-    SpResult e;
-    body->local_types = dec_alloc(d, (size_t)total, sizeof(ValType), &e);
-    if (e) return e;
+    if (total > DECODE_MAX_LOCALS || d->module_locals + total > DECODE_MAX_MODULE_LOCALS)
+        return dec_fail(d, DEC_ERR_TOO_MANY_LOCALS, at);
+    d->module_locals += total;
     body->nlocals = (uint32_t)total;
-    const uint8_t *after = d->r.p;
-    d->r.p = first;
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < groups; i++) {
-        uint32_t n;
-        ValType t;
-        DEC_TRY(dec_u32(d, &n));
-        DEC_TRY(dec_valtype(d, &t));
-        for (uint32_t j = 0; j < n; j++) body->local_types[k++] = t;
-    }
-    d->r.p = after;
     return SP_OK;
 }
 

@@ -5,8 +5,10 @@
  * backtraces.
  *
  * One dispatch function (interp_run) holds every handler, grouped per
- * opcode family by macros. Its hot state lives in locals: ip, fp, the
- * current Func and Instance, and memory 0's base and cached size.
+ * opcode family by macros; the SIMD (v128) handlers are included into it
+ * from interp_simd.inc (lane helpers: interp_simd.h). Its hot state lives
+ * in locals: ip, fp, the current Func and Instance, and memory 0's base and
+ * cached size.
  * wasm->wasm calls never recurse in C: a call pushes a CallFrame record into
  * env->frames and jumps to the callee's code. There is no allocation and no
  * lock in the loop. Traps are returned as values.
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "code.h"
+#include "interp_simd.h"
 #include "runtime.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "guest memory is little-endian");
@@ -147,9 +150,11 @@ static uint32_t interp_code_offset(const struct CompiledFunc *cf, const CodeWord
 static void interp_bt_add(ExecEnv *env, const Func *f, const CodeWord *at)
 {
     if (env->backtrace_len >= SP_BACKTRACE_MAX) return;
+    if (!f) return;
     BacktraceEntry *b = &env->backtrace[env->backtrace_len++];
-    b->func = f;
-    b->code_offset = f ? interp_code_offset(f->code, at) : 0;
+    b->module = f->inst ? f->inst->module : NULL;
+    b->func_index = f->index;
+    b->code_offset = f->code ? interp_code_offset(f->code, at) : 0;
 }
 
 /* Appends this activation's frames (innermost first) to env->backtrace:
@@ -809,6 +814,9 @@ H_atomic_fence:
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     NEXT(OpNone);
 
+    /* --------------------------------------------------- SIMD (v128) */
+#include "interp_simd.inc"
+
 on_trap:
     interp_record_trap(env, trap, failed_host, func, ip, frames, depth, entry_depth);
     env->frame_count = entry_depth;
@@ -940,14 +948,13 @@ void env_format_trap(const ExecEnv *env, char *out, size_t out_size)
                                                                  : trap_message(env->trap);
     interp_append(out, out_size, &len, "%s\n", msg);
     for (uint32_t i = 0; i < env->backtrace_len; i++) {
-        const Func *f = env->backtrace[i].func;
-        if (!f) continue;
-        if (!f->inst) {
+        const BacktraceEntry *b = &env->backtrace[i];
+        if (!b->module) {
             interp_append(out, out_size, &len, "  at #%u <host function>\n", i);
             continue;
         }
-        const char *name = module_func_name(f->inst->module, f->index);
+        const char *name = module_func_name(b->module, b->func_index);
         interp_append(out, out_size, &len, "  at #%u %s (func %u)\n", i,
-                      name ? name : "<unnamed>", f->index);
+                      name ? name : "<unnamed>", b->func_index);
     }
 }

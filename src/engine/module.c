@@ -6,6 +6,7 @@
 #include "decode.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 SpResult module_load(const uint8_t *bytes, size_t len, Module **out, SpDiag *diag)
 {
@@ -20,6 +21,22 @@ SpResult module_load(const uint8_t *bytes, size_t len, Module **out, SpDiag *dia
     }
     *out = m;
     return SP_OK;
+}
+
+/* The decoder validated the declarations (dec_locals), so reading them
+ * again cannot fail; a reader error would only stop the expansion early. */
+void module_body_locals(const Module *m, const FuncBody *body, ValType *out)
+{
+    Reader r = {.base = m->bytes, .p = m->bytes + body->offset, .end = m->bytes + m->size};
+    uint32_t groups = 0, k = 0;
+    if (rd_u32(&r, &groups)) return;
+    for (uint32_t i = 0; i < groups; i++) {
+        uint32_t n;
+        uint8_t t;
+        if (rd_u32(&r, &n) || rd_u8(&r, &t) || n > body->nlocals - k) return;
+        memset(out + k, t, n);
+        k += n;
+    }
 }
 
 void module_offsets_free(ModuleOffsets *off, uint32_t num_elems)
@@ -64,7 +81,6 @@ void module_free(Module *m)
     free(m->imports);
     if (m->bodies) {
         for (uint32_t i = 0; i < m->num_funcs - m->num_func_imports; i++) {
-            free(m->bodies[i].local_types);
             compile_free(m->bodies[i].compiled);
         }
     }

@@ -113,8 +113,9 @@ typedef struct FuncBody {
     size_t offset;             /* byte offset of the body (its local declarations) */
     const uint8_t *expr;       /* the instruction bytes, ending with the final `end` */
     size_t expr_len;
-    uint32_t nlocals;          /* declared locals, params not included */
-    ValType *local_types;      /* nlocals entries, expanded */
+    uint32_t nlocals;          /* declared locals, params not included; their
+                                * declarations start at `offset` and are kept
+                                * compressed: see module_body_locals */
     struct CompiledFunc *compiled; /* set by compile_function */
 } FuncBody;
 
@@ -184,6 +185,13 @@ void module_free(Module *m);
 
 /* The function's name from the name section, or NULL. */
 const char *module_func_name(const Module *m, uint32_t func_index);
+
+/* Writes the types of body's nlocals declared locals into out (nlocals
+ * entries), expanded from the declarations the decoder checked. They are not
+ * stored expanded: a few bytes may declare 50,000 locals, and a module of
+ * many such bodies must not cost gigabytes (compile_function expands one
+ * body at a time into its scratch space). */
+void module_body_locals(const Module *m, const FuncBody *body, ValType *out);
 
 /* Finds an export by name; NULL when absent. */
 const Export *module_find_export(const Module *m, const char *name, size_t len);

@@ -154,12 +154,9 @@ int park_wait64(ExecEnv *env, const void *addr, uint64_t expected, int64_t timeo
 /* Unlinks and signals up to count waiters on exactly addr, oldest first. A
  * woken waiter is never touched again after the lock is released (its record
  * is on its own stack). */
-uint32_t park_notify(const void *addr, uint32_t count)
+static uint32_t park_notify_locked(ParkBucket *b, const void *addr, uint32_t count)
 {
-    if (count == 0) return 0;
-    ParkBucket *b = park_bucket(addr);
     uint32_t woken = 0;
-    pthread_mutex_lock(&b->lock);
     for (ParkWaiter *w = b->head, *next; w && woken < count; w = next) {
         next = w->next;
         if (w->addr != addr) continue;
@@ -168,6 +165,28 @@ uint32_t park_notify(const void *addr, uint32_t count)
         pthread_cond_signal(&w->cond);
         woken++;
     }
+    return woken;
+}
+
+uint32_t park_notify(const void *addr, uint32_t count)
+{
+    if (count == 0) return 0;
+    ParkBucket *b = park_bucket(addr);
+    pthread_mutex_lock(&b->lock);
+    uint32_t woken = park_notify_locked(b, addr, count);
+    pthread_mutex_unlock(&b->lock);
+    return woken;
+}
+
+/* park_notify that stores whether anyone was woken into *any_woken before
+ * the bucket lock is released: a woken waiter cannot run again (and, say,
+ * free the memory holding the flag) before the store is done. */
+uint32_t park_notify_report(const void *addr, uint32_t count, uint8_t *any_woken)
+{
+    ParkBucket *b = park_bucket(addr);
+    pthread_mutex_lock(&b->lock);
+    uint32_t woken = count ? park_notify_locked(b, addr, count) : 0;
+    *any_woken = woken > 0;
     pthread_mutex_unlock(&b->lock);
     return woken;
 }

@@ -214,7 +214,10 @@ SpResult linker_instantiate(Linker *l, const Module *m, ExecEnv *env, Instance *
 
 /* One thread's execution state: value stack, call frames, last trap. */
 typedef struct BacktraceEntry {
-    const Func *func;
+    /* Plain data, not a Func pointer: the trace must stay readable after the
+     * instance that trapped is gone (e.g. a start function's trap). */
+    const Module *module;   /* the function's module; NULL for a host function */
+    uint32_t func_index;    /* index in the module's function index space */
     uint32_t code_offset;   /* offset of the instruction in the module bytes, or 0 */
 } BacktraceEntry;
 
@@ -273,6 +276,10 @@ int park_wait32(ExecEnv *env, const void *addr, uint32_t expected, int64_t timeo
 int park_wait64(ExecEnv *env, const void *addr, uint64_t expected, int64_t timeout_ns);
 /* Wakes up to `count` waiters on addr, oldest first; returns how many. */
 uint32_t park_notify(const void *addr, uint32_t count);
+/* park_notify that also stores 1 (someone was woken) or 0 into *any_woken
+ * while still holding the queue lock, i.e. before any woken waiter runs on
+ * (WASIX futex_wake's `woken` byte may live in memory the waiter frees). */
+uint32_t park_notify_report(const void *addr, uint32_t count, uint8_t *any_woken);
 /* Wakes every waiter of every address so they re-check their interrupt flags. */
 void park_interrupt_all(void);
 /* How many waiters are queued on addr right now (tests, diagnostics). */

@@ -268,7 +268,9 @@ static void test_named_module(void)
     CHECK(ex && ex->kind == EXTERN_FUNC && ex->index == 1);
     CHECK(module_find_export(m, "ru", 2) == NULL);
     CHECK(m->bodies[1].nlocals == 3);
-    CHECK(m->bodies[1].local_types[0] == VT_I32 && m->bodies[1].local_types[2] == VT_I64);
+    ValType locals[3] = {0, 0, 0};
+    module_body_locals(m, &m->bodies[1], locals);
+    CHECK(locals[0] == VT_I32 && locals[2] == VT_I64);
     CHECK(m->bodies[1].expr_len == 1 && m->bodies[1].expr[0] == 0x0B);
     CHECK(m->bodies[0].offset == 46 && m->bodies[1].offset == 49);
     CHECK(m->module_name.str && strcmp(m->module_name.str, "mod") == 0);
@@ -375,7 +377,11 @@ static void test_locals_limit(void)
     SpDiag diag;
     CHECK(module_decode(bytes, sizeof bytes, &m, &diag) == SP_OK);
     if (!m) return;
-    CHECK(m->bodies[0].nlocals == 50000 && m->bodies[0].local_types[49999] == VT_I32);
+    CHECK(m->bodies[0].nlocals == 50000);
+    ValType *locals = calloc(50000, 1);
+    if (locals) module_body_locals(m, &m->bodies[0], locals);
+    CHECK(locals && locals[0] == VT_I32 && locals[49999] == VT_I32);
+    free(locals);
     module_free(m);
 }
 

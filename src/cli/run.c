@@ -1,0 +1,393 @@
+/*
+ * run.c - `spindle run`: loads a module, gives it WASI (preview1 and
+ * wasi_unstable) with the directories and environment the options name,
+ * and runs it: a command's _start, or with --invoke an export (after the
+ * reactor's _initialize) whose results are printed.
+ *
+ * Exit status: the guest's proc_exit code (0 when _start returns), or one of
+ * cli.h's statuses (usage 2, unreadable file 3, malformed module 4, link
+ * error 5, trap 134). Every error is one line on stderr.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "os/os_io.h"
+#include "wasi/wasi.h"
+
+static const char run_help[] =
+    "Usage: spindle run [OPTIONS] MODULE.wasm [ARGS...]\n"
+    "\n"
+    "Runs a WebAssembly module with WASI preview1 (wasi_snapshot_preview1, and\n"
+    "the older wasi_unstable): calls its _start export with ARGS as the program's\n"
+    "arguments (argv[0] is MODULE.wasm as given), or with --invoke an export.\n"
+    "The guest sees only the directories and environment variables given here;\n"
+    "stdin, stdout and stderr are the host's.\n"
+    "\n"
+    "Options:\n"
+    "  --dir HOST[::GUEST]    let the guest use host directory HOST under the name\n"
+    "                         GUEST (default: HOST as written), e.g. --dir .::/\n"
+    "  --mapdir GUEST:HOST    the same, with Wasmer's order\n"
+    "  --volume HOST:GUEST    the same, as HOST:GUEST\n"
+    "  --env NAME=VALUE       set an environment variable for the guest\n"
+    "  --env NAME             pass the host's value of NAME (nothing if unset)\n"
+    "  --invoke NAME          call export NAME with ARGS instead of _start (after\n"
+    "                         _initialize, when exported) and print each result\n"
+    "                         on its own line\n"
+    "  --                     end of options\n"
+    "  -h, --help             this help\n"
+    "Every option also takes its value after '=' (--env=A=1).\n"
+    "\n"
+    "With --invoke, ARGS are parsed by the function's parameter types: i32/i64 as\n"
+    "signed or unsigned decimal or 0x hex; f32/f64 as decimal, hex float, inf,\n"
+    "nan or nan:0xPAYLOAD; externref as null or a number; funcref as null; v128\n"
+    "as 0x followed by up to 32 hex digits. Results print as signed decimal\n"
+    "integers and floats with enough digits to round-trip.\n"
+    "\n"
+    "Exit status:\n"
+    "  N    the guest exited with proc_exit(N) (the shell sees N modulo 256);\n"
+    "       0 when _start (or the invoked export) returns\n"
+    "  2    usage error: unknown option, bad argument, a --dir that is not a\n"
+    "       directory, no such export\n"
+    "  3    cannot read MODULE.wasm\n"
+    "  4    malformed or invalid module\n"
+    "  5    link error: an import Spindle does not provide (or of another type)\n"
+    "  134  the guest trapped: the trap and a backtrace go to stderr\n";
+
+/* The options and operands of `spindle run`. */
+typedef struct RunArgs {
+    const char *invoke;       /* export to call, or NULL for _start */
+    const char *path;
+    char **args;
+    int nargs;
+    WasiPreopen *dirs;        /* strings point into argv or into `owned` */
+    int ndirs;
+    const char **env;         /* "NAME=VALUE" */
+    int nenv;
+    char **owned;             /* strings this struct allocated */
+    int nowned;
+} RunArgs;
+
+static void run_args_free(RunArgs *ra)
+{
+    for (int i = 0; i < ra->nowned; i++) free(ra->owned[i]);
+    free(ra->owned);
+    free(ra->dirs);
+    free(ra->env);
+}
+
+/* Keeps s (malloc'd) until run_args_free; NULL when out of memory. */
+static char *run_own(RunArgs *ra, char *s)
+{
+    char **grown = s ? realloc(ra->owned, (size_t)(ra->nowned + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        free(s);
+        return NULL;
+    }
+    ra->owned = grown;
+    ra->owned[ra->nowned++] = s;
+    return s;
+}
+
+/* A copy of text[0..n) owned by ra. */
+static char *run_own_copy(RunArgs *ra, const char *text, size_t n)
+{
+    char *s = malloc(n + 1);
+    if (s) {
+        memcpy(s, text, n);
+        s[n] = '\0';
+    }
+    return run_own(ra, s);
+}
+
+static int run_out_of_memory(void)
+{
+    fputs("spindle: out of memory\n", stderr);
+    return CLI_EXIT_TRAP;
+}
+
+static int run_add_dir(RunArgs *ra, const char *host, const char *guest)
+{
+    WasiPreopen *grown = realloc(ra->dirs, (size_t)(ra->ndirs + 1) * sizeof *grown);
+    if (!grown) return run_out_of_memory();
+    ra->dirs = grown;
+    ra->dirs[ra->ndirs++] = (WasiPreopen){host, guest};
+    return -1;
+}
+
+/* --dir HOST[::GUEST], --mapdir GUEST:HOST, --volume HOST:GUEST. */
+static int run_parse_dir(RunArgs *ra, const char *opt, const char *v)
+{
+    const char *sep;
+    size_t seplen = 1;
+    if (strcmp(opt, "--dir") == 0) {
+        sep = strstr(v, "::");
+        seplen = 2;
+    } else {
+        sep = strcmp(opt, "--mapdir") == 0 ? strchr(v, ':') : strrchr(v, ':');
+        if (!sep) return cli_usage_error("run: %s %s: expected %s", opt, v,
+                                         strcmp(opt, "--mapdir") == 0 ? "GUEST:HOST" : "HOST:GUEST");
+    }
+    if (!sep) return v[0] ? run_add_dir(ra, v, v) : cli_usage_error("run: --dir needs a directory");
+    char *first = run_own_copy(ra, v, (size_t)(sep - v));
+    const char *second = sep + seplen;
+    if (!first) return run_out_of_memory();
+    if (!first[0] || !second[0]) return cli_usage_error("run: %s %s: empty directory name", opt, v);
+    if (strcmp(opt, "--mapdir") == 0) return run_add_dir(ra, second, first);
+    return run_add_dir(ra, first, second);
+}
+
+/* --env NAME=VALUE, or NAME alone to pass the host's value. */
+static int run_parse_env(RunArgs *ra, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    if (v[0] == '\0' || eq == v) return cli_usage_error("run: --env %s: expected NAME=VALUE or NAME", v);
+    const char *entry = v;
+    if (!eq) {
+        const char *host = getenv(v);
+        if (!host) return -1;
+        size_t n = strlen(v), m = strlen(host);
+        char *s = run_own_copy(ra, v, n + 1 + m);
+        if (!s) return run_out_of_memory();
+        s[n] = '=';
+        memcpy(s + n + 1, host, m + 1);
+        entry = s;
+    }
+    const char **grown = realloc(ra->env, (size_t)(ra->nenv + 1) * sizeof *grown);
+    if (!grown) return run_out_of_memory();
+    ra->env = grown;
+    ra->env[ra->nenv++] = entry;
+    return -1;
+}
+
+/* Matches argv[*i] against option `name` in both "--name VALUE" and
+ * "--name=VALUE" forms; *value is NULL when it does not match. Returns -1
+ * to go on, else an exit status (a missing value). */
+static int run_option(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    *value = NULL;
+    if (strncmp(a, name, n) != 0) return -1;
+    if (a[n] == '=') *value = a + n + 1;
+    else if (a[n] != '\0') return -1;
+    else if (*i + 1 >= argc) return cli_usage_error("run: %s needs a value", name);
+    else *value = argv[++*i];
+    return -1;
+}
+
+/* Handles one option at argv[*i]; -1 to go on, else an exit status. */
+static int run_parse_option(RunArgs *ra, int argc, char **argv, int *i)
+{
+    static const char *const dir_opts[] = {"--dir", "--mapdir", "--volume"};
+    const char *v;
+    int st;
+    for (size_t k = 0; k < SP_ARRAY_LEN(dir_opts); k++) {
+        if ((st = run_option(argc, argv, i, dir_opts[k], &v)) >= 0) return st;
+        if (v) return run_parse_dir(ra, dir_opts[k], v);
+    }
+    if ((st = run_option(argc, argv, i, "--env", &v)) >= 0) return st;
+    if (v) return run_parse_env(ra, v);
+    if ((st = run_option(argc, argv, i, "--invoke", &v)) >= 0) return st;
+    if (v) {
+        ra->invoke = v;
+        return -1;
+    }
+    return cli_usage_error("run: unknown option %s", argv[*i]);
+}
+
+/* Parses run's command line; returns -1 to go on, else an exit status. */
+static int run_parse(int argc, char **argv, RunArgs *ra)
+{
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (cli_is_help(a)) {
+            fputs(run_help, stdout);
+            return CLI_EXIT_OK;
+        }
+        if (a[0] != '-' || a[1] == '\0') break;
+        int st = run_parse_option(ra, argc, argv, &i);
+        if (st >= 0) return st;
+    }
+    if (i >= argc) return cli_usage_error("run: missing MODULE.wasm");
+    ra->path = argv[i];
+    ra->args = argv + i + 1;
+    ra->nargs = argc - i - 1;
+    return -1;
+}
+
+/* ----------------------------------------------------------------- running */
+
+/* Prints a trap and returns its exit status. With a backtrace only when the
+ * trapping functions still exist: a failed instantiation frees its instance,
+ * so env's backtrace would name freed functions. */
+static int run_report_trap(const char *path, ExecEnv *env, TrapKind trap, bool backtrace)
+{
+    if (trap == TRAP_EXIT) return env->exit_code;
+    static char text[16384];
+    if (backtrace && env->trap == trap) env_format_trap(env, text, sizeof text);
+    else if (trap == TRAP_HOST && env->trap_msg[0]) snprintf(text, sizeof text, "%s", env->trap_msg);
+    else snprintf(text, sizeof text, "%s", trap_message(trap));
+    size_t n = strlen(text);
+    fprintf(stderr, "spindle: %s: wasm trap: %s%s", path, text, n && text[n - 1] == '\n' ? "" : "\n");
+    return CLI_EXIT_TRAP;
+}
+
+/* Parses the invoke arguments into io for function type ft; exit status or 0. */
+static int run_parse_values(const RunArgs *ra, const char *name, const FuncType *ft, Slot *io)
+{
+    if ((uint32_t)ra->nargs != ft->nparams) {
+        fprintf(stderr, "spindle: %s: %s takes %u arguments, %d given (see spindle run --help)\n",
+                ra->path, name, ft->nparams, ra->nargs);
+        return CLI_EXIT_USAGE;
+    }
+    uint32_t slot = 0;
+    for (uint32_t i = 0; i < ft->nparams; i++) {
+        Slot v[2];
+        const char *err = wval_parse_arg(ft->params[i], ra->args[i], v);
+        if (err) {
+            fprintf(stderr, "spindle: %s: argument %u (%s) \"%s\": %s\n", ra->path, i + 1,
+                    valtype_name(ft->params[i]), ra->args[i], err);
+            return CLI_EXIT_USAGE;
+        }
+        for (unsigned k = 0; k < valtype_slots(ft->params[i]); k++) io[slot++] = v[k];
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Calls function f (named `name`) with the invoke arguments, or none for
+ * _start/_initialize (`with_args` false), printing results when asked. */
+static int run_call(const RunArgs *ra, ExecEnv *env, Func *f, const char *name, bool with_args)
+{
+    const FuncType *ft = f->type;
+    size_t nslots = ft->param_slots > ft->result_slots ? ft->param_slots : ft->result_slots;
+    Slot *io = calloc(nslots ? nslots : 1, sizeof *io);
+    if (!io) return run_out_of_memory();
+    RunArgs call_args = *ra;
+    if (!with_args) call_args.nargs = 0;
+    int status = run_parse_values(&call_args, name, ft, io);
+    TrapKind trap = status ? TRAP_NONE : interp_invoke(env, f, io);
+    if (trap) status = run_report_trap(ra->path, env, trap, true);
+    for (uint32_t i = 0, slot = 0; with_args && !status && i < ft->nresults; i++) {
+        char text[96];
+        wval_format_result(ft->results[i], io + slot, text, sizeof text);
+        puts(text);
+        slot += valtype_slots(ft->results[i]);
+    }
+    free(io);
+    return status;
+}
+
+/* The exported function `name`, or NULL. */
+static Func *run_export(Instance *inst, const char *name)
+{
+    Extern ext;
+    if (!instance_export(inst, name, strlen(name), &ext) || ext.kind != EXTERN_FUNC) return NULL;
+    return ext.u.func;
+}
+
+/* Runs _start, or _initialize then the --invoke export. */
+static int run_entry(const RunArgs *ra, Instance *inst, ExecEnv *env)
+{
+    const char *name = ra->invoke ? ra->invoke : "_start";
+    Func *f = run_export(inst, name);
+    if (!f) {
+        fprintf(stderr, "spindle: %s: no exported function \"%s\"%s\n", ra->path, name,
+                ra->invoke ? "" : " (use --invoke NAME)");
+        return CLI_EXIT_USAGE;
+    }
+    Func *init = ra->invoke ? run_export(inst, "_initialize") : NULL;
+    if (init && init != f) {
+        int status = run_call(ra, env, init, "_initialize", false);
+        if (status) return status;
+    }
+    return run_call(ra, env, f, name, ra->invoke != NULL);
+}
+
+/* Builds the WASI context: argv = MODULE.wasm + ARGS (just MODULE.wasm
+ * with --invoke, whose ARGS are the function's). */
+static int run_make_ctx(const RunArgs *ra, WasiCtx **out)
+{
+    for (int i = 0; i < ra->ndirs; i++) {
+        SpResult e = wasi_check_preopen(ra->dirs[i].host_path);
+        if (e) {
+            fprintf(stderr, "spindle: %s: %s (see spindle run --help)\n", ra->dirs[i].host_path, e);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    int argc = ra->invoke ? 1 : 1 + ra->nargs;
+    const char **argv = malloc((size_t)argc * sizeof *argv);
+    if (!argv) return run_out_of_memory();
+    argv[0] = ra->path;
+    for (int i = 1; i < argc; i++) argv[i] = ra->args[i - 1];
+    WasiConfig cfg = {argc, argv, ra->nenv, ra->env, ra->ndirs, ra->dirs};
+    SpResult e = SP_OK;
+    *out = wasi_ctx_new(&cfg, &e);
+    free(argv);
+    if (!*out) {
+        fprintf(stderr, "spindle: cannot set up WASI: %s\n", e ? e : "unknown error");
+        return CLI_EXIT_TRAP;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Links WASI and instantiates; exit status or 0 with *inst set. */
+static int run_instantiate(const RunArgs *ra, const Module *m, Linker *l, WasiCtx *ctx,
+                           ExecEnv *env, Instance **inst)
+{
+    SpResult e = wasi_define_preview1(l, ctx, "wasi_snapshot_preview1");
+    if (!e) e = wasi_define_unstable(l, ctx);
+    if (e) {
+        fprintf(stderr, "spindle: cannot set up WASI: %s\n", e);
+        return CLI_EXIT_TRAP;
+    }
+    TrapKind trap = TRAP_NONE;
+    SpDiag diag = {0};
+    e = linker_instantiate(l, m, env, inst, &trap, &diag);
+    if (e && trap != TRAP_NONE) return run_report_trap(ra->path, env, trap, false);
+    if (e) {
+        fprintf(stderr, "spindle: %s: %s\n", ra->path, diag.text[0] ? diag.text : e);
+        return CLI_EXIT_LINK;
+    }
+    return CLI_EXIT_OK;
+}
+
+int run_main(int argc, char **argv)
+{
+    RunArgs ra = {0};
+    int status = run_parse(argc, argv, &ra);
+    if (status >= 0) {
+        run_args_free(&ra);
+        return status;
+    }
+    Module *m = NULL;
+    status = cli_load_module(ra.path, &m);
+    WasiCtx *ctx = NULL;
+    if (status == CLI_EXIT_OK) status = run_make_ctx(&ra, &ctx);
+    Linker *linker = NULL;
+    ExecEnv *env = NULL;
+    Instance *inst = NULL;
+    if (status == CLI_EXIT_OK) {
+        os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */
+        linker = linker_new();
+        env = env_new(0, 0);
+        status = linker && env ? run_instantiate(&ra, m, linker, ctx, env, &inst) : run_out_of_memory();
+    }
+    if (status == CLI_EXIT_OK) status = run_entry(&ra, inst, env);
+    fflush(stdout);
+    if (inst) instance_free(inst);
+    linker_free(linker);
+    env_free(env);
+    wasi_ctx_free(ctx);
+    module_free(m);
+    run_args_free(&ra);
+    return status;
+}

@@ -1,0 +1,81 @@
+/*
+ * wasi.h - the WASI layer: WASI preview1 (`wasi_snapshot_preview1`, 46
+ * functions) and its predecessor `wasi_unstable` (snapshot0 layouts) as host
+ * functions for the engine's linker, over the os layer.
+ *
+ * A WasiCtx is one guest PROCESS: its arguments, environment, descriptor
+ * table (stdio, preopened directories, what the guest opens) and a wake-up
+ * event. It is shared by every thread of the process: the descriptor table
+ * is guarded by a mutex that is never held while a call blocks, and every
+ * blocking call (poll_oneoff, reads of pipes/terminals/sockets, sleeps) also
+ * waits on the wake-up event, so wasi_ctx_interrupt can end them all.
+ *
+ * The guest reaches the host file system only below its preopened
+ * directories: paths are resolved one component at a time (wasi_path.c).
+ *
+ * Files: wasi_ctx.c (context, descriptor table), wasi_define.c (function
+ * table, linking), wasi_args.c (args, environ, clocks, random, proc_*),
+ * wasi_fd.c (fd_*), wasi_path.c (sandboxed resolution), wasi_path_ops.c
+ * (path_*), wasi_poll.c (poll_oneoff, sock_*), wasi_unstable.c (snapshot0).
+ */
+#ifndef SPINDLE_WASI_H
+#define SPINDLE_WASI_H
+
+#include "runtime.h"
+
+typedef struct WasiCtx WasiCtx;      /* one per PROCESS: shared by all its threads */
+
+/* A host directory the guest may use, and the name the guest sees for it
+ * (fd_prestat_dir_name), e.g. {"/tmp/data", "/data"} or {"out", "out"}. */
+typedef struct WasiPreopen {
+    const char *host_path;
+    const char *guest_path;
+} WasiPreopen;
+
+/* Everything wasi_ctx_new copies into a new context. argv[0] is the
+ * program's name as the guest sees it; envp entries are "NAME=VALUE" and
+ * are the guest's whole environment (nothing is inherited). */
+typedef struct WasiConfig {
+    int argc;
+    const char *const *argv;
+    int envc;
+    const char *const *envp; /* "NAME=VALUE" */
+    int npreopens;
+    const struct WasiPreopen *preopens;
+} WasiConfig;
+
+/* Creates a context: descriptors 0-2 are the host's stdin/stdout/stderr,
+ * preopens get 3, 4, ... in order. NULL + *err when a preopen cannot be
+ * opened as a directory or memory runs out. */
+WasiCtx *wasi_ctx_new(const WasiConfig *cfg, SpResult *err);
+
+/* Frees the context, closing every descriptor it opened (not the host's
+ * stdio) and the host functions made by wasi_define_*. Call it only after
+ * every thread has stopped using the context. NULL is fine. */
+void wasi_ctx_free(WasiCtx *ctx);
+
+/* Defines the 46 preview1 functions under module name `module` (layouts of
+ * preview1), e.g. "wasi_snapshot_preview1", or "wasix_32v1" for WASIX. The
+ * Func records belong to ctx. */
+SpResult wasi_define_preview1(Linker *l, WasiCtx *ctx, const char *module);
+
+/* Defines wasi_unstable (snapshot0 layouts: 45 functions). */
+SpResult wasi_define_unstable(Linker *l, WasiCtx *ctx);
+
+/* Wakes every blocking WASI call (poll_oneoff, fd_read on a blocking fd,
+ * sleeps) of every thread of this process so it returns promptly (used for
+ * process exit). Such a call then returns TRAP_EXIT when the process is
+ * exiting (proc_exit was called: env->exit_code gets the code), else
+ * TRAP_INTERRUPTED. Calls made after this never block. Thread-safe. */
+void wasi_ctx_interrupt(WasiCtx *ctx);
+
+/* Records that the process exits with `code` (the first caller wins) and
+ * returns the recorded code; proc_exit does this. For the WASIX layer. */
+int wasi_ctx_set_exit(WasiCtx *ctx, int code);
+
+/* Checks that host_path can be opened as a preopened directory: SP_OK or a
+ * one-line reason ("no such directory", "not a directory", ...). For command
+ * lines that want to name the bad argument. */
+SpResult wasi_check_preopen(const char *host_path);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * wasi_define.c - turns the tables of WASI function definitions into host
+ * functions in a Linker, and the one dispatcher they all share: it finds
+ * the caller's memory 0, runs the body, and either stores the body's errno
+ * as the i32 result or ends the call with the trap the body asked for.
+ *
+ * The Func records, their FuncTypes and bindings are owned by the WasiCtx
+ * (freed by wasi_ctx_free), so the same context can be defined under
+ * several module names (wasi_snapshot_preview1, wasix_32v1, ...).
+ */
+#include "wasi_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char ERR_DEFINE_NOMEM[] = "out of memory";
+static const char ERR_DEFINE_SIG[] = "bad WASI signature";
+
+/* What a host Func's context pointer points at. */
+typedef struct WasiBinding {
+    WasiCtx *ctx;
+    const WasiFuncDef *def;
+    const char *module;     /* for messages; owned by the binding */
+    bool has_result;
+} WasiBinding;
+
+static TrapKind wasi_define_dispatch(ExecEnv *env, Instance *caller, void *host_ctx, Slot *io)
+{
+    const WasiBinding *b = host_ctx;
+    WasiCall c = {env, b->ctx, NULL, 0, TRAP_NONE};
+    if (b->def->needs_memory) {
+        Memory *m = caller && caller->module->num_memories ? caller->memories[0] : NULL;
+        if (!m) {
+            snprintf(env->trap_msg, sizeof env->trap_msg,
+                     "%s.%s: the calling module has no memory", b->module, b->def->name);
+            return TRAP_HOST;
+        }
+        c.mem = m->base;
+        c.mem_size = memory_size_bytes(m);
+    }
+    uint32_t err = b->def->body(&c, io);
+    if (c.trap != TRAP_NONE) return c.trap;
+    if (b->has_result) io[0].u64 = err;
+    return TRAP_NONE;
+}
+
+/* Remembers p for wasi_ctx_free; frees it and returns false when the list
+ * cannot grow. */
+static bool wasi_define_own(WasiCtx *ctx, void *p)
+{
+    if (!p) return false;
+    pthread_mutex_lock(&ctx->owned_lock);
+    bool ok = true;
+    if (ctx->nowned == ctx->owned_cap) {
+        size_t cap = ctx->owned_cap ? ctx->owned_cap * 2 : 64;
+        void **grown = realloc(ctx->owned, cap * sizeof *grown);
+        if (grown) {
+            ctx->owned = grown;
+            ctx->owned_cap = cap;
+        } else {
+            ok = false;
+        }
+    }
+    if (ok) ctx->owned[ctx->nowned++] = p;
+    pthread_mutex_unlock(&ctx->owned_lock);
+    if (!ok) free(p);
+    return ok;
+}
+
+/* Builds the FuncType of a signature string ("iiI>i"). */
+static FuncType *wasi_define_type(const char *sig)
+{
+    ValType params[16], results[2];
+    uint32_t np = 0, nr = 0;
+    bool after = false;
+    for (const char *s = sig; *s; s++) {
+        if (*s == '>') {
+            after = true;
+            continue;
+        }
+        ValType t = *s == 'I' ? VT_I64 : VT_I32;
+        if (after && nr < 2) results[nr++] = t;
+        else if (!after && np < 16) params[np++] = t;
+        else return NULL;
+    }
+    return functype_new(np, params, nr, results);
+}
+
+/* Defines one function; everything allocated is owned by ctx. */
+static SpResult wasi_define_one(Linker *l, WasiCtx *ctx, const char *module, const WasiFuncDef *d)
+{
+    FuncType *type = wasi_define_type(d->sig);
+    if (!type) return ERR_DEFINE_SIG;
+    if (!wasi_define_own(ctx, type)) return ERR_DEFINE_NOMEM;
+    size_t mlen = strlen(module);
+    WasiBinding *b = calloc(1, sizeof *b + mlen + 1);
+    if (!wasi_define_own(ctx, b)) return ERR_DEFINE_NOMEM;
+    char *mcopy = (char *)(b + 1);
+    memcpy(mcopy, module, mlen + 1);
+    *b = (WasiBinding){ctx, d, mcopy, type->nresults > 0};
+    Func *f = func_new_host(type, wasi_define_dispatch, b);
+    if (!wasi_define_own(ctx, f)) return ERR_DEFINE_NOMEM;
+    Extern ext = {.kind = EXTERN_FUNC, .u.func = f};
+    return linker_define(l, module, mlen, d->name, strlen(d->name), ext);
+}
+
+SpResult wasi_define_table(Linker *l, WasiCtx *ctx, const char *module, const WasiFuncDef *defs,
+                           size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        SpResult e = wasi_define_one(l, ctx, module, &defs[i]);
+        if (e) return e;
+    }
+    return SP_OK;
+}
+
+/* The preview1 tables, one per file. */
+static const struct {
+    const WasiFuncDef *defs;
+    const size_t *count;
+} wasi_define_tables[] = {
+    {wasi_fd_defs, &wasi_fd_count},     {wasi_path_defs, &wasi_path_count},
+    {wasi_proc_defs, &wasi_proc_count}, {wasi_poll_defs, &wasi_poll_count},
+    {wasi_sock_defs, &wasi_sock_count},
+};
+
+const WasiFuncDef *wasi_define_find(const char *name)
+{
+    for (size_t t = 0; t < SP_ARRAY_LEN(wasi_define_tables); t++)
+        for (size_t i = 0; i < *wasi_define_tables[t].count; i++)
+            if (strcmp(wasi_define_tables[t].defs[i].name, name) == 0)
+                return &wasi_define_tables[t].defs[i];
+    return NULL;
+}
+
+SpResult wasi_define_preview1(Linker *l, WasiCtx *ctx, const char *module)
+{
+    for (size_t t = 0; t < SP_ARRAY_LEN(wasi_define_tables); t++) {
+        SpResult e = wasi_define_table(l, ctx, module, wasi_define_tables[t].defs,
+                                       *wasi_define_tables[t].count);
+        if (e) return e;
+    }
+    return SP_OK;
+}

@@ -1,0 +1,318 @@
+/*
+ * wasi_internal.h - what the files of the WASI layer share: the ABI's
+ * constants (errno, rights, flags, layouts), the descriptor table, guest
+ * memory access with bounds checks, and the calling convention of the
+ * host-function bodies.
+ *
+ * A body is `uint32_t fn(WasiCall *c, const Slot *a)`: it reads its
+ * parameters from a[], returns a WASI errno, and sets c->trap to end the
+ * call with a trap instead (proc_exit, an interrupted wait). Every guest
+ * pointer goes through wasi_mem_* which check it against the memory's
+ * current size (WASI_EFAULT when outside).
+ */
+#ifndef SPINDLE_WASI_INTERNAL_H
+#define SPINDLE_WASI_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "os/os.h"
+#include "os/os_fs.h"
+#include "os/os_io.h"
+#include "wasi.h"
+
+/* ------------------------------------------------------------- errno */
+
+enum {
+    WASI_ESUCCESS = 0, WASI_E2BIG = 1, WASI_EACCES = 2, WASI_EADDRINUSE = 3,
+    WASI_EADDRNOTAVAIL = 4, WASI_EAFNOSUPPORT = 5, WASI_EAGAIN = 6, WASI_EALREADY = 7,
+    WASI_EBADF = 8, WASI_EBADMSG = 9, WASI_EBUSY = 10, WASI_ECANCELED = 11,
+    WASI_ECHILD = 12, WASI_ECONNABORTED = 13, WASI_ECONNREFUSED = 14, WASI_ECONNRESET = 15,
+    WASI_EDEADLK = 16, WASI_EDESTADDRREQ = 17, WASI_EDOM = 18, WASI_EDQUOT = 19,
+    WASI_EEXIST = 20, WASI_EFAULT = 21, WASI_EFBIG = 22, WASI_EHOSTUNREACH = 23,
+    WASI_EIDRM = 24, WASI_EILSEQ = 25, WASI_EINPROGRESS = 26, WASI_EINTR = 27,
+    WASI_EINVAL = 28, WASI_EIO = 29, WASI_EISCONN = 30, WASI_EISDIR = 31,
+    WASI_ELOOP = 32, WASI_EMFILE = 33, WASI_EMLINK = 34, WASI_EMSGSIZE = 35,
+    WASI_EMULTIHOP = 36, WASI_ENAMETOOLONG = 37, WASI_ENETDOWN = 38, WASI_ENETRESET = 39,
+    WASI_ENETUNREACH = 40, WASI_ENFILE = 41, WASI_ENOBUFS = 42, WASI_ENODEV = 43,
+    WASI_ENOENT = 44, WASI_ENOEXEC = 45, WASI_ENOLCK = 46, WASI_ENOLINK = 47,
+    WASI_ENOMEM = 48, WASI_ENOMSG = 49, WASI_ENOPROTOOPT = 50, WASI_ENOSPC = 51,
+    WASI_ENOSYS = 52, WASI_ENOTCONN = 53, WASI_ENOTDIR = 54, WASI_ENOTEMPTY = 55,
+    WASI_ENOTRECOVERABLE = 56, WASI_ENOTSOCK = 57, WASI_ENOTSUP = 58, WASI_ENOTTY = 59,
+    WASI_ENXIO = 60, WASI_EOVERFLOW = 61, WASI_EOWNERDEAD = 62, WASI_EPERM = 63,
+    WASI_EPIPE = 64, WASI_EPROTO = 65, WASI_EPROTONOSUPPORT = 66, WASI_EPROTOTYPE = 67,
+    WASI_ERANGE = 68, WASI_EROFS = 69, WASI_ESPIPE = 70, WASI_ESRCH = 71,
+    WASI_ESTALE = 72, WASI_ETIMEDOUT = 73, WASI_ETXTBSY = 74, WASI_EXDEV = 75,
+    WASI_ENOTCAPABLE = 76,
+};
+
+/* The WASI errno for a negative host errno from the os layer (0 -> 0). */
+uint32_t wasi_abi_errno(int64_t neg_errno);
+
+/* ------------------------------------------------------------ rights */
+
+#define WASI_RIGHT(n) ((uint64_t)1 << (n))
+enum {
+    WASI_R_FD_DATASYNC = 0, WASI_R_FD_READ, WASI_R_FD_SEEK, WASI_R_FD_FDSTAT_SET_FLAGS,
+    WASI_R_FD_SYNC, WASI_R_FD_TELL, WASI_R_FD_WRITE, WASI_R_FD_ADVISE, WASI_R_FD_ALLOCATE,
+    WASI_R_PATH_CREATE_DIRECTORY, WASI_R_PATH_CREATE_FILE, WASI_R_PATH_LINK_SOURCE,
+    WASI_R_PATH_LINK_TARGET, WASI_R_PATH_OPEN, WASI_R_FD_READDIR, WASI_R_PATH_READLINK,
+    WASI_R_PATH_RENAME_SOURCE, WASI_R_PATH_RENAME_TARGET, WASI_R_PATH_FILESTAT_GET,
+    WASI_R_PATH_FILESTAT_SET_SIZE, WASI_R_PATH_FILESTAT_SET_TIMES, WASI_R_FD_FILESTAT_GET,
+    WASI_R_FD_FILESTAT_SET_SIZE, WASI_R_FD_FILESTAT_SET_TIMES, WASI_R_PATH_SYMLINK,
+    WASI_R_PATH_REMOVE_DIRECTORY, WASI_R_PATH_UNLINK_FILE, WASI_R_POLL_FD_READWRITE,
+    WASI_R_SOCK_SHUTDOWN, WASI_R_SOCK_ACCEPT, WASI_R_COUNT
+};
+#define R_(name) WASI_RIGHT(WASI_R_##name)
+
+#define WASI_RIGHTS_ALL (WASI_RIGHT(WASI_R_COUNT) - 1)
+/* What a regular file (or a non-terminal device, pipe) descriptor may do. */
+#define WASI_RIGHTS_FILE                                                                    \
+    (R_(FD_DATASYNC) | R_(FD_READ) | R_(FD_SEEK) | R_(FD_FDSTAT_SET_FLAGS) | R_(FD_SYNC) |  \
+     R_(FD_TELL) | R_(FD_WRITE) | R_(FD_ADVISE) | R_(FD_ALLOCATE) | R_(FD_FILESTAT_GET) |   \
+     R_(FD_FILESTAT_SET_SIZE) | R_(FD_FILESTAT_SET_TIMES) | R_(POLL_FD_READWRITE))
+/* What a directory descriptor may do itself. */
+#define WASI_RIGHTS_DIR                                                                     \
+    (R_(FD_FDSTAT_SET_FLAGS) | R_(FD_SYNC) | R_(FD_ADVISE) | R_(PATH_CREATE_DIRECTORY) |    \
+     R_(PATH_CREATE_FILE) | R_(PATH_LINK_SOURCE) | R_(PATH_LINK_TARGET) | R_(PATH_OPEN) |   \
+     R_(FD_READDIR) | R_(PATH_READLINK) | R_(PATH_RENAME_SOURCE) | R_(PATH_RENAME_TARGET) | \
+     R_(PATH_FILESTAT_GET) | R_(PATH_FILESTAT_SET_SIZE) | R_(PATH_FILESTAT_SET_TIMES) |     \
+     R_(FD_FILESTAT_GET) | R_(FD_FILESTAT_SET_TIMES) | R_(PATH_SYMLINK) |                   \
+     R_(PATH_REMOVE_DIRECTORY) | R_(PATH_UNLINK_FILE) | R_(POLL_FD_READWRITE))
+/* What descriptors opened through a directory may get. */
+#define WASI_RIGHTS_DIR_INHERIT (WASI_RIGHTS_DIR | WASI_RIGHTS_FILE)
+/* A terminal: no seek or tell (wasi-libc's isatty looks for exactly that). */
+#define WASI_RIGHTS_TTY \
+    (R_(FD_READ) | R_(FD_FDSTAT_SET_FLAGS) | R_(FD_WRITE) | R_(FD_FILESTAT_GET) | R_(POLL_FD_READWRITE))
+#define WASI_RIGHTS_SOCKET (WASI_RIGHTS_TTY | R_(SOCK_SHUTDOWN) | R_(SOCK_ACCEPT))
+
+/* ------------------------------------------------------- enumerations */
+
+enum {
+    WASI_FT_UNKNOWN = 0, WASI_FT_BLOCK_DEVICE, WASI_FT_CHARACTER_DEVICE, WASI_FT_DIRECTORY,
+    WASI_FT_REGULAR_FILE, WASI_FT_SOCKET_DGRAM, WASI_FT_SOCKET_STREAM, WASI_FT_SYMBOLIC_LINK,
+};
+enum { WASI_FDFLAG_APPEND = 1, WASI_FDFLAG_DSYNC = 2, WASI_FDFLAG_NONBLOCK = 4,
+       WASI_FDFLAG_RSYNC = 8, WASI_FDFLAG_SYNC = 16 };
+enum { WASI_O_CREAT = 1, WASI_O_DIRECTORY = 2, WASI_O_EXCL = 4, WASI_O_TRUNC = 8 };
+enum { WASI_LOOKUP_SYMLINK_FOLLOW = 1 };
+enum { WASI_FST_ATIM = 1, WASI_FST_ATIM_NOW = 2, WASI_FST_MTIM = 4, WASI_FST_MTIM_NOW = 8 };
+enum { WASI_WHENCE_SET = 0, WASI_WHENCE_CUR = 1, WASI_WHENCE_END = 2 };
+enum { WASI_CLOCK_REALTIME = 0, WASI_CLOCK_MONOTONIC = 1, WASI_CLOCK_PROCESS_CPUTIME = 2,
+       WASI_CLOCK_THREAD_CPUTIME = 3 };
+enum { WASI_EVENT_CLOCK = 0, WASI_EVENT_FD_READ = 1, WASI_EVENT_FD_WRITE = 2 };
+enum { WASI_SUBCLOCK_ABSTIME = 1 };
+enum { WASI_EVENTRW_HANGUP = 1 };
+enum { WASI_RI_PEEK = 1, WASI_RI_WAITALL = 2 };
+enum { WASI_RO_DATA_TRUNCATED = 1 };
+enum { WASI_SD_RD = 1, WASI_SD_WR = 2 };
+enum { WASI_PREOPEN_DIR = 0 };
+
+/* Record sizes (preview1; snapshot0 differences live in wasi_unstable.c). */
+enum { WASI_FDSTAT_SIZE = 24, WASI_FILESTAT_SIZE = 64, WASI_DIRENT_SIZE = 24,
+       WASI_PRESTAT_SIZE = 8, WASI_SUBSCRIPTION_SIZE = 48, WASI_EVENT_SIZE = 32 };
+
+/* -------------------------------------------------- descriptor table */
+
+/* One open guest descriptor. Reference counted: the table holds one
+ * reference, and each call using it holds one while it runs, so a
+ * concurrent fd_close never closes the host descriptor under a call. */
+typedef struct WasiFd {
+    atomic_int refs;
+    int host_fd;
+    bool owns_host_fd;       /* false for the host's stdio */
+    uint8_t filetype;        /* WASI_FT_* */
+    bool may_block;          /* not a regular file or directory: waits poll first */
+    atomic_bool nonblock;    /* the host descriptor is O_NONBLOCK (never waits) */
+    int root_fd;             /* directories: the preopen root (absolute symlinks) */
+    uint64_t rights_base;    /* guarded by the table lock */
+    uint64_t rights_inheriting;
+    char *preopen_name;      /* non-NULL for a preopened directory */
+} WasiFd;
+
+#define WASI_MAX_FDS (1u << 20)
+
+struct WasiCtx {
+    pthread_mutex_t lock;    /* guards fds[], nfds and every WasiFd's rights */
+    WasiFd **fds;
+    uint32_t nfds;           /* capacity of fds[] */
+
+    int argc, envc;
+    char **argv, **envp;     /* owned copies */
+    size_t argv_bytes, envp_bytes;   /* sum of strlen + 1 */
+
+    int *roots;              /* one host fd per preopen, open for the ctx's life */
+    int nroots;
+
+    int wake_fd;             /* os_wake event: readable once interrupted */
+    atomic_bool interrupted;
+    atomic_bool exiting;
+    atomic_int exit_code;
+
+    void **owned;            /* host Funcs, FuncTypes and bindings to free */
+    size_t nowned, owned_cap;
+    pthread_mutex_t owned_lock;
+};
+
+/* A new WasiFd with one reference (the caller's), or NULL. Takes ownership
+ * of host_fd when `owned` (it is closed on the last release). */
+WasiFd *wasi_ctx_fd_new(int host_fd, bool owned, uint8_t filetype, uint64_t base, uint64_t inheriting);
+/* Looks up fd and takes a reference. Checks that every right in `need` is
+ * there: WASI_EBADF (no such fd) / WASI_ENOTCAPABLE, else 0 and *out. */
+uint32_t wasi_ctx_fd_acquire(WasiCtx *ctx, uint32_t fd, uint64_t need, WasiFd **out);
+/* Drops a reference; the last one closes the host descriptor. */
+void wasi_ctx_fd_release(WasiFd *f);
+/* Puts f in the lowest free slot (the table takes the caller's reference);
+ * WASI_EMFILE or WASI_ENOMEM on failure (f is then released). */
+uint32_t wasi_ctx_fd_insert(WasiCtx *ctx, WasiFd *f, uint32_t *fd_out);
+/* Removes fd from the table; *out receives its reference (release it
+ * outside the lock). WASI_EBADF when not open. */
+uint32_t wasi_ctx_fd_remove(WasiCtx *ctx, uint32_t fd, WasiFd **out);
+/* fd_renumber: moves `from` over `to` (both must be open). */
+uint32_t wasi_ctx_fd_renumber(WasiCtx *ctx, uint32_t from, uint32_t to);
+/* Reads f's rights under the table lock. */
+void wasi_ctx_fd_rights(WasiCtx *ctx, const WasiFd *f, uint64_t *base, uint64_t *inheriting);
+/* Replaces f's rights if they only shrink: 0 or WASI_ENOTCAPABLE. */
+uint32_t wasi_ctx_fd_set_rights(WasiCtx *ctx, WasiFd *f, uint64_t base, uint64_t inheriting);
+
+/* The WASI filetype of an os type, and the most rights it may carry
+ * (terminals: no seek or tell). */
+uint8_t wasi_abi_filetype(OsFileType t);
+uint64_t wasi_abi_rights_for(uint8_t filetype, bool is_tty);
+
+/* ------------------------------------------------------ calling frame */
+
+typedef struct WasiCall {
+    ExecEnv *env;
+    WasiCtx *ctx;
+    uint8_t *mem;            /* the caller's memory 0 */
+    uint64_t mem_size;       /* its size when the call began (memories only grow) */
+    TrapKind trap;           /* set to end the call with this trap */
+} WasiCall;
+
+typedef uint32_t (*WasiBody)(WasiCall *c, const Slot *a);
+
+/* How a function is defined: name, signature ("iiI>i": i = i32, I = i64,
+ * after '>' the results), body, and whether it touches guest memory. */
+typedef struct WasiFuncDef {
+    const char *name;
+    const char *sig;
+    WasiBody body;
+    bool needs_memory;
+} WasiFuncDef;
+
+/* Defines the functions of `defs` (n entries) under `module`. */
+SpResult wasi_define_table(Linker *l, WasiCtx *ctx, const char *module,
+                           const WasiFuncDef *defs, size_t n);
+
+/* The preview1 functions, one table per file; wasi_define.c joins them. */
+extern const WasiFuncDef wasi_fd_defs[], wasi_path_defs[], wasi_proc_defs[], wasi_poll_defs[],
+    wasi_sock_defs[];
+extern const size_t wasi_fd_count, wasi_path_count, wasi_proc_count, wasi_poll_count,
+    wasi_sock_count;
+/* The preview1 definition named `name` (wasi_unstable.c reuses most). */
+const WasiFuncDef *wasi_define_find(const char *name);
+
+/* Argument readers. */
+static inline uint32_t wasi_a32(const Slot *a, int i) { return a[i].u32; }
+static inline uint64_t wasi_a64(const Slot *a, int i) { return a[i].u64; }
+
+/* ---------------------------------------------------- guest memory */
+
+/* True when [ptr, ptr+len) lies inside the caller's memory. */
+static inline bool wasi_mem_ok(const WasiCall *c, uint64_t ptr, uint64_t len)
+{
+    return ptr <= c->mem_size && len <= c->mem_size - ptr;
+}
+
+/* Host address of a checked range; NULL when outside memory. */
+static inline void *wasi_mem_ptr(const WasiCall *c, uint64_t ptr, uint64_t len)
+{
+    return wasi_mem_ok(c, ptr, len) ? c->mem + ptr : NULL;
+}
+
+static inline bool wasi_mem_st16(WasiCall *c, uint32_t ptr, uint16_t v)
+{
+    void *p = wasi_mem_ptr(c, ptr, 2);
+    if (p) memcpy(p, &v, 2);
+    return p != NULL;
+}
+static inline bool wasi_mem_st32(WasiCall *c, uint32_t ptr, uint32_t v)
+{
+    void *p = wasi_mem_ptr(c, ptr, 4);
+    if (p) memcpy(p, &v, 4);
+    return p != NULL;
+}
+static inline bool wasi_mem_st64(WasiCall *c, uint32_t ptr, uint64_t v)
+{
+    void *p = wasi_mem_ptr(c, ptr, 8);
+    if (p) memcpy(p, &v, 8);
+    return p != NULL;
+}
+/* Little-endian field stores into a record already range-checked. */
+static inline void wasi_put8(uint8_t *p, size_t off, uint8_t v) { p[off] = v; }
+static inline void wasi_put16(uint8_t *p, size_t off, uint16_t v) { memcpy(p + off, &v, 2); }
+static inline void wasi_put32(uint8_t *p, size_t off, uint32_t v) { memcpy(p + off, &v, 4); }
+static inline void wasi_put64(uint8_t *p, size_t off, uint64_t v) { memcpy(p + off, &v, 8); }
+static inline uint16_t wasi_get16(const uint8_t *p, size_t off) { uint16_t v; memcpy(&v, p + off, 2); return v; }
+static inline uint32_t wasi_get32(const uint8_t *p, size_t off) { uint32_t v; memcpy(&v, p + off, 4); return v; }
+static inline uint64_t wasi_get64(const uint8_t *p, size_t off) { uint64_t v; memcpy(&v, p + off, 8); return v; }
+
+/* Gathers `count` guest iovecs at iovs_ptr into host buffers. Uses `stack`
+ * (stack_n entries) when it fits, else allocates (*out != stack: free it).
+ * Lengths are clipped so the total fits a u32. 0 or WASI_EFAULT/ENOMEM. */
+uint32_t wasi_abi_iovs_load(WasiCall *c, uint32_t iovs_ptr, uint32_t count, OsIoVec *stack,
+                        size_t stack_n, OsIoVec **out, int *n_out);
+
+/* Copies a guest path into a NUL-terminated heap string (free it):
+ * WASI_EFAULT, WASI_EINVAL (contains NUL), WASI_ENAMETOOLONG, WASI_ENOMEM. */
+uint32_t wasi_abi_path_load(WasiCall *c, uint32_t ptr, uint32_t len, char **out);
+
+/* --------------------------------------------------------- blocking */
+
+/* Waits until fd is ready for `events` (OS_POLL_IN/OUT) or the context is
+ * interrupted: 0 when ready, else sets c->trap and returns WASI_EINTR. */
+uint32_t wasi_poll_wait_ready(WasiCall *c, int fd, unsigned events);
+/* The trap an interrupted call ends with (TRAP_EXIT with the exit code in
+ * env->exit_code when the process is exiting, else TRAP_INTERRUPTED). */
+TrapKind wasi_poll_interrupt_trap(WasiCall *c);
+/* True once wasi_ctx_interrupt ran or this thread's interrupt flag is set. */
+bool wasi_poll_should_stop(const WasiCall *c);
+
+/* ------------------------------------------------- shared records */
+
+/* Writes a preview1 filestat record at ptr. */
+uint32_t wasi_abi_store_filestat(WasiCall *c, uint32_t ptr, const OsStat *st);
+/* The OsTimeSet pair for fstflags (WASI_EINVAL for contradictory flags). */
+uint32_t wasi_abi_time_sets(uint64_t atim, uint64_t mtim, uint32_t fst, OsTimeSet *a, OsTimeSet *m);
+
+/* Bodies shared with wasi_unstable.c (its wrappers convert layouts). */
+uint32_t wasi_fd_seek_impl(WasiCall *c, uint32_t fd, int64_t off, int os_whence, uint32_t out);
+uint32_t wasi_path_stat_impl(WasiCall *c, const Slot *a, OsStat *st);
+
+/* poll_oneoff over decoded subscriptions (wasi_poll.c), shared by both
+ * layouts: each Sub says what to wait for, the result is which fired. */
+typedef struct WasiSub {
+    uint64_t userdata;
+    uint8_t type;            /* WASI_EVENT_* */
+    uint32_t fd;             /* fd events */
+    uint32_t clock_id;       /* clock events */
+    uint64_t timeout;
+    uint16_t flags;
+} WasiSub;
+typedef struct WasiEvent {
+    uint64_t userdata;
+    uint16_t error;
+    uint8_t type;
+    uint64_t nbytes;
+    uint16_t flags;
+} WasiEvent;
+/* Waits for the subscriptions; fills events[] (room for n) and *nevents.
+ * Returns a WASI errno, or sets c->trap when interrupted. */
+uint32_t wasi_poll_impl(WasiCall *c, const WasiSub *subs, uint32_t n, WasiEvent *events,
+                        uint32_t *nevents);
+/* Writes n events in the (shared) 32-byte event layout; out is checked. */
+void wasi_poll_store_events(uint8_t *out, const WasiEvent *ev, uint32_t n);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * wasi_path.h - sandboxed path resolution (wasi_path.c) for the path_*
+ * functions (wasi_path_ops.c).
+ */
+#ifndef SPINDLE_WASI_PATH_H
+#define SPINDLE_WASI_PATH_H
+
+#include "wasi_internal.h"
+
+/* When the last component is a symlink: leave it (the operation acts on the
+ * link), follow it, or follow it only when the path ends in '/'. */
+enum { WASI_FOLLOW_NEVER, WASI_FOLLOW_ALWAYS, WASI_FOLLOW_IF_SLASH };
+
+/* A resolved path: the host directory holding the last component, and
+ * that component. `name` is "." when the path names the directory itself. */
+typedef struct WasiPath {
+    int dirfd;
+    bool owns_dirfd;
+    char *name;           /* the component, without a trailing '/' */
+    char *name_slash;     /* the same with "/" appended when trailing_slash */
+    bool trailing_slash;  /* the guest path ended in '/' */
+} WasiPath;
+
+/* Resolves the guest path at ptr/len (guest memory) below `dir`. Returns 0
+ * and fills out (release with wasi_path_done), or a WASI errno: EFAULT,
+ * ENOENT (empty), ENOTCAPABLE (absolute, or `..` above dir), ELOOP, ENOTDIR,
+ * and whatever the host reports for a component. */
+uint32_t wasi_path_resolve(WasiCall *c, WasiFd *dir, uint32_t ptr, uint32_t len, int follow,
+                           WasiPath *out);
+void wasi_path_done(WasiPath *p);
+
+#endif

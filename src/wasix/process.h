@@ -1,0 +1,257 @@
+/*
+ * process.h - what the files of the wasix layer share: the Process (one
+ * module, its shared memory, the WasiCtx, the thread table, the TID counter,
+ * the exit state, signal state) and the WasixThread (an OS thread with its own
+ * Instance of the module and its own ExecEnv), guest-memory helpers, WASIX
+ * errno values, and the tables of host functions each file defines.
+ *
+ * Files: process.c (creating, running and ending a process: wasix_run),
+ * thread.c (thread spawn, join, exit, the trap report), futex.c (futex_*),
+ * wasix_proc.c (proc_*, signals, getcwd/chdir, sleep, parallelism).
+ *
+ * Locking: Process.lock guards the thread list, the counters, the exit state,
+ * the signal timers and the cwd. Nothing holds it while running wasm or while
+ * blocked in a host call, except thread spawning around pthread_create.
+ * Process.interrupt is the safepoint flag of every ExecEnv of the process; it
+ * is set once, when the process starts to exit, and never cleared.
+ */
+#ifndef SPINDLE_WASIX_PROCESS_H
+#define SPINDLE_WASIX_PROCESS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "os/os_thread.h"
+#include "wasix.h"
+
+/* WASIX errno values (wasix-abi.md §3.4) used by this layer. */
+enum {
+    WASIX_ESUCCESS = 0,
+    WASIX_EACCES = 2,
+    WASIX_EAGAIN = 6,
+    WASIX_EBADF = 8,
+    WASIX_EDEADLK = 16,
+    WASIX_EINVAL = 28,
+    WASIX_ENAMETOOLONG = 37,
+    WASIX_ENOENT = 44,
+    WASIX_ENOEXEC = 45,
+    WASIX_ENOMEM = 48,
+    WASIX_ENOSYS = 52,
+    WASIX_ENOTDIR = 54,
+    WASIX_ERANGE = 68,
+    WASIX_ENOTCAPABLE = 76,
+    WASIX_EMEMVIOLATION = 78,
+};
+
+/* Signals are 0..31 (wasix-abi.md §3.3); a thread's pending set is a bit mask. */
+#define WASIX_NSIG 32u
+enum {
+    WASIX_SIGINT = 2,
+    WASIX_SIGQUIT = 3,
+    WASIX_SIGABRT = 6,
+    WASIX_SIGKILL = 9,
+    WASIX_SIGPIPE = 13,
+    WASIX_SIGSTOP = 19,
+};
+
+/* wasix-libc gives the main pthread this placeholder TID; it means TID = PID. */
+#define WASIX_MAIN_TID_PLACEHOLDER 0x3fffffffu
+/* TIDs stay below 2^29 (wasi-threads). */
+#define WASIX_TID_LIMIT (1u << 29)
+
+typedef struct Process Process;
+
+/* Ended threads leave up to this many ExecEnvs (value stack + call records,
+ * ~9 MiB of address space each) for new threads to reuse. */
+#define WASIX_ENV_POOL 16
+
+typedef struct WasixThread {
+    Process *proc;
+    uint32_t tid;
+    bool is_main;
+    bool started;               /* its OS thread runs (guarded by proc->lock) */
+    bool exit_thread_only;      /* thread_exit: the TRAP_INTERRUPTED that follows ends only this thread */
+    ExecEnv *env;               /* env->user == this, env->interrupt == &proc->interrupt */
+    Instance *inst;             /* inst->user == this */
+    uint32_t start_arg;         /* second argument of wasi_thread_start */
+    OsThread os;
+    _Atomic uint32_t pending_signals;   /* bit n: signal n queued for this thread */
+    struct WasixThread *prev, *next;    /* proc->threads, guarded by proc->lock */
+} WasixThread;
+
+/* A proc_raise_interval timer; checked at host-call boundaries. */
+typedef struct SignalTimer {
+    uint64_t deadline_ns;       /* 0 = not armed */
+    uint64_t interval_ns;
+    bool repeat;
+} SignalTimer;
+
+struct Process {
+    const Module *module;       /* borrowed: the caller keeps it alive */
+    uint32_t pid, ppid;
+    uint32_t max_threads;
+    const WasiConfig *wasi_cfg; /* borrowed for the run (preopens, for chdir) */
+    WasiCtx *wasi;
+    Linker *linker;
+    Extern *imports;            /* module->num_imports, resolved once, used by every instance */
+    Memory **memories;          /* host-created memories for memory imports (one ref each) */
+    uint32_t num_memories;
+    Func **host_funcs;          /* this layer's host functions (owned) */
+    FuncType **host_types;
+    uint32_t num_host_funcs, cap_host_funcs;
+    int64_t thread_start_func;  /* function index of a (i32,i32)->() wasi_thread_start, or -1 */
+
+    atomic_int interrupt;               /* safepoint flag of every thread (set on exit) */
+    _Atomic int64_t signal_handler;     /* function index of the callback_signal export, or -1 */
+    atomic_bool timers_armed;           /* some SignalTimer is armed (fast check) */
+
+    pthread_mutex_t lock;
+    pthread_cond_t changed;     /* broadcast when a thread ends and when the process exits */
+    uint32_t last_id;           /* the TID/PID counter: last value handed out */
+    uint32_t live;              /* threads in the list */
+    WasixThread *threads;
+    bool exiting;
+    int exit_code;
+    uint64_t exit_requested_ns; /* os_monotonic_ns() when the exit started */
+    SignalTimer timers[WASIX_NSIG];
+    char *cwd;                  /* the WASIX current directory (guest path) */
+    ExecEnv *env_pool[WASIX_ENV_POOL];  /* envs of ended threads, for reuse */
+    uint32_t env_pool_len;
+};
+
+/* ------------------------------------------------------ process (process.c) */
+
+/* Starts the exit of the whole process with `code` (the first call wins):
+ * sets the interrupt flag, wakes every parked waiter, every blocking WASI call
+ * and every thread_join, and tells the supervisor in wasix_run. Any thread. */
+void process_exit(Process *p, int code);
+
+/* True once process_exit has been called. */
+bool process_is_exiting(Process *p);
+
+/* Statistics of one run, for tests and benchmarks. */
+typedef struct WasixRunStats {
+    uint64_t exit_latency_ns;   /* from the first process_exit to the last thread stopped */
+    uint32_t threads_spawned;   /* threads made by thread spawns (main excluded) */
+    uint32_t threads_stuck;     /* threads that ignored the exit and were left running */
+} WasixRunStats;
+
+/* wasix_run that also fills *stats (if non-NULL). */
+int wasix_run_stats(const Module *m, const ProcessConfig *cfg, SpResult *err, SpDiag *diag,
+                    WasixRunStats *stats);
+
+/* ---------------------------------------------------- threads (thread.c) */
+
+/* Makes thread `tid`: a fresh ExecEnv on the process's interrupt flag and an
+ * instance of the module on the process's imports (running the start section
+ * on the calling OS thread with the new env). Returns NULL with *err set on
+ * failure, except when the start section traps: then *trap is set, *err too,
+ * and the thread (without instance) is returned so that the caller can judge
+ * the trap (wasix_thread_conclude) before wasix_thread_free. */
+WasixThread *wasix_thread_new(Process *p, uint32_t tid, bool is_main, TrapKind *trap,
+                              SpResult *err);
+
+/* Frees a thread that is not in the list and not running. */
+void wasix_thread_free(WasixThread *t);
+
+/* Frees the ExecEnvs kept for reuse (process teardown). */
+void wasix_thread_drain_pool(Process *p);
+
+/* Decides what the end of thread t's entry call (result k) means for the
+ * process: a clean end, the whole process exiting with a code, or a trap
+ * reported on stderr (exit 129 for workers, 134 for the main thread). */
+void wasix_thread_conclude(WasixThread *t, TrapKind k);
+
+/* Links t into the thread table and starts its OS thread running entry(t).
+ * False (t unlinked, still the caller's) when the OS refuses a thread. */
+bool wasix_thread_launch(WasixThread *t, void *(*entry)(void *));
+
+/* Removes t from the list (it has stopped running wasm) and frees it. */
+void wasix_thread_retire(WasixThread *t);
+
+/* The thread running on env (every env of a process has one). */
+static inline WasixThread *wasix_self(ExecEnv *env)
+{
+    return (WasixThread *)env->user;
+}
+
+/* ----------------------------------------------------------- host tables */
+
+/* One host function: its import name, its type as a signature string
+ * ("ii:i" = (i32, i32) -> i32, "I:i" = (i64) -> i32, ":" = () -> ()), and
+ * its C function (called with ctx = the Process). */
+typedef struct WasixHostDef {
+    const char *name;
+    const char *sig;
+    HostFn fn;
+} WasixHostDef;
+
+extern const WasixHostDef wasix_thread_defs[];   /* thread.c */
+extern const size_t wasix_thread_ndefs;
+extern const WasixHostDef wasix_futex_defs[];    /* futex.c */
+extern const size_t wasix_futex_ndefs;
+extern const WasixHostDef wasix_proc_defs[];     /* wasix_proc.c */
+extern const size_t wasix_proc_ndefs;
+
+/* `wasi`.`thread-spawn` (thread.c), also defined in the preview1 namespaces. */
+TrapKind wasix_thread_spawn_wasi(ExecEnv *env, Instance *caller, void *ctx, Slot *io);
+
+/* ------------------------------------------------ signals (wasix_proc.c) */
+
+/* Delivers the calling thread's pending signals (and due interval timers):
+ * calls the callback_signal handler for each, or applies the default action.
+ * Called at the start of this layer's host functions. Returns TRAP_NONE, or
+ * the trap that must end the host call (handler trap, exit). */
+TrapKind wasix_signals_deliver(ExecEnv *env);
+
+/* Cheap test first: nothing to do in the common case. */
+static inline TrapKind wasix_signals_check(ExecEnv *env)
+{
+    WasixThread *t = wasix_self(env);
+    if (SP_LIKELY(atomic_load_explicit(&t->pending_signals, memory_order_relaxed) == 0 &&
+                  !atomic_load_explicit(&t->proc->timers_armed, memory_order_relaxed)))
+        return TRAP_NONE;
+    return wasix_signals_deliver(env);
+}
+
+/* ------------------------------------------------------- guest memory */
+
+/* The caller's memory 0, or NULL. */
+static inline Memory *wasix_memory(const Instance *caller)
+{
+    return caller && caller->module->num_memories ? caller->memories[0] : NULL;
+}
+
+/* Host address of guest bytes [ptr, ptr+len) in the caller's memory 0, or
+ * NULL when any of it is out of bounds (or there is no memory). */
+static inline uint8_t *wasix_guest(const Instance *caller, uint32_t ptr, uint64_t len)
+{
+    Memory *m = wasix_memory(caller);
+    if (!m || (uint64_t)ptr + len > memory_size_bytes(m)) return NULL;
+    return m->base + ptr;
+}
+
+/* Little-endian stores and loads at a checked host address. */
+static inline void wasix_store_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline uint32_t wasix_load_u32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static inline uint64_t wasix_load_u64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* Sets a host function's i32 result (an errno) and returns "no trap". */
+static inline TrapKind wasix_ret(Slot *io, uint32_t value)
+{
+    io[0].u64 = value;
+    return TRAP_NONE;
+}
+
+#endif

@@ -1,0 +1,386 @@
+/*
+ * thread.c - WASIX threads: making a thread (its ExecEnv and its own Instance
+ * of the already-compiled module on the process's imports), spawning it
+ * (`wasi`.`thread-spawn`, `wasix_32v1`.`thread_spawn_v2` and its alias
+ * `thread_spawn`), its OS entry (`wasi_thread_start(tid, start_arg)`), how its
+ * end is judged (clean return, thread_exit, proc_exit, trap: message and exit
+ * 129), and thread_id / thread_join / thread_exit.
+ *
+ * Spawning follows Wasmer's thread_spawn.rs (the seed) in the order of its
+ * checks and the errno of each failure:
+ *   start struct unreadable (thread_spawn_v2)    Memviolation (78)
+ *   thread limit reached, TIDs exhausted          Access (2)
+ *   no `wasi_thread_start: (i32, i32) -> ()`      Notcapable (76)
+ *   memory not shared (or not imported)           Memviolation (78)
+ *   the new instance cannot be made               Noexec (45)
+ * plus, beyond the seed: ret_tid unwritable -> Memviolation (checked before
+ * anything is spawned), the OS refuses a thread -> Again (6). A failed spawn
+ * may consume a TID, as in Wasmer. The spawn returns once the thread is
+ * started; the new thread may not have run yet.
+ *
+ * The new instance is made on the spawning OS thread (its start section runs
+ * there, on the new thread's ExecEnv) so that failures are reported to the
+ * caller synchronously; only wasi_thread_start runs on the new OS thread.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "process.h"
+
+/* The C stack of every wasm thread: nested host->wasm calls are bounded by the
+ * interpreter at 2 MiB, plus room for the host functions themselves. */
+#define WASIX_THREAD_STACK_BYTES ((size_t)8 << 20)
+
+static const char ERR_THREAD_ALLOC[] = "out of memory";
+
+/* ---------------------------------------------------------- lifecycle */
+
+/* An ExecEnv for a new thread: one an ended thread left in the pool (its
+ * per-call state is reset by interp_invoke), else a fresh one. NULL when out
+ * of memory. */
+static ExecEnv *wasix_thread_env(Process *p)
+{
+    ExecEnv *env = NULL;
+    pthread_mutex_lock(&p->lock);
+    if (p->env_pool_len > 0) env = p->env_pool[--p->env_pool_len];
+    pthread_mutex_unlock(&p->lock);
+    return env ? env : env_new(0, 0);
+}
+
+/* Gives an ended thread's env back to the pool, or frees it when full. */
+static void wasix_thread_env_release(Process *p, ExecEnv *env)
+{
+    if (!env) return;
+    pthread_mutex_lock(&p->lock);
+    bool kept = p->env_pool_len < WASIX_ENV_POOL;
+    if (kept) p->env_pool[p->env_pool_len++] = env;
+    pthread_mutex_unlock(&p->lock);
+    if (!kept) env_free(env);
+}
+
+void wasix_thread_drain_pool(Process *p)
+{
+    while (p->env_pool_len > 0) env_free(p->env_pool[--p->env_pool_len]);
+}
+
+/* Makes a thread record with its ExecEnv (no instance yet); NULL when out of
+ * memory. The env stops at the process's interrupt flag. */
+static WasixThread *wasix_thread_alloc(Process *p, uint32_t tid, bool is_main)
+{
+    WasixThread *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->env = wasix_thread_env(p);
+    if (!t->env) {
+        free(t);
+        return NULL;
+    }
+    t->proc = p;
+    t->tid = tid;
+    t->is_main = is_main;
+    t->env->interrupt = &p->interrupt;
+    t->env->user = t;
+    t->env->exit_code = 0;
+    t->env->trap = TRAP_NONE;
+    t->env->backtrace_len = 0;
+    atomic_init(&t->pending_signals, 0);
+    return t;
+}
+
+/* See process.h. The start section runs on the calling OS thread. */
+WasixThread *wasix_thread_new(Process *p, uint32_t tid, bool is_main, TrapKind *trap,
+                              SpResult *err)
+{
+    *trap = TRAP_NONE;
+    WasixThread *t = wasix_thread_alloc(p, tid, is_main);
+    if (!t) {
+        *err = ERR_THREAD_ALLOC;
+        return NULL;
+    }
+    SpResult e = instance_new(p->module, p->imports, t->env, &t->inst, trap);
+    if (e) {
+        *err = e;
+        if (*trap != TRAP_NONE) return t; /* the caller judges the trap, then frees */
+        wasix_thread_free(t);
+        return NULL;
+    }
+    t->inst->user = t;
+    return t;
+}
+
+void wasix_thread_free(WasixThread *t)
+{
+    if (!t) return;
+    instance_free(t->inst);
+    wasix_thread_env_release(t->proc, t->env);
+    free(t);
+}
+
+static void wasix_thread_unlink(Process *p, WasixThread *t)
+{
+    if (t->prev) t->prev->next = t->next;
+    else p->threads = t->next;
+    if (t->next) t->next->prev = t->prev;
+    t->prev = t->next = NULL;
+}
+
+static void wasix_thread_link(Process *p, WasixThread *t)
+{
+    t->prev = NULL;
+    t->next = p->threads;
+    if (p->threads) p->threads->prev = t;
+    p->threads = t;
+}
+
+/* Frees the thread's instance and env while the module is certainly alive
+ * (the supervisor waits for the list to empty), then leaves the list. After
+ * the unlock nothing of the process is touched. */
+void wasix_thread_retire(WasixThread *t)
+{
+    Process *p = t->proc;
+    instance_free(t->inst);
+    t->inst = NULL;
+    wasix_thread_env_release(p, t->env);
+    t->env = NULL;
+    pthread_mutex_lock(&p->lock);
+    wasix_thread_unlink(p, t);
+    p->live--;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    free(t);
+}
+
+/* Prints "Thread {tid} of process {pid} failed with runtime error: {message}"
+ * and the backtrace of t's last trap to stderr, in one write. */
+static void wasix_thread_report_trap(const WasixThread *t)
+{
+    char trace[3072];
+    env_format_trap(t->env, trace, sizeof trace);
+    char line[3328];
+    int n = snprintf(line, sizeof line, "Thread %u of process %u failed with runtime error: %s",
+                     t->tid, t->proc->pid, trace);
+    if (n > 0) fputs(line, stderr);
+    fflush(stderr);
+}
+
+/* See process.h. TRAP_INTERRUPTED is expected while the process exits (every
+ * thread stops at a safepoint) or after thread_exit; anything else that is
+ * not an exit is a trap to report, unless the process is already ending
+ * (then it is most likely a consequence of the exit). */
+void wasix_thread_conclude(WasixThread *t, TrapKind k)
+{
+    Process *p = t->proc;
+    switch (k) {
+    case TRAP_NONE:
+        if (t->is_main) process_exit(p, 0);
+        return;
+    case TRAP_EXIT:
+        process_exit(p, t->env->exit_code & 0xff);
+        return;
+    case TRAP_INTERRUPTED:
+        if (t->exit_thread_only) {
+            if (t->is_main) process_exit(p, 0); /* Wasmer: main thread_exit ends the process */
+            return;
+        }
+        if (process_is_exiting(p)) return;
+        break;
+    default:
+        break;
+    }
+    if (!process_is_exiting(p)) wasix_thread_report_trap(t);
+    process_exit(p, t->is_main ? WASIX_EXIT_MAIN_TRAP : WASIX_EXIT_WORKER_TRAP);
+}
+
+/* ---------------------------------------------------------- spawning */
+
+/* The OS entry of a spawned thread: wasi_thread_start(tid, start_arg), then
+ * its end. */
+static void *wasix_thread_main(void *arg)
+{
+    WasixThread *t = arg;
+    Extern start;
+    TrapKind k = TRAP_HOST;
+    if (instance_extern(t->inst, EXTERN_FUNC, (uint32_t)t->proc->thread_start_func, &start)) {
+        Slot io[2];
+        io[0].u64 = t->tid;
+        io[1].u64 = t->start_arg;
+        k = interp_invoke(t->env, start.u.func, io);
+    }
+    wasix_thread_conclude(t, k);
+    wasix_thread_retire(t);
+    return NULL;
+}
+
+/* Reserves a place in the thread table and the next TID. Returns an errno
+ * (Access at the limit) or 0; *trap = TRAP_INTERRUPTED when the process is
+ * already exiting. */
+static uint32_t wasix_thread_reserve(Process *p, uint32_t *tid, TrapKind *trap)
+{
+    uint32_t e = WASIX_ESUCCESS;
+    pthread_mutex_lock(&p->lock);
+    if (p->exiting) *trap = TRAP_INTERRUPTED;
+    else if (p->live >= p->max_threads || p->last_id + 1 >= WASIX_TID_LIMIT) e = WASIX_EACCES;
+    else {
+        *tid = ++p->last_id;
+        p->live++;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return e;
+}
+
+static void wasix_thread_unreserve(Process *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->live--;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Links t into the table and starts its OS thread running entry(t); the lock
+ * is held across the start so the thread cannot retire before `started` is
+ * set. False (t unlinked, still owned by the caller) when the OS refuses. */
+bool wasix_thread_launch(WasixThread *t, void *(*entry)(void *))
+{
+    Process *p = t->proc;
+    pthread_mutex_lock(&p->lock);
+    wasix_thread_link(p, t);
+    bool started = os_thread_start(&t->os, WASIX_THREAD_STACK_BYTES, entry, t);
+    t->started = started;
+    if (!started) wasix_thread_unlink(p, t);
+    pthread_mutex_unlock(&p->lock);
+    return started; /* t may already be gone */
+}
+
+/* True when threads can share the caller's memory 0: it is imported (so
+ * every instance gets the same one) and shared. */
+static bool wasix_memory_shareable(const Instance *caller)
+{
+    const Memory *m = wasix_memory(caller);
+    return m && caller->module->num_memory_imports > 0 && m->shared;
+}
+
+/* Makes the instance of reserved thread `tid` and starts it. Returns an
+ * errno, or sets *trap (the process is exiting). */
+static uint32_t wasix_thread_create(Process *p, uint32_t tid, uint32_t start_arg,
+                                    TrapKind *trap)
+{
+    SpResult err = SP_OK;
+    TrapKind k = TRAP_NONE;
+    WasixThread *t = wasix_thread_new(p, tid, false, &k, &err);
+    if (!t || k != TRAP_NONE) {
+        wasix_thread_free(t);
+        if (k == TRAP_INTERRUPTED) *trap = k;
+        return err == ERR_THREAD_ALLOC ? WASIX_ENOMEM : WASIX_ENOEXEC;
+    }
+    t->start_arg = start_arg;
+    if (!wasix_thread_launch(t, wasix_thread_main)) {
+        wasix_thread_free(t);
+        return WASIX_EAGAIN;
+    }
+    return WASIX_ESUCCESS;
+}
+
+/* The body shared by every spawn import. Returns an errno (0: *tid_out is
+ * the new thread's TID) or sets *trap. */
+static uint32_t wasix_thread_spawn(Process *p, const Instance *caller, uint32_t start_arg,
+                                   uint32_t *tid_out, TrapKind *trap)
+{
+    uint32_t tid = 0;
+    uint32_t e = wasix_thread_reserve(p, &tid, trap);
+    if (e || *trap) return e;
+    if (p->thread_start_func < 0) e = WASIX_ENOTCAPABLE;
+    else if (!wasix_memory_shareable(caller)) e = WASIX_EMEMVIOLATION;
+    else e = wasix_thread_create(p, tid, start_arg, trap);
+    if (e || *trap) {
+        wasix_thread_unreserve(p);
+        return e;
+    }
+    *tid_out = tid;
+    return WASIX_ESUCCESS;
+}
+
+/* `wasi`.`thread-spawn(start_arg) -> tid or -errno`. start_arg is opaque (the
+ * wasi-threads proposal); Wasmer reads a 64-byte ThreadStart there only to
+ * record the stack range for asyncify, which this runtime does not need. */
+TrapKind wasix_thread_spawn_wasi(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    uint32_t tid = 0;
+    uint32_t e = wasix_thread_spawn(ctx, caller, io[0].u32, &tid, &trap);
+    if (trap) return trap;
+    return wasix_ret(io, e ? (uint32_t)-(int32_t)e : tid);
+}
+
+/* `thread_spawn_v2(start_ptr, ret_tid) -> errno` (and `thread_spawn`). */
+static TrapKind wasix_thread_spawn_v2(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    uint32_t start_ptr = io[0].u32;
+    if (!wasix_guest(caller, start_ptr, 64)) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    if (!wasix_guest(caller, io[1].u32, 4)) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    uint32_t tid = 0;
+    uint32_t e = wasix_thread_spawn(ctx, caller, start_ptr, &tid, &trap);
+    if (trap) return trap;
+    if (e) return wasix_ret(io, e);
+    uint8_t *out = wasix_guest(caller, io[1].u32, 4); /* memory only grows */
+    wasix_store_u32(out, tid);
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+/* ------------------------------------------------ id, join and exit */
+
+/* `thread_id(ret) -> errno`: the caller's TID (the main thread's is the PID). */
+static TrapKind wasix_thread_id(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    uint8_t *out = wasix_guest(caller, io[0].u32, 4);
+    if (!out) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    wasix_store_u32(out, wasix_self(env)->tid);
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+static bool wasix_thread_alive(const Process *p, uint32_t tid)
+{
+    for (const WasixThread *t = p->threads; t; t = t->next)
+        if (t->tid == tid) return true;
+    return false;
+}
+
+/* `thread_join(tid) -> errno`: blocks until thread tid has ended; an unknown
+ * (or already ended) TID returns at once with Success, as in Wasmer. Joining
+ * oneself gives Deadlk (Wasmer would block forever). The process exiting
+ * ends the wait with TRAP_INTERRUPTED. */
+static TrapKind wasix_thread_join(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    Process *p = ctx;
+    uint32_t tid = io[0].u32;
+    if (tid == wasix_self(env)->tid) return wasix_ret(io, WASIX_EDEADLK);
+    pthread_mutex_lock(&p->lock);
+    while (!p->exiting && wasix_thread_alive(p, tid)) pthread_cond_wait(&p->changed, &p->lock);
+    bool exiting = p->exiting;
+    pthread_mutex_unlock(&p->lock);
+    if (exiting) return TRAP_INTERRUPTED;
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+/* `thread_exit(code)`: ends the calling thread (the code is ignored, as in
+ * Wasmer). Unwinds the wasm stack like a trap; in the main thread it ends the
+ * process with 0. */
+static TrapKind wasix_thread_exit(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    wasix_self(env)->exit_thread_only = true;
+    return TRAP_INTERRUPTED;
+}
+
+const WasixHostDef wasix_thread_defs[] = {
+    {"thread_spawn_v2", "ii:i", wasix_thread_spawn_v2},
+    {"thread_spawn", "ii:i", wasix_thread_spawn_v2},
+    {"thread_id", "i:i", wasix_thread_id},
+    {"thread_join", "i:i", wasix_thread_join},
+    {"thread_exit", "i:", wasix_thread_exit},
+};
+const size_t wasix_thread_ndefs = SP_ARRAY_LEN(wasix_thread_defs);

@@ -1,0 +1,425 @@
+/*
+ * wasix_proc.c - the WASIX process-level calls other than spawning: exit
+ * (proc_exit2), identity (proc_id, proc_parent), signals (callback_signal,
+ * thread_signal, proc_raise_interval, proc_signals_get/sizes_get, and their
+ * delivery), the current directory (getcwd, chdir), and thread_sleep /
+ * thread_parallelism.
+ *
+ * Signals follow Wasmer (wasix-abi.md §4.5, §4.9): a signal is queued on a
+ * thread and delivered when that thread next enters one of this layer's host
+ * functions ("syscall boundaries"). With a handler registered by
+ * callback_signal the handler export is called with the signal number (in
+ * that thread, re-entrantly); without one, SIGINT, SIGQUIT, SIGKILL, SIGABRT
+ * and SIGPIPE end the process (exit code 0 for SIGQUIT/SIGABRT, 64 (Pipe) for
+ * SIGPIPE, 27 (Intr) otherwise) and the rest are ignored. SIGKILL and SIGSTOP
+ * are never given to the handler. proc_raise_interval timers are checked at
+ * the same boundaries, by whichever thread gets there first (as Wasmer).
+ * Not done: waking a thread blocked in the host to deliver a signal (it gets
+ * it at its next host call), and delivery at the wasi layer's calls.
+ *
+ * The current directory is a guest path, "/" at start. chdir accepts a
+ * directory that exists under a preopened directory (checked on the host with
+ * every symbolic link resolved, and refused if it leads outside the preopen),
+ * "/" and the virtual parents of preopens, as Wasmer's root file system
+ * shows them. It changes what getcwd reports; the wasi layer resolves paths
+ * against the preopens' file descriptors and does not consult it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "os/os.h"
+#include "process.h"
+
+/* ------------------------------------------------------------- signals */
+
+/* Queues every due interval timer's signal on t and re-arms or disarms the
+ * timer. Under the process lock. */
+static void wasix_signal_timers_fire(Process *p, WasixThread *t)
+{
+    uint64_t now = os_monotonic_ns();
+    bool armed = false;
+    pthread_mutex_lock(&p->lock);
+    for (uint32_t sig = 0; sig < WASIX_NSIG; sig++) {
+        SignalTimer *tm = &p->timers[sig];
+        if (tm->deadline_ns == 0) continue;
+        if (tm->deadline_ns <= now) {
+            atomic_fetch_or(&t->pending_signals, 1u << sig);
+            tm->deadline_ns = tm->repeat ? now + tm->interval_ns : 0;
+        }
+        armed |= tm->deadline_ns != 0;
+    }
+    atomic_store(&p->timers_armed, armed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* The default action of sig when no handler is registered: TRAP_EXIT with
+ * the exit code for the terminating signals, TRAP_NONE (ignored) otherwise. */
+static TrapKind wasix_signal_default(ExecEnv *env, uint32_t sig)
+{
+    int code;
+    switch (sig) {
+    case WASIX_SIGQUIT:
+    case WASIX_SIGABRT:
+        code = 0;
+        break;
+    case WASIX_SIGPIPE:
+        code = 64;
+        break;
+    case WASIX_SIGINT:
+    case WASIX_SIGKILL:
+        code = 27;
+        break;
+    default:
+        return TRAP_NONE;
+    }
+    env->exit_code = wasi_ctx_set_exit(wasix_self(env)->proc->wasi, code);
+    return TRAP_EXIT;
+}
+
+/* Delivers one signal to the calling thread: its handler, or the default. */
+static TrapKind wasix_signal_act(ExecEnv *env, WasixThread *t, uint32_t sig)
+{
+    int64_t handler = atomic_load(&t->proc->signal_handler);
+    if (handler < 0 || sig == WASIX_SIGKILL || sig == WASIX_SIGSTOP)
+        return wasix_signal_default(env, sig);
+    Extern fn;
+    if (!instance_extern(t->inst, EXTERN_FUNC, (uint32_t)handler, &fn))
+        return wasix_signal_default(env, sig);
+    Slot io[1];
+    io[0].u64 = sig;
+    return interp_invoke(env, fn.u.func, io);
+}
+
+/* See process.h. Signals are taken lowest number first; if one ends the host
+ * call, the ones not yet delivered are queued again. */
+TrapKind wasix_signals_deliver(ExecEnv *env)
+{
+    WasixThread *t = wasix_self(env);
+    if (atomic_load(&t->proc->timers_armed)) wasix_signal_timers_fire(t->proc, t);
+    uint32_t pending = atomic_exchange(&t->pending_signals, 0);
+    for (uint32_t sig = 1; sig < WASIX_NSIG; sig++) {
+        if (!(pending & (1u << sig))) continue;
+        pending &= ~(1u << sig);
+        TrapKind k = wasix_signal_act(env, t, sig);
+        if (k) {
+            atomic_fetch_or(&t->pending_signals, pending);
+            return k;
+        }
+    }
+    return TRAP_NONE;
+}
+
+/* The thread with TID tid (the placeholder means the main thread), or NULL.
+ * Under the process lock. */
+static WasixThread *wasix_proc_find_thread(Process *p, uint32_t tid)
+{
+    if (tid == WASIX_MAIN_TID_PLACEHOLDER) tid = p->pid;
+    for (WasixThread *t = p->threads; t; t = t->next)
+        if (t->tid == tid) return t;
+    return NULL;
+}
+
+/* `thread_signal(tid, sig) -> errno`: queues sig on thread tid (an unknown
+ * TID loses it silently, as in Wasmer), then delivers the caller's own
+ * pending signals. Signal 0 only does the latter. */
+static TrapKind wasix_proc_thread_signal(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    Process *p = ctx;
+    uint32_t tid = io[0].u32, sig = io[1].u32;
+    if (sig >= WASIX_NSIG) return wasix_ret(io, WASIX_EINVAL);
+    if (sig != 0) {
+        pthread_mutex_lock(&p->lock);
+        WasixThread *t = wasix_proc_find_thread(p, tid);
+        if (t) atomic_fetch_or(&t->pending_signals, 1u << sig);
+        pthread_mutex_unlock(&p->lock);
+    }
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+/* `proc_raise_interval(sig, interval_ns, repeat) -> errno`: raise sig after
+ * interval_ns (and every interval_ns when repeat); 0 cancels. */
+static TrapKind wasix_proc_raise_interval(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    Process *p = ctx;
+    uint32_t sig = io[0].u32;
+    uint64_t interval = io[1].u64;
+    if (sig >= WASIX_NSIG) return wasix_ret(io, WASIX_EINVAL);
+    pthread_mutex_lock(&p->lock);
+    SignalTimer *tm = &p->timers[sig];
+    tm->interval_ns = interval;
+    tm->repeat = io[2].u32 != 0;
+    tm->deadline_ns = interval ? os_monotonic_ns() + interval : 0;
+    if (interval) atomic_store(&p->timers_armed, true);
+    pthread_mutex_unlock(&p->lock);
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+/* True when function `index` of m has type (i32) -> (). */
+static bool wasix_proc_is_handler_type(const Module *m, uint32_t index)
+{
+    const FuncType *ft = &m->types[m->func_type[index]];
+    return ft->nparams == 1 && ft->params[0] == VT_I32 && ft->nresults == 0;
+}
+
+/* `callback_signal(name, name_len)`: the export `name` of type (i32) -> ()
+ * becomes the signal handler of the process; anything else clears it. */
+static TrapKind wasix_proc_callback_signal(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    Process *p = ctx;
+    uint32_t len = io[1].u32;
+    const uint8_t *name = wasix_guest(caller, io[0].u32, len);
+    int64_t handler = -1;
+    const Export *ex = name ? module_find_export(p->module, (const char *)name, len) : NULL;
+    if (ex && ex->kind == EXTERN_FUNC && wasix_proc_is_handler_type(p->module, ex->index))
+        handler = ex->index;
+    atomic_store(&p->signal_handler, handler);
+    return wasix_signals_check(env);
+}
+
+/* `proc_signals_sizes_get(ret) -> errno`: no inherited signal dispositions. */
+static TrapKind wasix_proc_signals_sizes_get(ExecEnv *env, Instance *caller, void *ctx,
+                                             Slot *io)
+{
+    uint8_t *out = wasix_guest(caller, io[0].u32, 4);
+    if (!out) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    wasix_store_u32(out, 0);
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+/* `proc_signals_get(buf) -> errno`: writes the zero dispositions above. */
+static TrapKind wasix_proc_signals_get(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+/* ------------------------------------------------------------ process */
+
+/* `proc_exit2(code)`: ends the process with code, like proc_exit (there is
+ * no vfork context to return to). */
+static TrapKind wasix_proc_exit2(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    env->exit_code = wasi_ctx_set_exit(((Process *)ctx)->wasi, io[0].i32);
+    return TRAP_EXIT;
+}
+
+/* `proc_id(ret) -> errno`. */
+static TrapKind wasix_proc_id(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    uint8_t *out = wasix_guest(caller, io[0].u32, 4);
+    if (!out) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    wasix_store_u32(out, ((Process *)ctx)->pid);
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+/* `proc_parent(pid, ret) -> errno`: the parent of this process (0: none);
+ * any other PID is unknown here (Badf, as Wasmer). */
+static TrapKind wasix_proc_parent(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    Process *p = ctx;
+    if (io[0].u32 != p->pid) return wasix_ret(io, WASIX_EBADF);
+    uint8_t *out = wasix_guest(caller, io[1].u32, 4);
+    if (!out) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    wasix_store_u32(out, p->ppid);
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+/* ------------------------------------------------- sleep, parallelism */
+
+/* `thread_sleep(duration_ns) -> errno`: 0 yields; otherwise sleeps (on the
+ * parking lot, so that a process exit ends the sleep at once). */
+static TrapKind wasix_proc_thread_sleep(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    uint64_t ns = io[0].u64;
+    if (ns == 0) {
+        os_thread_yield();
+    } else {
+        _Alignas(4) uint32_t word = 0;
+        int64_t timeout = ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)ns;
+        if (park_wait32(env, &word, 0, timeout) == 3) return TRAP_INTERRUPTED;
+    }
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+/* `thread_parallelism(ret) -> errno`: the CPUs this process may use. */
+static TrapKind wasix_proc_thread_parallelism(ExecEnv *env, Instance *caller, void *ctx,
+                                              Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    uint8_t *out = wasix_guest(caller, io[0].u32, 4);
+    if (!out) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    wasix_store_u32(out, os_cpu_count());
+    return wasix_ret(io, WASIX_ESUCCESS);
+}
+
+/* --------------------------------------------------- current directory */
+
+/* Appends path (len bytes) to the absolute, normalized base and resolves
+ * ".", ".." and repeated slashes lexically ("/.." is "/"). A path starting
+ * with "/" ignores base. Returns a malloc'd absolute path, or NULL. */
+static char *wasix_path_join(const char *base, const char *path, size_t len)
+{
+    size_t cap = strlen(base) + len + 2;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    size_t n = 0;
+    if (len == 0 || path[0] != '/') {
+        n = strlen(base);
+        memcpy(out, base, n);
+        if (n == 1) n = 0; /* base "/" */
+    }
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && path[j] != '/') j++;
+        size_t clen = j - i;
+        if (clen == 2 && path[i] == '.' && path[i + 1] == '.') {
+            while (n > 0 && out[n - 1] != '/') n--;
+            if (n > 0) n--;
+        } else if (clen > 0 && !(clen == 1 && path[i] == '.')) {
+            out[n++] = '/';
+            memcpy(out + n, path + i, clen);
+            n += clen;
+        }
+        i = j + 1;
+    }
+    if (n == 0) out[n++] = '/';
+    out[n] = '\0';
+    return out;
+}
+
+/* True when abs is root or lies at or under the absolute path `dir`. */
+static bool wasix_path_within(const char *abs, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1) return true;
+    return strncmp(abs, dir, n) == 0 && (abs[n] == '\0' || abs[n] == '/');
+}
+
+/* Checks abs inside one preopen (guest dir `guest`, host dir `host`):
+ * Success, Notdir, or Noent (missing, or a link out of the preopen). */
+static uint32_t wasix_proc_check_in_preopen(const char *abs, const char *guest, const char *host)
+{
+    const char *rest = abs + (strlen(guest) == 1 ? 1 : strlen(guest));
+    while (*rest == '/') rest++;
+    size_t hlen = strlen(host);
+    char *joined = malloc(hlen + strlen(rest) + 2);
+    if (!joined) return WASIX_ENOMEM;
+    memcpy(joined, host, hlen);
+    joined[hlen] = '/';
+    strcpy(joined + hlen + 1, rest);
+    char *real = os_real_path(joined);
+    char *root = os_real_path(host);
+    uint32_t e = WASIX_ENOENT;
+    if (real && root && wasix_path_within(real, root))
+        e = os_is_directory(real) ? WASIX_ESUCCESS : WASIX_ENOTDIR;
+    free(joined);
+    free(real);
+    free(root);
+    return e;
+}
+
+/* Whether the guest directory abs exists: "/", a virtual parent of a
+ * preopen, or a directory inside one. */
+static uint32_t wasix_proc_dir_exists(const Process *p, const char *abs)
+{
+    if (strcmp(abs, "/") == 0) return WASIX_ESUCCESS;
+    uint32_t result = WASIX_ENOENT;
+    const WasiConfig *cfg = p->wasi_cfg;
+    for (int i = 0; cfg && i < cfg->npreopens && result != WASIX_ESUCCESS; i++) {
+        const char *gp = cfg->preopens[i].guest_path, *hp = cfg->preopens[i].host_path;
+        char *guest = gp && hp ? wasix_path_join("/", gp, strlen(gp)) : NULL;
+        if (!guest) continue;
+        if (wasix_path_within(abs, guest)) {
+            uint32_t e = wasix_proc_check_in_preopen(abs, guest, hp);
+            if (e == WASIX_ESUCCESS || result == WASIX_ENOENT) result = e;
+        } else if (wasix_path_within(guest, abs)) {
+            result = WASIX_ESUCCESS;
+        }
+        free(guest);
+    }
+    return result;
+}
+
+/* `chdir(path, path_len) -> errno`: see the file comment. */
+static TrapKind wasix_proc_chdir(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    Process *p = ctx;
+    uint32_t len = io[1].u32;
+    const char *path = (const char *)wasix_guest(caller, io[0].u32, len);
+    if (!path) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    if (len == 0 || memchr(path, '\0', len)) return wasix_ret(io, len ? WASIX_EINVAL : WASIX_ENOENT);
+    pthread_mutex_lock(&p->lock);
+    char *abs = wasix_path_join(p->cwd, path, len);
+    pthread_mutex_unlock(&p->lock);
+    if (!abs) return wasix_ret(io, WASIX_ENOMEM);
+    uint32_t e = wasix_proc_dir_exists(p, abs);
+    if (e == WASIX_ESUCCESS) {
+        pthread_mutex_lock(&p->lock);
+        free(p->cwd);
+        p->cwd = abs;
+        abs = NULL;
+        pthread_mutex_unlock(&p->lock);
+    }
+    free(abs);
+    return wasix_ret(io, e);
+}
+
+/* Copies the cwd into buf (max bytes, zero-padded) as Wasmer does; returns
+ * an errno. Under the process lock. */
+static uint32_t wasix_proc_copy_cwd(const Process *p, Instance *caller, uint32_t buf,
+                                    uint8_t *len_out, uint32_t max)
+{
+    uint8_t *dst = buf && max ? wasix_guest(caller, buf, max) : NULL;
+    if (buf && max && !dst) return WASIX_EMEMVIOLATION;
+    uint32_t n = (uint32_t)strlen(p->cwd);
+    wasix_store_u32(len_out, n);
+    if (n > max) return WASIX_ERANGE;
+    if (!dst) return WASIX_EINVAL;
+    memcpy(dst, p->cwd, n);
+    memset(dst + n, 0, max - n);
+    return WASIX_ESUCCESS;
+}
+
+/* `getcwd(buf, *len) -> errno`: *len holds the buffer size on entry and the
+ * cwd's length on return; Range when it does not fit, Inval for no buffer;
+ * the path is not NUL-terminated when it fills the buffer. */
+static TrapKind wasix_proc_getcwd(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    Process *p = ctx;
+    uint8_t *len = wasix_guest(caller, io[1].u32, 4);
+    if (!len) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    pthread_mutex_lock(&p->lock);
+    uint32_t e = wasix_proc_copy_cwd(p, caller, io[0].u32, len, wasix_load_u32(len));
+    pthread_mutex_unlock(&p->lock);
+    return wasix_ret(io, e);
+}
+
+const WasixHostDef wasix_proc_defs[] = {
+    {"proc_exit2", "i:", wasix_proc_exit2},
+    {"proc_id", "i:i", wasix_proc_id},
+    {"proc_parent", "ii:i", wasix_proc_parent},
+    {"proc_raise_interval", "iIi:i", wasix_proc_raise_interval},
+    {"callback_signal", "ii:", wasix_proc_callback_signal},
+    {"proc_signals_get", "i:i", wasix_proc_signals_get},
+    {"proc_signals_sizes_get", "i:i", wasix_proc_signals_sizes_get},
+    {"thread_signal", "ii:i", wasix_proc_thread_signal},
+    {"thread_sleep", "I:i", wasix_proc_thread_sleep},
+    {"thread_parallelism", "i:i", wasix_proc_thread_parallelism},
+    {"getcwd", "ii:i", wasix_proc_getcwd},
+    {"chdir", "ii:i", wasix_proc_chdir},
+};
+const size_t wasix_proc_ndefs = SP_ARRAY_LEN(wasix_proc_defs);

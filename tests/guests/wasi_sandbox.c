@@ -1,0 +1,121 @@
+/*
+ * wasi_sandbox.c - tries every way out of a preopened directory and checks
+ * each fails with the right errno. Run by tests/unit/test_wasi_sandbox.c
+ * with fd 3 = the preopen "/" of a host tree made by the test:
+ *   sandbox/inside.txt          "inside"
+ *   sandbox/sub/                 an empty directory
+ *   sandbox/link_up        ->   ../outside/secret.txt   (relative escape)
+ *   sandbox/link_up_dir    ->   ../outside
+ *   sandbox/link_abs       ->   <host path of outside/secret.txt>
+ *   sandbox/link_root_abs  ->   /inside.txt   (absolute: means the preopen root)
+ *   sandbox/loop_a <-> loop_b
+ *   outside/secret.txt          "secret"   (must stay untouched)
+ */
+#include "wasi_guest.h"
+
+#define ROOT 3
+#define E_NOTCAPABLE __WASI_ERRNO_NOTCAPABLE
+
+/* Opens path (following symlinks when follow) for reading: errno or 0. */
+static int try_open(int dir, const char *path, int follow, int *fd_out)
+{
+    int fd = -1;
+    int e = raw_path_open(dir, follow ? __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW : 0, S(path), 0,
+                          __WASI_RIGHTS_FD_READ, 0, 0, P(&fd));
+    if (fd_out) *fd_out = fd;
+    else if (!e) (void)__wasi_fd_close((__wasi_fd_t)fd);
+    return e;
+}
+
+/* Reads up to n-1 bytes of fd into buf (NUL-terminated). */
+static void read_all(int fd, char *buf, size_t n)
+{
+    __wasi_iovec_t iov = {(uint8_t *)buf, n - 1};
+    __wasi_size_t got = 0;
+    CHECK(__wasi_fd_read((__wasi_fd_t)fd, &iov, 1, &got) == 0);
+    buf[got < n ? got : 0] = '\0';
+}
+
+static void test_dotdot_and_absolute(void)
+{
+    CHECK_ERRNO(try_open(ROOT, "../outside/secret.txt", 1, NULL), E_NOTCAPABLE);
+    CHECK_ERRNO(try_open(ROOT, "sub/../../outside/secret.txt", 1, NULL), E_NOTCAPABLE);
+    CHECK_ERRNO(try_open(ROOT, "..", 0, NULL), E_NOTCAPABLE);
+    CHECK_ERRNO(try_open(ROOT, "/inside.txt", 1, NULL), E_NOTCAPABLE);
+    CHECK_ERRNO(try_open(ROOT, "sub/./../inside.txt", 1, NULL), 0);
+    /* A directory descriptor is a root of its own: no way above it. */
+    int sub = -1;
+    CHECK(raw_path_open(ROOT, 0, S("sub"), __WASI_OFLAGS_DIRECTORY, 0,
+                        ~(uint64_t)0, 0, P(&sub)) == 0);
+    CHECK_ERRNO(try_open(sub, "../inside.txt", 1, NULL), E_NOTCAPABLE);
+    CHECK_ERRNO(try_open(sub, "../../outside/secret.txt", 1, NULL), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_create_directory(sub, S("../escaped")), E_NOTCAPABLE);
+    (void)__wasi_fd_close((__wasi_fd_t)sub);
+}
+
+static void test_symlinks(void)
+{
+    CHECK_ERRNO(try_open(ROOT, "link_up", 1, NULL), E_NOTCAPABLE);
+    CHECK_ERRNO(try_open(ROOT, "link_up", 0, NULL), __WASI_ERRNO_LOOP);
+    CHECK_ERRNO(try_open(ROOT, "link_up_dir/secret.txt", 0, NULL), E_NOTCAPABLE);
+    CHECK_ERRNO(try_open(ROOT, "link_up_dir/", 0, NULL), E_NOTCAPABLE);
+    CHECK_ERRNO(try_open(ROOT, "loop_a", 1, NULL), __WASI_ERRNO_LOOP);
+    CHECK_ERRNO(try_open(ROOT, "loop_a/x", 0, NULL), __WASI_ERRNO_LOOP);
+    /* An absolute target is read inside the preopen, never on the host. */
+    CHECK_ERRNO(try_open(ROOT, "link_abs", 1, NULL), __WASI_ERRNO_NOENT);
+    int fd = -1;
+    CHECK_ERRNO(try_open(ROOT, "link_root_abs", 1, &fd), 0);
+    if (fd >= 0) {
+        char buf[32];
+        read_all(fd, buf, sizeof buf);
+        CHECK(strcmp(buf, "inside") == 0);
+        (void)__wasi_fd_close((__wasi_fd_t)fd);
+    }
+    /* Reading a link's text is fine; it goes nowhere. */
+    char text[64] = {0};
+    int used = 0;
+    CHECK_ERRNO(raw_path_readlink(ROOT, S("link_up"), P(text), sizeof text - 1, P(&used)), 0);
+    CHECK(used == 21 && memcmp(text, "../outside/secret.txt", 21) == 0);
+    uint8_t st[64];
+    CHECK_ERRNO(raw_path_filestat_get(ROOT, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, S("link_up"), P(st)),
+                E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_filestat_get(ROOT, 0, S("link_up"), P(st)), 0);
+    CHECK_ERRNO(raw_path_filestat_set_times(ROOT, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, S("link_up"),
+                                            0, 0, __WASI_FSTFLAGS_MTIM_NOW),
+                E_NOTCAPABLE);
+}
+
+static void test_modifications(void)
+{
+    CHECK_ERRNO(raw_path_unlink_file(ROOT, S("../outside/secret.txt")), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_unlink_file(ROOT, S("link_up_dir/secret.txt")), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_remove_directory(ROOT, S("../outside")), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_create_directory(ROOT, S("../outside/newdir")), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_create_directory(ROOT, S("link_up_dir/newdir")), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_rename(ROOT, S("inside.txt"), ROOT, S("../outside/moved.txt")), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_rename(ROOT, S("link_up_dir/secret.txt"), ROOT, S("stolen.txt")), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_link(ROOT, 0, S("inside.txt"), ROOT, S("../outside/hard")), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_link(ROOT, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, S("link_up"), ROOT, S("hard")),
+                E_NOTCAPABLE);
+    int fd = -1;
+    CHECK_ERRNO(raw_path_open(ROOT, 0, S("../outside/created.txt"), __WASI_OFLAGS_CREAT, ~(uint64_t)0,
+                              0, 0, P(&fd)),
+                E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_open(ROOT, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, S("link_up"),
+                              __WASI_OFLAGS_TRUNC, __WASI_RIGHTS_FD_WRITE, 0, 0, P(&fd)),
+                E_NOTCAPABLE);
+    /* Absolute symlink targets cannot be created; relative ones can, but
+     * they still lead nowhere outside. */
+    CHECK_ERRNO(raw_path_symlink(S("/etc/passwd"), ROOT, S("abs_new")), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_symlink(S("../outside/secret.txt"), ROOT, S("rel_new")), 0);
+    CHECK_ERRNO(try_open(ROOT, "rel_new", 1, NULL), E_NOTCAPABLE);
+    CHECK_ERRNO(raw_path_unlink_file(ROOT, S("rel_new")), 0);
+}
+
+int main(void)
+{
+    test_dotdot_and_absolute();
+    test_symlinks();
+    test_modifications();
+    return guest_done("wasi_sandbox");
+}

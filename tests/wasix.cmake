@@ -1,0 +1,112 @@
+# tests/wasix.cmake - the wasix layer's tests, included from tests/CMakeLists.txt:
+#  * guest programs (tests/guests/threads) built at build time: freestanding C
+#    with clang-19 --target=wasm32 -matomics -mbulk-memory and an imported
+#    shared memory (needs lld-19's wasm-ld), WAT with wat2wasm;
+#  * the unit tests tests/unit/test_wasix_*.c, linked with spindle_wasix and
+#    told where the guests are;
+#  * wasix_check (tests/wasix) and the conformance runs: the 15 wasi-threads
+#    tests and the WASIX thread programs of ../shared/conformance/wasix.
+# Everything that runs threads carries the label `thread` (ctest -L thread).
+
+include(${CMAKE_CURRENT_SOURCE_DIR}/guests/wasm_guests.cmake)
+set(WASIX_GUEST_SRC ${CMAKE_CURRENT_SOURCE_DIR}/guests/threads)
+set(WASIX_GUEST_DIR ${CMAKE_CURRENT_BINARY_DIR}/guests/threads)
+file(MAKE_DIRECTORY ${WASIX_GUEST_DIR})
+set(WASIX_GUESTS)
+
+# wasix_guest_c(NAME SOURCE [-DFLAG...]) / wasix_guest_wat(NAME): one guest.
+function(wasix_guest_c name src)
+  set(start ${WASIX_GUEST_SRC}/thread_start.s)
+  if(src STREQUAL "no_entry.c")
+    set(start "")
+  endif()
+  spindle_wasm_guest_c(${WASIX_GUEST_DIR}/${name}.wasm ${WASIX_GUEST_SRC}/${src} "${start}" ${ARGN})
+  set(WASIX_GUESTS ${WASIX_GUESTS} ${WASIX_GUEST_DIR}/${name}.wasm PARENT_SCOPE)
+endfunction()
+
+function(wasix_guest_wat name)
+  spindle_wasm_guest_wat(${WASIX_GUEST_DIR}/${name}.wasm ${WASIX_GUEST_SRC}/${name}.wat)
+  set(WASIX_GUESTS ${WASIX_GUESTS} ${WASIX_GUEST_DIR}/${name}.wasm PARENT_SCOPE)
+endfunction()
+
+if(SPINDLE_WASM_GUESTS_OK)
+  wasix_guest_c(thread_api thread_api.c)
+  wasix_guest_c(spawn_join spawn_join.c)
+  wasix_guest_c(mutex_counter mutex_counter.c)
+  wasix_guest_c(wake_race wake_race.c)
+  wasix_guest_c(exit_storm_worker exit_storm.c)
+  wasix_guest_c(exit_storm_worker_exit2 exit_storm.c -DEXIT2)
+  wasix_guest_c(exit_storm_main exit_storm.c -DFROM_MAIN)
+  wasix_guest_c(exit_storm_return exit_storm.c -DRETURN_FROM_MAIN)
+  wasix_guest_c(ends_worker_trap ends.c -DWORKER_TRAP)
+  wasix_guest_c(ends_main_trap ends.c -DMAIN_TRAP)
+  wasix_guest_c(ends_main_thread_exit ends.c -DMAIN_THREAD_EXIT)
+  wasix_guest_c(ends_signal_default ends.c -DSIGNAL_DEFAULT)
+  wasix_guest_c(ends_spawn_limit ends.c -DSPAWN_LIMIT)
+  wasix_guest_c(no_entry no_entry.c)
+  wasix_guest_wat(unshared)
+  wasix_guest_wat(bad_import)
+  wasix_guest_wat(no_start)
+  add_custom_target(wasix_guests ALL DEPENDS ${WASIX_GUESTS})
+else()
+  message(WARNING "clang-19, wasm-ld-19 (lld-19) or wat2wasm missing: "
+                  "the wasix guest-program tests are not built")
+endif()
+
+foreach(name test_wasix_threads test_wasix_thread_stress)
+  if(TARGET ${name})
+    target_link_libraries(${name} PRIVATE spindle_wasix)
+    target_compile_definitions(${name} PRIVATE WASIX_GUEST_DIR="${WASIX_GUEST_DIR}")
+    if(SPINDLE_WASM_GUESTS_OK)
+      add_dependencies(${name} wasix_guests)
+    endif()
+  endif()
+endforeach()
+
+# wasix_check: one module, one expectation file (see tests/wasix/wasix_check.c).
+add_executable(wasix_check ${CMAKE_CURRENT_SOURCE_DIR}/wasix/wasix_check.c
+                           ${PROJECT_SOURCE_DIR}/src/cli/json.c)
+target_include_directories(wasix_check PRIVATE ${PROJECT_SOURCE_DIR}/src/cli)
+target_link_libraries(wasix_check PRIVATE spindle_wasix)
+
+# The prebuilt conformance programs race on their own memory (see the file);
+# under ThreadSanitizer those guest-level races are not reported.
+set(WASIX_CONF_TSAN "TSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/wasix/tsan_guest_races.supp")
+
+# wasi-threads (WebAssembly/wasi-testsuite): 15 prebuilt tests; stdout/stderr
+# are compared as prefixes there.
+set(WASI_THREADS_DIR ${SPINDLE_SHARED_DIR}/conformance/wasi-threads)
+if(EXISTS ${WASI_THREADS_DIR})
+  file(GLOB WASI_THREADS_TESTS ${WASI_THREADS_DIR}/*.wasm)
+  foreach(wasm ${WASI_THREADS_TESTS})
+    get_filename_component(name ${wasm} NAME_WE)
+    set(json ${WASI_THREADS_DIR}/${name}.json)
+    if(EXISTS ${json})
+      add_test(NAME wasi_threads.${name} COMMAND wasix_check --stdout-prefix ${wasm} ${json})
+    else()
+      add_test(NAME wasi_threads.${name} COMMAND wasix_check ${wasm})
+    endif()
+    set_tests_properties(wasi_threads.${name} PROPERTIES LABELS "conformance;thread" TIMEOUT 60
+                         ENVIRONMENT "${WASIX_CONF_TSAN}")
+  endforeach()
+endif()
+
+# The thread programs of ../shared/conformance/wasix (Wasmer's tests), and
+# example-signal (callback_signal + raise): whole stdout and exit status as
+# expected; a worker trap must also be reported.
+set(WASIX_CONF_DIR ${SPINDLE_SHARED_DIR}/conformance/wasix)
+if(EXISTS ${WASIX_CONF_DIR})
+  foreach(name example-multi-threading threaded-memory example-condvar
+               worker-terminating-normally exit-0-from-main exit-1-from-main
+               exit-0-from-worker exit-1-from-worker worker-panicking example-sleep
+               example-signal)
+    set(extra)
+    if(name STREQUAL "worker-panicking")
+      set(extra --stderr-has "Thread 2 of process 1 failed with runtime error: unreachable")
+    endif()
+    add_test(NAME wasix.${name}
+             COMMAND wasix_check ${extra} ${WASIX_CONF_DIR}/${name}.wasm ${WASIX_CONF_DIR}/${name}.json)
+    set_tests_properties(wasix.${name} PROPERTIES LABELS "conformance;thread" TIMEOUT 60
+                         ENVIRONMENT "${WASIX_CONF_TSAN}")
+  endforeach()
+endif()

@@ -1,0 +1,297 @@
+/*
+ * wasix_check.c - runs one module as a WASIX process (wasix_run, in a forked
+ * child) and compares the outcome with an expectation file in the format of
+ * the wasi-testsuite / ../shared/conformance/wasix (`X.json`: exit_code,
+ * stdout, stderr, args, env). The CTest runners of the wasi-threads and WASIX
+ * conformance programs use it.
+ *
+ *   wasix_check [options] MODULE.wasm [EXPECT.json]
+ *     --stdout-prefix      stdout must only start with the expected text
+ *                          (wasi-testsuite rule; default: whole output)
+ *     --stderr-has TEXT    stderr must contain TEXT (may be repeated)
+ *     --max-threads N      ProcessConfig.max_threads
+ *     --timeout SECONDS    kill the run after this long (default 20)
+ *
+ * Expected stderr, when given, must start the captured stderr (the guest's
+ * own output; the runtime may add lines after it). Stdin is a pipe that
+ * never delivers data and is never closed before the run ends, so a guest
+ * reading fd 0 blocks (the wasi-threads *_wasi_read tests rely on that).
+ * Exit status: 0 = as expected, 1 = mismatch (printed), 2 = usage or setup.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "wasix.h"
+
+#define MAX_STDERR_CHECKS 8
+#define MAX_ARGS 64
+
+typedef struct CheckOptions {
+    const char *module_path;
+    const char *json_path;
+    bool stdout_prefix;
+    const char *stderr_has[MAX_STDERR_CHECKS];
+    int nstderr_has;
+    uint32_t max_threads;
+    int timeout_s;
+} CheckOptions;
+
+typedef struct Expectation {
+    int exit_code;
+    const char *stdout_text;   /* NULL = not checked */
+    size_t stdout_len;
+    const char *stderr_text;
+    size_t stderr_len;
+    const char *argv[MAX_ARGS + 2];
+    int argc;
+    const char *envp[MAX_ARGS + 1];
+    int envc;
+} Expectation;
+
+/* Reads a whole file (NUL-terminated); NULL on failure. */
+static char *check_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *bigger = realloc(buf, cap * 2 + 1);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!buf) return NULL;
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Copies "KEY=VALUE" for each member of the env object into exp->envp. */
+static void check_read_env(const JsonValue *env, Expectation *exp)
+{
+    for (const JsonValue *v = json_first(env); v && exp->envc < MAX_ARGS; v = json_next(env, v)) {
+        const char *value = json_string(v);
+        char *kv = NULL;
+        if (value && asprintf(&kv, "%s=%s", v->key, value) > 0) exp->envp[exp->envc++] = kv;
+    }
+}
+
+/* Fills exp from the JSON document (defaults: exit 0, nothing checked). */
+static bool check_read_expectation(const char *path, Expectation *exp, JsonDoc *doc, char **text)
+{
+    size_t len = 0;
+    *text = check_read_file(path, &len);
+    if (!*text) return false;
+    if (json_parse(*text, len, doc, NULL)) return false;
+    const JsonValue *root = json_root(doc);
+    int64_t code = 0;
+    const JsonValue *v = json_get(root, "exit_code");
+    if (v && json_to_i64(v, &code)) exp->exit_code = (int)code;
+    if ((v = json_get(root, "stdout")) && json_string(v)) {
+        exp->stdout_text = v->str;
+        exp->stdout_len = v->len;
+    }
+    if ((v = json_get(root, "stderr")) && json_string(v)) {
+        exp->stderr_text = v->str;
+        exp->stderr_len = v->len;
+    }
+    const JsonValue *args = json_get(root, "args");
+    for (v = json_first(args); v && exp->argc < MAX_ARGS; v = json_next(args, v))
+        if (json_string(v)) exp->argv[exp->argc++] = v->str;
+    check_read_env(json_get(root, "env"), exp);
+    return true;
+}
+
+/* In the child: loads the module and runs it; never returns. */
+static void check_child(const CheckOptions *o, const Expectation *exp)
+{
+    size_t len = 0;
+    uint8_t *bytes = (uint8_t *)check_read_file(o->module_path, &len);
+    Module *m = NULL;
+    SpDiag diag = {0};
+    if (!bytes || module_load(bytes, len, &m, &diag)) {
+        fprintf(stderr, "wasix_check: cannot load %s: %s\n", o->module_path,
+                bytes ? diag.text : strerror(errno));
+        _exit(125);
+    }
+    ProcessConfig cfg = {{0}, o->max_threads};
+    cfg.wasi.argc = exp->argc;
+    cfg.wasi.argv = exp->argv;
+    cfg.wasi.envc = exp->envc;
+    cfg.wasi.envp = exp->envp;
+    SpResult err = SP_OK;
+    int status = wasix_run(m, &cfg, &err, &diag);
+    if (status < 0) {
+        fprintf(stderr, "wasix_check: the process did not start: %s\n", diag.text[0] ? diag.text : err);
+        _exit(125);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    _exit(status & 0xff);
+}
+
+/* Waits for pid up to timeout_s; kills it after that. Returns the exit
+ * status, or -1 on timeout / abnormal end (reported). */
+static int check_wait(pid_t pid, int timeout_s)
+{
+    struct timespec step = {0, 2000000};
+    for (long waited_ms = 0;; waited_ms += 2) {
+        int st = 0;
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid) {
+            if (WIFEXITED(st)) return WEXITSTATUS(st);
+            fprintf(stderr, "wasix_check: the run died with signal %d\n", WTERMSIG(st));
+            return -1;
+        }
+        if (r < 0 && errno != EINTR) return -1;
+        if (waited_ms >= (long)timeout_s * 1000) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            fprintf(stderr, "wasix_check: timed out after %d s\n", timeout_s);
+            return -1;
+        }
+        nanosleep(&step, NULL);
+    }
+}
+
+/* Runs the module in a child with stdout/stderr captured into temp files;
+ * returns its exit status (or -1) and the captured texts. */
+static int check_run(const CheckOptions *o, const Expectation *exp, char **out, size_t *out_len,
+                     char **err, size_t *err_len)
+{
+    char out_path[] = "/tmp/wasix_check_out_XXXXXX", err_path[] = "/tmp/wasix_check_err_XXXXXX";
+    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path), in_pipe[2];
+    if (out_fd < 0 || err_fd < 0 || pipe(in_pipe) != 0) return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in_pipe[0], 0);
+        dup2(out_fd, 1);
+        dup2(err_fd, 2);
+        close(in_pipe[1]);
+        check_child(o, exp);
+    }
+    close(in_pipe[0]);
+    int status = pid > 0 ? check_wait(pid, o->timeout_s) : -1;
+    close(in_pipe[1]);
+    close(out_fd);
+    close(err_fd);
+    *out = check_read_file(out_path, out_len);
+    *err = check_read_file(err_path, err_len);
+    unlink(out_path);
+    unlink(err_path);
+    return status;
+}
+
+/* Prints a labelled text for a mismatch report. */
+static void check_show(const char *label, const char *text, size_t len)
+{
+    fprintf(stderr, "--- %s (%zu bytes) ---\n%.*s\n--- end ---\n", label, len, (int)len,
+            text ? text : "");
+}
+
+static bool check_compare(const CheckOptions *o, const Expectation *exp, int status,
+                          const char *out, size_t out_len, const char *err, size_t err_len)
+{
+    bool ok = true;
+    if (status != exp->exit_code) {
+        fprintf(stderr, "FAIL: exit status %d, expected %d\n", status, exp->exit_code);
+        ok = false;
+    }
+    if (exp->stdout_text) {
+        bool same = o->stdout_prefix ? out_len >= exp->stdout_len : out_len == exp->stdout_len;
+        if (!same || memcmp(out, exp->stdout_text, exp->stdout_len) != 0) {
+            fprintf(stderr, "FAIL: stdout differs\n");
+            check_show("expected stdout", exp->stdout_text, exp->stdout_len);
+            ok = false;
+        }
+    }
+    if (exp->stderr_text &&
+        (err_len < exp->stderr_len || memcmp(err, exp->stderr_text, exp->stderr_len) != 0)) {
+        fprintf(stderr, "FAIL: stderr does not start with the expected text\n");
+        check_show("expected stderr", exp->stderr_text, exp->stderr_len);
+        ok = false;
+    }
+    for (int i = 0; i < o->nstderr_has; i++) {
+        if (!err || !strstr(err, o->stderr_has[i])) {
+            fprintf(stderr, "FAIL: stderr lacks \"%s\"\n", o->stderr_has[i]);
+            ok = false;
+        }
+    }
+    if (!ok) {
+        check_show("stdout", out, out_len);
+        check_show("stderr", err, err_len);
+    }
+    return ok;
+}
+
+static int check_usage(void)
+{
+    fprintf(stderr, "usage: wasix_check [--stdout-prefix] [--stderr-has TEXT] [--max-threads N] "
+                    "[--timeout S] MODULE.wasm [EXPECT.json]\n");
+    return 2;
+}
+
+static bool check_parse_args(int argc, char **argv, CheckOptions *o)
+{
+    o->timeout_s = 20;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        bool has_value = i + 1 < argc;
+        if (strcmp(argv[i], "--stdout-prefix") == 0) o->stdout_prefix = true;
+        else if (strcmp(argv[i], "--stderr-has") == 0 && has_value && o->nstderr_has < MAX_STDERR_CHECKS)
+            o->stderr_has[o->nstderr_has++] = argv[++i];
+        else if (strcmp(argv[i], "--max-threads") == 0 && has_value)
+            o->max_threads = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--timeout") == 0 && has_value) o->timeout_s = atoi(argv[++i]);
+        else return false;
+    }
+    if (i >= argc || argc - i > 2) return false;
+    o->module_path = argv[i];
+    o->json_path = i + 1 < argc ? argv[i + 1] : NULL;
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    CheckOptions o = {0};
+    if (!check_parse_args(argc, argv, &o)) return check_usage();
+    Expectation exp = {0};
+    const char *base = strrchr(o.module_path, '/');
+    exp.argv[exp.argc++] = base ? base + 1 : o.module_path;
+    JsonDoc doc = {0};
+    char *json_text = NULL;
+    if (o.json_path && !check_read_expectation(o.json_path, &exp, &doc, &json_text)) {
+        fprintf(stderr, "wasix_check: cannot read %s\n", o.json_path);
+        return 2;
+    }
+    char *out = NULL, *err = NULL;
+    size_t out_len = 0, err_len = 0;
+    int status = check_run(&o, &exp, &out, &out_len, &err, &err_len);
+    bool ok = check_compare(&o, &exp, status, out, out_len, err, err_len);
+    printf("%s: %s (exit %d)\n", o.module_path, ok ? "ok" : "FAILED", status);
+    for (int i = 0; i < exp.envc; i++) free((char *)exp.envp[i]);
+    free(out);
+    free(err);
+    json_free(&doc);
+    free(json_text);
+    return ok ? 0 : 1;
+}
