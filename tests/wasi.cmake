@@ -7,6 +7,7 @@
 #  * the unit tests tests/unit/test_wasi_*.c, linked with spindle_wasi and
 #    told where the guests are;
 #  * `spindle run` command-line checks (tests/run_cli_test.py, label cli);
+#  * the I/O benchmark (bench/io/run.py) on a small file, for exact copies;
 #  * the wasi-testsuite (../shared/conformance/wasi-testsuite), each test on
 #    its own copy of the fixtures (label wasi).
 
@@ -77,6 +78,14 @@ if(Python3_Interpreter_FOUND AND WASI_HAVE_GUESTS)
   add_test(NAME cli.run COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/run_cli_test.py
            $<TARGET_FILE:spindle> ${WASI_GUEST_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli-work)
   set_tests_properties(cli.run PROPERTIES LABELS "cli;wasi" TIMEOUT 120)
+endif()
+
+# The I/O benchmark on 2 MB, once: checks that both copies stay exact (no timing claim).
+if(Python3_Interpreter_FOUND AND WASI_HAVE_GUESTS)
+  add_test(NAME bench.io_smoke
+           COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/bench/io/run.py
+                   --spindle $<TARGET_FILE:spindle> --clang ${SPINDLE_WASI_CC} --size-mb 2 --runs 1)
+  set_tests_properties(bench.io_smoke PROPERTIES LABELS "bench;wasi" TIMEOUT 120)
 endif()
 
 set(WASI_SUITE_DIR ${SPINDLE_SHARED_DIR}/conformance/wasi-testsuite)

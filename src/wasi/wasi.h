@@ -13,10 +13,12 @@
  * The guest reaches the host file system only below its preopened
  * directories: paths are resolved one component at a time (wasi_path.c).
  *
- * Files: wasi_ctx.c (context, descriptor table), wasi_define.c (function
- * table, linking), wasi_args.c (args, environ, clocks, random, proc_*),
+ * Files: wasi_ctx.c (context, descriptor table), wasi_abi.c (errno, file
+ * types, rights, guest-memory gathers), wasi_define.c (linking, dispatch),
+ * wasi_proc.c (args, environ, clocks, random, proc_*, sched_yield),
  * wasi_fd.c (fd_*), wasi_path.c (sandboxed resolution), wasi_path_ops.c
- * (path_*), wasi_poll.c (poll_oneoff, sock_*), wasi_unstable.c (snapshot0).
+ * (path_*), wasi_poll.c (poll_oneoff, interruptible waits), wasi_sock.c
+ * (sock_*), wasi_unstable.c (snapshot0 layouts). Internals: wasi_internal.h.
  */
 #ifndef SPINDLE_WASI_H
 #define SPINDLE_WASI_H

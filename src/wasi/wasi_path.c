@@ -25,6 +25,7 @@
 
 #define WASI_PATH_MAX_LINKS 40
 #define WASI_PATH_LINK_MAX 4096   /* longest symlink target read */
+#define WASI_PATH_NAME_MAX 255    /* longest component (Linux NAME_MAX) */
 
 /* The walk's state: the directory chain and the path still to walk. */
 typedef struct WasiWalk {
@@ -60,9 +61,9 @@ static uint32_t wasi_path_push(WasiWalk *w, int fd)
     return 0;
 }
 
-/* Replaces the component [start, end) of w->rest with the link's target
- * (what follows the component is kept). An absolute target restarts at
- * the preopen root. */
+/* Replaces w->rest[0, end) (the walked part and the link's component)
+ * with the link's target, keeping what follows the component. An absolute
+ * target restarts at the preopen root. */
 static uint32_t wasi_path_expand(WasiWalk *w, size_t end, const char *target, size_t tlen)
 {
     if (++w->links > WASI_PATH_MAX_LINKS) return WASI_ELOOP;
@@ -114,7 +115,8 @@ static uint32_t wasi_path_enter(WasiWalk *w, const char *name, size_t end, char 
     return wasi_path_expand(w, end, link, len);
 }
 
-/* Records the final component [start, end) as the result. */
+/* Records `name`, the final component, as the result; the result keeps
+ * the top directory of the chain, the others are closed. */
 static uint32_t wasi_path_finish(WasiWalk *w, const char *name, bool slash, WasiPath *out)
 {
     size_t n = strlen(name);
@@ -134,11 +136,12 @@ static uint32_t wasi_path_finish(WasiWalk *w, const char *name, bool slash, Wasi
     return 0;
 }
 
-/* One step of the walk over the component starting at w->pos. Returns 0 to
- * go on, a WASI errno, or sets *done when out is filled. */
+/* One step of the walk over the component starting at w->pos (copied to
+ * `comp`, so the path itself is never cut). Returns 0 to go on, a WASI
+ * errno, or sets *done when out is filled. */
 static uint32_t wasi_path_step(WasiWalk *w, int follow, WasiPath *out, bool *done, char *link)
 {
-    char *s = w->rest;
+    const char *s = w->rest;
     while (s[w->pos] == '/') w->pos++;
     if (s[w->pos] == '\0') {
         *done = true;
@@ -149,30 +152,28 @@ static uint32_t wasi_path_step(WasiWalk *w, int follow, WasiPath *out, bool *don
     size_t after = end;
     while (s[after] == '/') after++;
     bool last = s[after] == '\0', slash = after != end;
-    char saved = s[end];
-    s[end] = '\0';
-    uint32_t err = 0;
-    if (strcmp(s + start, ".") == 0) {
+    char comp[WASI_PATH_NAME_MAX + 1];
+    if (end - start > WASI_PATH_NAME_MAX) return WASI_ENAMETOOLONG;
+    memcpy(comp, s + start, end - start);
+    comp[end - start] = '\0';
+    if (strcmp(comp, ".") == 0) {
         w->pos = end;
-    } else if (strcmp(s + start, "..") == 0) {
-        if (w->depth <= 1) err = WASI_ENOTCAPABLE;
-        else wasi_path_walk_close(w, w->depth - 1);
-        w->pos = end;
-    } else if (!last) {
-        err = wasi_path_enter(w, s + start, end, link);
-    } else {
-        bool try_follow = follow == WASI_FOLLOW_ALWAYS || (follow == WASI_FOLLOW_IF_SLASH && slash);
-        size_t len = 0;
-        int is_link = try_follow ? wasi_path_readlink(w, s + start, link, &len) : 0;
-        if (is_link < 0) err = (uint32_t)-is_link;
-        else if (is_link) err = wasi_path_expand(w, end, link, len);
-        else {
-            *done = true;
-            err = wasi_path_finish(w, s + start, slash, out);
-        }
+        return 0;
     }
-    if (w->rest == s) s[end] = saved;
-    return err;
+    if (strcmp(comp, "..") == 0) {
+        if (w->depth <= 1) return WASI_ENOTCAPABLE;
+        wasi_path_walk_close(w, w->depth - 1);
+        w->pos = end;
+        return 0;
+    }
+    if (!last) return wasi_path_enter(w, comp, end, link);
+    bool try_follow = follow == WASI_FOLLOW_ALWAYS || (follow == WASI_FOLLOW_IF_SLASH && slash);
+    size_t len = 0;
+    int is_link = try_follow ? wasi_path_readlink(w, comp, link, &len) : 0;
+    if (is_link < 0) return (uint32_t)-is_link;
+    if (is_link) return wasi_path_expand(w, end, link, len);
+    *done = true;
+    return wasi_path_finish(w, comp, slash, out);
 }
 
 uint32_t wasi_path_resolve(WasiCall *c, WasiFd *dir, uint32_t ptr, uint32_t len, int follow,

@@ -61,7 +61,12 @@ static uint32_t wasi_proc_environ_sizes_get(WasiCall *c, const Slot *a)
     return wasi_proc_put_sizes(c, wasi_a32(a, 0), wasi_a32(a, 1), c->ctx->envc, c->ctx->envp_bytes);
 }
 
-/* WASI clock ids and the os layer's happen to agree; anything else is EINVAL. */
+/* WASI clock ids and the os layer's agree; anything else is EINVAL. */
+_Static_assert((int)OS_CLOCK_REALTIME == (int)WASI_CLOCK_REALTIME &&
+                   (int)OS_CLOCK_MONOTONIC == (int)WASI_CLOCK_MONOTONIC &&
+                   (int)OS_CLOCK_PROCESS_CPU == (int)WASI_CLOCK_PROCESS_CPUTIME &&
+                   (int)OS_CLOCK_THREAD_CPU == (int)WASI_CLOCK_THREAD_CPUTIME,
+               "WASI and os clock ids must agree");
 static uint32_t wasi_proc_clock_res_get(WasiCall *c, const Slot *a)
 {
     if (!wasi_mem_ok(c, wasi_a32(a, 1), 8)) return WASI_EFAULT;

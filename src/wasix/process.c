@@ -28,6 +28,7 @@
 
 static const char ERR_PROCESS_ALLOC[] = "out of memory";
 static const char ERR_PROCESS_NO_START[] = "the module has no _start function of type [] -> []";
+static const char ERR_PROCESS_NO_THREAD[] = "the OS refused a thread for the main thread";
 
 #define PROCESS_NUDGE_AFTER_NS (20ull * 1000000)     /* grace before nudging stuck threads */
 #define PROCESS_NUDGE_EVERY_NS (50ull * 1000000)
@@ -296,26 +297,35 @@ static void *process_main_entry(void *arg)
     return NULL;
 }
 
+/* Sets the count of live threads (the main thread's place) under the lock. */
+static void process_set_live(Process *p, uint32_t live)
+{
+    pthread_mutex_lock(&p->lock);
+    p->live = live;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
+
 /* Makes the main thread (TID = PID) and starts it. Returns false with *err
  * when the process cannot start; a trap of the start section is judged like
  * any main-thread trap (the process then exits with its status). */
 static bool process_start_main(Process *p, SpResult *err, SpDiag *diag)
 {
-    p->live = 1; /* the main thread's place, taken before its start section runs */
+    process_set_live(p, 1); /* the main thread's place, before its start section runs */
     TrapKind trap = TRAP_NONE;
     WasixThread *t = wasix_thread_new(p, p->pid, true, &trap, err);
     if (t && trap) {
         wasix_thread_conclude(t, trap);
         wasix_thread_free(t);
-        p->live = 0;
+        process_set_live(p, 0);
         return true;
     }
     if (t && wasix_thread_launch(t, process_main_entry)) return true;
     if (t) {
         wasix_thread_free(t);
-        *err = "could not start a thread";
+        *err = ERR_PROCESS_NO_THREAD;
     }
-    p->live = 0;
+    process_set_live(p, 0);
     process_diag(diag, *err);
     return false;
 }
@@ -362,7 +372,7 @@ static int process_supervise(Process *p, WasixRunStats *stats)
 {
     pthread_mutex_lock(&p->lock);
     uint32_t stuck = process_wait_stopped(p);
-    int status = p->exit_code;
+    int status = p->exit_code & 0xff; /* as an exit status (Wasmer: code modulo 256) */
     if (stats) {
         stats->exit_latency_ns = os_monotonic_ns() - p->exit_requested_ns;
         stats->threads_spawned = p->last_id - p->pid;

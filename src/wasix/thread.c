@@ -153,9 +153,9 @@ void wasix_thread_retire(WasixThread *t)
  * and the backtrace of t's last trap to stderr, in one write. */
 static void wasix_thread_report_trap(const WasixThread *t)
 {
-    char trace[3072];
+    char trace[8192];
     env_format_trap(t->env, trace, sizeof trace);
-    char line[3328];
+    char line[8448];
     int n = snprintf(line, sizeof line, "Thread %u of process %u failed with runtime error: %s",
                      t->tid, t->proc->pid, trace);
     if (n > 0) fputs(line, stderr);
@@ -174,7 +174,7 @@ void wasix_thread_conclude(WasixThread *t, TrapKind k)
         if (t->is_main) process_exit(p, 0);
         return;
     case TRAP_EXIT:
-        process_exit(p, t->env->exit_code & 0xff);
+        process_exit(p, t->env->exit_code);
         return;
     case TRAP_INTERRUPTED:
         if (t->exit_thread_only) {

@@ -91,10 +91,12 @@ static TrapKind wasix_signal_act(ExecEnv *env, WasixThread *t, uint32_t sig)
 }
 
 /* See process.h. Signals are taken lowest number first; if one ends the host
- * call, the ones not yet delivered are queued again. */
+ * call, the ones not yet delivered are queued again. A thread whose instance
+ * is still being made (start section) gets them once it exists. */
 TrapKind wasix_signals_deliver(ExecEnv *env)
 {
     WasixThread *t = wasix_self(env);
+    if (!t->inst) return TRAP_NONE; /* still in its start section: keep them pending */
     if (atomic_load(&t->proc->timers_armed)) wasix_signal_timers_fire(t->proc, t);
     uint32_t pending = atomic_exchange(&t->pending_signals, 0);
     for (uint32_t sig = 1; sig < WASIX_NSIG; sig++) {

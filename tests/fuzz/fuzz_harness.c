@@ -236,6 +236,7 @@ static bool fuzzh_instantiate_and_call(const Module *m, const Extern *imports, E
     if (e) {
         /* A trap in a segment never reaches the ExecEnv: check the kind only. */
         if (trap != TRAP_NONE) stats->traps++;
+        if (trap == TRAP_INTERRUPTED) stats->interrupts++;
         return inst == NULL && trap < TRAP_KIND_COUNT && e[0] != '\0';
     }
     stats->instantiated = true;

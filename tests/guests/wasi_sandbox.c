@@ -9,6 +9,9 @@
  *   sandbox/link_abs       ->   <host path of outside/secret.txt>
  *   sandbox/link_root_abs  ->   /inside.txt   (absolute: means the preopen root)
  *   sandbox/loop_a <-> loop_b
+ *   sandbox/sub/inner.txt       "inner"
+ *   sandbox/sub_link       ->   sub
+ *   sandbox/link_root_dir  ->   /sub
  *   outside/secret.txt          "secret"   (must stay untouched)
  */
 #include "wasi_guest.h"
@@ -36,6 +39,17 @@ static void read_all(int fd, char *buf, size_t n)
     buf[got < n ? got : 0] = '\0';
 }
 
+/* True when path opens (following symlinks) and holds exactly `text`. */
+static int opens_to(const char *path, const char *text)
+{
+    int fd = -1;
+    if (try_open(ROOT, path, 1, &fd) != 0) return 0;
+    char buf[64];
+    read_all(fd, buf, sizeof buf);
+    (void)__wasi_fd_close((__wasi_fd_t)fd);
+    return strcmp(buf, text) == 0;
+}
+
 static void test_dotdot_and_absolute(void)
 {
     CHECK_ERRNO(try_open(ROOT, "../outside/secret.txt", 1, NULL), E_NOTCAPABLE);
@@ -51,6 +65,22 @@ static void test_dotdot_and_absolute(void)
     CHECK_ERRNO(try_open(sub, "../../outside/secret.txt", 1, NULL), E_NOTCAPABLE);
     CHECK_ERRNO(raw_path_create_directory(sub, S("../escaped")), E_NOTCAPABLE);
     (void)__wasi_fd_close((__wasi_fd_t)sub);
+}
+
+/* Symlinks that stay inside work, in any position of a path. */
+static void test_symlinks_inside(void)
+{
+    CHECK(opens_to("sub_link/inner.txt", "inner"));
+    CHECK(opens_to("sub_link/../inside.txt", "inside"));
+    CHECK(opens_to("link_root_dir/inner.txt", "inner"));
+    CHECK(opens_to("sub_link/./../sub_link/inner.txt", "inner"));
+    CHECK(opens_to("link_root_abs", "inside"));
+    uint8_t st[64];
+    CHECK_ERRNO(raw_path_filestat_get(ROOT, 0, S("sub_link/inner.txt"), P(st)), 0);
+    CHECK_ERRNO(raw_path_filestat_get(ROOT, 0, S("sub_link/"), P(st)), 0);
+    CHECK(st[16] == __WASI_FILETYPE_DIRECTORY);
+    CHECK_ERRNO(raw_path_filestat_get(ROOT, 0, S("sub_link"), P(st)), 0);
+    CHECK(st[16] == __WASI_FILETYPE_SYMBOLIC_LINK);
 }
 
 static void test_symlinks(void)
@@ -115,6 +145,7 @@ static void test_modifications(void)
 int main(void)
 {
     test_dotdot_and_absolute();
+    test_symlinks_inside();
     test_symlinks();
     test_modifications();
     return guest_done("wasi_sandbox");

@@ -4,12 +4,14 @@
  * the fuzz targets' own harness: module_load, then instantiation with dummy
  * imports and a budgeted call of every export (tests/fuzz/fuzz_harness.c).
  * Each must now pass the harness's checks; its worth is greatest in the
- * ASan + UBSan build.
+ * ASan + UBSan build. First, the harness's own budget is tested on modules
+ * that never end by themselves.
  */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fuzz_harness.h"
 #include "testlib.h"
@@ -46,8 +48,40 @@ static bool replay(const char *dir, const char *name)
     return true;
 }
 
+/* The harness itself must stop what never ends: an endless loop, a wait
+ * with no timeout on a shared memory, and an endless start function. */
+static void test_harness_budget(void)
+{
+    static const uint8_t spin_and_wait[] = {
+        0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,
+        0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                   /* type () -> () */
+        0x03, 0x03, 0x02, 0x00, 0x00,                         /* two functions */
+        0x05, 0x04, 0x01, 0x03, 0x01, 0x01,                   /* (memory 1 1 shared) */
+        0x07, 0x0F, 0x02, 0x04, 's', 'p', 'i', 'n', 0x00, 0x00,
+        0x04, 'w', 'a', 'i', 't', 0x00, 0x01,
+        0x0A, 0x17, 0x02,
+        0x07, 0x00, 0x03, 0x40, 0x0C, 0x00, 0x0B, 0x0B,       /* loop br 0 end */
+        0x0D, 0x00, 0x41, 0x00, 0x41, 0x00, 0x42, 0x7F,       /* wait32(0, 0, -1) */
+        0xFE, 0x01, 0x02, 0x00, 0x1A, 0x0B,
+    };
+    static const uint8_t spin_at_start[] = {
+        0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,
+        0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+        0x03, 0x02, 0x01, 0x00,
+        0x08, 0x01, 0x00,                                     /* (start 0) */
+        0x0A, 0x09, 0x01, 0x07, 0x00, 0x03, 0x40, 0x0C, 0x00, 0x0B, 0x0B,
+    };
+    FuzzhStats st;
+    CHECK(fuzzh_run(spin_and_wait, sizeof spin_and_wait, FUZZH_BUDGET_MS, &st));
+    CHECK(st.loaded && st.instantiated && st.calls == 2 && st.interrupts == 2);
+    CHECK(fuzzh_run(spin_at_start, sizeof spin_at_start, FUZZH_BUDGET_MS, &st));
+    CHECK(st.loaded && !st.instantiated && st.traps == 1 && st.interrupts == 1);
+}
+
 int main(void)
 {
+    alarm(60); /* a harness that fails to stop something fails the test */
+    test_harness_budget();
     DIR *d = opendir(SPINDLE_FUZZ_REGRESSIONS);
     CHECK(d != NULL);
     if (!d) return test_summary();

@@ -29,7 +29,8 @@ static bool make_tree(void)
     snprintf(sub, sizeof sub, "%s/sub", sandbox);
     return mkdir(sandbox, 0777) == 0 && mkdir(outside, 0777) == 0 && mkdir(sub, 0777) == 0 &&
            scratch_write(outside, "secret.txt", "secret") &&
-           scratch_write(sandbox, "inside.txt", "inside") &&
+           scratch_write(sandbox, "inside.txt", "inside") && scratch_write(sub, "inner.txt", "inner") &&
+           make_link("sub", "sub_link") && make_link("/sub", "link_root_dir") &&
            make_link("../outside/secret.txt", "link_up") && make_link("../outside", "link_up_dir") &&
            make_link(secret_abs, "link_abs") && make_link("/inside.txt", "link_root_abs") &&
            make_link("loop_b", "loop_a") && make_link("loop_a", "loop_b");
@@ -77,8 +78,8 @@ int main(int argc, char **argv)
     /* Inside: nothing taken in, nothing left behind. */
     CHECK(scratch_holds(sandbox, "inside.txt", "inside"));
     list_dir(sandbox, names, sizeof names);
-    CHECK(strcmp(names, "inside.txt link_abs link_root_abs link_up link_up_dir loop_a loop_b sub ") == 0);
-    if (strcmp(names, "inside.txt link_abs link_root_abs link_up link_up_dir loop_a loop_b sub ") != 0)
+    CHECK(strcmp(names, "inside.txt link_abs link_root_abs link_root_dir link_up link_up_dir loop_a loop_b sub sub_link ") == 0);
+    if (strcmp(names, "inside.txt link_abs link_root_abs link_root_dir link_up link_up_dir loop_a loop_b sub sub_link ") != 0)
         fprintf(stderr, "sandbox holds: %s\n", names);
 
     scratch_remove(root);
