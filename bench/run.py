@@ -549,7 +549,7 @@ def main():
     print("\n".join(lines))
     if not args.quick:
         title = f"Spindle benchmarks: wasm {args.metric} time relative to native gcc -O2"
-        subtitle = f"{cpu_model()}, {when}, median of {args.runs} runs; " + \
+        subtitle = f"{cpu_model()}, {when}, median of {args.runs} runs\n" + \
             format_startup(startup, args.engines, args.startup_runs, args.metric)[0]
         save_results(args, lines, results, startup, title, subtitle)
     return 1 if failures else 0

@@ -13,7 +13,8 @@ LABEL_WIDTH = 150      # left column with the program names
 PLOT_WIDTH = 560
 BAR_HEIGHT = 11
 GROUP_GAP = 9
-TOP = 72               # room for title, legend and the goal label
+TOP = 72               # room for title, one subtitle line, legend and the goal label
+SUBTITLE_LINE = 13
 
 
 def _ticks(min_ratio, max_ratio):
@@ -43,21 +44,21 @@ def _text(x, y, text, size=11, anchor="start", fill="#212529", weight="normal"):
             f'fill="{fill}" font-weight="{weight}">{escape(text)}</text>')
 
 
-def _axis(axis, ticks, plot_bottom, goal):
+def _axis(axis, ticks, top, plot_bottom, goal):
     """Grid lines with their labels (1x, native, drawn darker), plus the dashed goal line
     (goal=None: none)."""
     parts = []
     for tick in ticks:
         x = _x_of(tick, axis)
         color = "#868e96" if tick == 1 else "#dee2e6"
-        parts.append(f'<line x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
                      f'stroke="{color}"/>')
         parts.append(_text(x, plot_bottom + 14, f"{tick:g}x", 10, "middle", "#495057"))
     if goal:
         x = _x_of(goal, axis)
-        parts.append(f'<line x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" '
                      f'stroke="#2b8a3e" stroke-dasharray="4 3"/>')
-        parts.append(_text(x, TOP - 8, f"goal {goal}x", 10, "middle", "#2b8a3e"))
+        parts.append(_text(x, top - 8, f"goal {goal}x", 10, "middle", "#2b8a3e"))
     parts.append(_text(LABEL_WIDTH + PLOT_WIDTH / 2, plot_bottom + 30,
                        "time as a multiple of native gcc -O2 (1x; log scale; lower is better)",
                        11, "middle", "#495057"))
@@ -84,24 +85,30 @@ def _group(y, label, cells, engines, axis, bold=False):
 
 
 def render(rows, engines, title, subtitle, goal=None):
-    """Returns the SVG text. rows: list of (label, {engine: ratio or failure text}, bold)."""
+    """Returns the SVG text. rows: list of (label, {engine: ratio or failure text}, bold);
+    subtitle: lines of small text under the title (a string with newlines)."""
     ratios = [v for _, cells, _ in rows for v in cells.values() if isinstance(v, float)]
     ticks = _ticks(min(ratios, default=1), max(ratios, default=10))
     axis = (ticks[0], ticks[-1])
+    subtitle_lines = subtitle.split("\n")
+    extra = SUBTITLE_LINE * (len(subtitle_lines) - 1)
+    top = TOP + extra
     group_height = BAR_HEIGHT * len(engines) + GROUP_GAP
-    plot_bottom = TOP + group_height * len(rows)
+    plot_bottom = top + group_height * len(rows)
     width, height = LABEL_WIDTH + PLOT_WIDTH + 60, plot_bottom + 44
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif">',
              f'<rect width="{width}" height="{height}" fill="white"/>',
-             _text(10, 20, title, 14, weight="bold"), _text(10, 36, subtitle, 10, fill="#495057")]
+             _text(10, 20, title, 14, weight="bold")]
+    for i, line in enumerate(subtitle_lines):
+        parts.append(_text(10, 36 + SUBTITLE_LINE * i, line, 10, fill="#495057"))
     for i, engine in enumerate(engines):
         x = LABEL_WIDTH + i * 110
-        parts.append(f'<rect x="{x}" y="44" width="12" height="10" '
+        parts.append(f'<rect x="{x}" y="{44 + extra}" width="12" height="10" '
                      f'fill="{ENGINE_COLORS.get(engine, "#868e96")}"/>')
-        parts.append(_text(x + 16, 53, engine, 11))
-    parts += _axis(axis, ticks, plot_bottom, goal)
-    y = TOP
+        parts.append(_text(x + 16, 53 + extra, engine, 11))
+    parts += _axis(axis, ticks, top, plot_bottom, goal)
+    y = top
     for label, cells, bold in rows:
         parts += _group(y, label, cells, engines, axis, bold)
         y += group_height

@@ -102,7 +102,7 @@ def test_exits(cli, reactor):
     expect("raise SIGCHLD", [cli, "raise", "16"], 0, out="raise gave 0\n")
     code, o, e = run([cli, "trap"])
     check("trap: status 134", code == 134, f"({code})")
-    check("trap: message", "wasm trap: unreachable" in e, e)
+    check("trap: message", "Thread 1 of process 1 failed with runtime error: unreachable" in e, e)
     order = [e.find(n) for n in ("trap_innermost", "trap_middle", "trap_outer", "main", "_start")]
     check("trap: backtrace with names, innermost first", all(i >= 0 for i in order) and order == sorted(order), e)
     expect("reactor --invoke", ["--invoke", "add", reactor, "2", "3"], 0, out="105\n")

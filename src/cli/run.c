@@ -1,12 +1,13 @@
 /*
- * run.c - `spindle run`: loads a module, gives it WASI (preview1 and
- * wasi_unstable) with the directories and environment the options name,
- * and runs it: a command's _start, or with --invoke an export (after the
- * reactor's _initialize) whose results are printed.
+ * run.c - `spindle run`: loads a module and runs it with the directories
+ * and environment the options name: a command's _start as a WASIX process
+ * (WASI preview1, wasi_unstable, wasix_32v1 and wasi-threads; threads are
+ * real OS threads: wasix/wasix.h), or with --invoke an export of a WASI
+ * reactor (after its _initialize) whose results are printed.
  *
  * Exit status: the guest's proc_exit code (0 when _start returns), or one of
  * cli.h's statuses (usage 2, unreadable file 3, malformed module 4, link
- * error 5, trap 134). Every error is one line on stderr.
+ * error 5, worker trap 129, trap 134). Every error is one line on stderr.
  */
 #include "cli.h"
 
@@ -17,13 +18,18 @@
 
 #include "os/os_io.h"
 #include "wasi/wasi.h"
+#include "wasix/process.h"
+#include "wasix/wasix.h"
 
 static const char run_help[] =
     "Usage: spindle run [OPTIONS] MODULE.wasm [ARGS...]\n"
     "\n"
-    "Runs a WebAssembly module with WASI preview1 (wasi_snapshot_preview1, and\n"
-    "the older wasi_unstable): calls its _start export with ARGS as the program's\n"
-    "arguments (argv[0] is MODULE.wasm as given), or with --invoke an export.\n"
+    "Runs a WebAssembly module as a WASIX process: WASI preview1\n"
+    "(wasi_snapshot_preview1, the older wasi_unstable), WASIX (wasix_32v1) and\n"
+    "wasi-threads (wasi.thread-spawn), every thread a real OS thread sharing the\n"
+    "module's memory. Calls its _start export with ARGS as the program's\n"
+    "arguments (argv[0] is MODULE.wasm as given), or with --invoke an export of\n"
+    "a WASI reactor.\n"
     "The guest sees only the directories and environment variables given here;\n"
     "stdin, stdout and stderr are the host's.\n"
     "\n"
@@ -37,6 +43,9 @@ static const char run_help[] =
     "  --invoke NAME          call export NAME with ARGS instead of _start (after\n"
     "                         _initialize, when exported) and print each result\n"
     "                         on its own line\n"
+    "  --max-threads N        at most N threads alive at once, the main one\n"
+    "                         included (default 1024); a spawn beyond it fails\n"
+    "                         at once with an errno\n"
     "  --                     end of options\n"
     "  -h, --help             this help\n"
     "Every option also takes its value after '=' (--env=A=1).\n"
@@ -55,11 +64,14 @@ static const char run_help[] =
     "  3    cannot read MODULE.wasm\n"
     "  4    malformed or invalid module\n"
     "  5    link error: an import Spindle does not provide (or of another type)\n"
+    "  129  a spawned thread trapped (\"Thread T of process P failed with\n"
+    "       runtime error: ...\" and a backtrace go to stderr)\n"
     "  134  the guest trapped: the trap and a backtrace go to stderr\n";
 
 /* The options and operands of `spindle run`. */
 typedef struct RunArgs {
     const char *invoke;       /* export to call, or NULL for _start */
+    uint32_t max_threads;     /* --max-threads; 0 = the default */
     const char *path;
     char **args;
     int nargs;
@@ -179,6 +191,18 @@ static int run_option(int argc, char **argv, int *i, const char *name, const cha
     return -1;
 }
 
+/* --max-threads N: a positive count; -1 to go on, else an exit status. */
+static int run_parse_max_threads(RunArgs *ra, const char *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (errno || end == v || *end || n == 0 || n > 1000000 || v[0] == '-')
+        return cli_usage_error("run: --max-threads wants a count from 1 to 1000000, not '%s'", v);
+    ra->max_threads = (uint32_t)n;
+    return -1;
+}
+
 /* Handles one option at argv[*i]; -1 to go on, else an exit status. */
 static int run_parse_option(RunArgs *ra, int argc, char **argv, int *i)
 {
@@ -191,6 +215,8 @@ static int run_parse_option(RunArgs *ra, int argc, char **argv, int *i)
     }
     if ((st = run_option(argc, argv, i, "--env", &v)) >= 0) return st;
     if (v) return run_parse_env(ra, v);
+    if ((st = run_option(argc, argv, i, "--max-threads", &v)) >= 0) return st;
+    if (v) return run_parse_max_threads(ra, v);
     if ((st = run_option(argc, argv, i, "--invoke", &v)) >= 0) return st;
     if (v) {
         ra->invoke = v;
@@ -226,14 +252,12 @@ static int run_parse(int argc, char **argv, RunArgs *ra)
 
 /* ----------------------------------------------------------------- running */
 
-/* Prints a trap and returns its exit status. With a backtrace only when the
- * trapping functions still exist: a failed instantiation frees its instance,
- * so env's backtrace would name freed functions. */
-static int run_report_trap(const char *path, ExecEnv *env, TrapKind trap, bool backtrace)
+/* Prints a trap with its backtrace and returns its exit status. */
+static int run_report_trap(const char *path, ExecEnv *env, TrapKind trap)
 {
     if (trap == TRAP_EXIT) return env->exit_code;
     static char text[16384];
-    if (backtrace && env->trap == trap) env_format_trap(env, text, sizeof text);
+    if (env->trap == trap) env_format_trap(env, text, sizeof text);
     else if (trap == TRAP_HOST && env->trap_msg[0]) snprintf(text, sizeof text, "%s", env->trap_msg);
     else snprintf(text, sizeof text, "%s", trap_message(trap));
     size_t n = strlen(text);
@@ -275,7 +299,7 @@ static int run_call(const RunArgs *ra, ExecEnv *env, Func *f, const char *name, 
     if (!with_args) call_args.nargs = 0;
     int status = run_parse_values(&call_args, name, ft, io);
     TrapKind trap = status ? TRAP_NONE : interp_invoke(env, f, io);
-    if (trap) status = run_report_trap(ra->path, env, trap, true);
+    if (trap) status = run_report_trap(ra->path, env, trap);
     for (uint32_t i = 0, slot = 0; with_args && !status && i < ft->nresults; i++) {
         char text[96];
         wval_format_result(ft->results[i], io + slot, text, sizeof text);
@@ -312,9 +336,10 @@ static int run_entry(const RunArgs *ra, Instance *inst, ExecEnv *env)
     return run_call(ra, env, f, name, ra->invoke != NULL);
 }
 
-/* Builds the WASI context: argv = MODULE.wasm + ARGS (just MODULE.wasm
- * with --invoke, whose ARGS are the function's). */
-static int run_make_ctx(const RunArgs *ra, WasiCtx **out)
+/* Checks the preopens and fills cfg: argv = MODULE.wasm + ARGS (just
+ * MODULE.wasm with --invoke, whose ARGS are the function's). On success
+ * cfg->argv is malloc'd: the caller frees it. Returns an exit status. */
+static int run_wasi_config(const RunArgs *ra, WasiConfig *cfg)
 {
     for (int i = 0; i < ra->ndirs; i++) {
         SpResult e = wasi_check_preopen(ra->dirs[i].host_path);
@@ -328,10 +353,39 @@ static int run_make_ctx(const RunArgs *ra, WasiCtx **out)
     if (!argv) return run_out_of_memory();
     argv[0] = ra->path;
     for (int i = 1; i < argc; i++) argv[i] = ra->args[i - 1];
-    WasiConfig cfg = {argc, argv, ra->nenv, ra->env, ra->ndirs, ra->dirs};
+    *cfg = (WasiConfig){argc, argv, ra->nenv, ra->env, ra->ndirs, ra->dirs};
+    return CLI_EXIT_OK;
+}
+
+/* Runs _start as a WASIX process; returns its exit status. *stuck is set
+ * when some thread ignored the exit and still runs (then m must not be freed). */
+static int run_process(const RunArgs *ra, const Module *m, bool *stuck)
+{
+    WasixRunStats stats = {0};
+    ProcessConfig cfg = {.max_threads = ra->max_threads};
+    int status = run_wasi_config(ra, &cfg.wasi);
+    if (status != CLI_EXIT_OK) return status;
+    SpResult e = SP_OK;
+    SpDiag diag = {0};
+    os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */
+    status = wasix_run_stats(m, &cfg, &e, &diag, &stats);
+    free((void *)cfg.wasi.argv);
+    *stuck = stats.threads_stuck != 0;
+    if (status >= 0) return status;
+    fprintf(stderr, "spindle: %s: %s\n", ra->path, diag.text[0] ? diag.text : e);
+    if (e == ERR_UNKNOWN_IMPORT || e == ERR_INCOMPATIBLE_IMPORT) return CLI_EXIT_LINK;
+    return strstr(e ? e : "", "_start") ? CLI_EXIT_USAGE : CLI_EXIT_TRAP;
+}
+
+/* Builds the WASI context of a --invoke run (see run_wasi_config). */
+static int run_make_ctx(const RunArgs *ra, WasiCtx **out)
+{
+    WasiConfig cfg;
+    int status = run_wasi_config(ra, &cfg);
+    if (status != CLI_EXIT_OK) return status;
     SpResult e = SP_OK;
     *out = wasi_ctx_new(&cfg, &e);
-    free(argv);
+    free((void *)cfg.argv);
     if (!*out) {
         fprintf(stderr, "spindle: cannot set up WASI: %s\n", e ? e : "unknown error");
         return CLI_EXIT_TRAP;
@@ -352,7 +406,7 @@ static int run_instantiate(const RunArgs *ra, const Module *m, Linker *l, WasiCt
     TrapKind trap = TRAP_NONE;
     SpDiag diag = {0};
     e = linker_instantiate(l, m, env, inst, &trap, &diag);
-    if (e && trap != TRAP_NONE) return run_report_trap(ra->path, env, trap, false);
+    if (e && trap != TRAP_NONE) return run_report_trap(ra->path, env, trap);
     if (e) {
         fprintf(stderr, "spindle: %s: %s\n", ra->path, diag.text[0] ? diag.text : e);
         return CLI_EXIT_LINK;
@@ -370,6 +424,14 @@ int run_main(int argc, char **argv)
     }
     Module *m = NULL;
     status = cli_load_module(ra.path, &m);
+    if (status == CLI_EXIT_OK && !ra.invoke) {
+        bool stuck = false;
+        status = run_process(&ra, m, &stuck);
+        fflush(stdout);
+        if (!stuck) module_free(m);
+        run_args_free(&ra);
+        return status;
+    }
     WasiCtx *ctx = NULL;
     if (status == CLI_EXIT_OK) status = run_make_ctx(&ra, &ctx);
     Linker *linker = NULL;

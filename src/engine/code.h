@@ -15,8 +15,7 @@
  * Slots. A frame is a window of Slots starting at `fp`:
  *   fp[0 .. param_slots)            the parameters
  *   fp[param_slots .. local_slots)  the declared locals, then one hidden slot
- *                                   that is always zero (`zero_slot`), all
- *                                   zeroed on entry
+ *                                   that is always zero (`zero_slot`)
  *   fp[local_slots .. frame_slots)  the operand stack
  * Because the operand-stack height is known statically at every instruction,
  * every operand and result is a fixed slot index relative to fp: the
@@ -40,6 +39,14 @@
  * instruction (br_i32_lt_s, br_i64_ne_imm, ...). Safepoints: the jump back
  * to a loop header (br_back), every taken conditional branch, br_table and
  * every call check the interrupt flag (one relaxed load + one branch).
+ *
+ * Entry zeroing. Only the slots in `zero_slots` are zeroed when a frame
+ * is entered: the zero slot (when some operand uses it) and the declared
+ * locals that may be read before they are written. A local counts as
+ * written first when its first access in code order is a local.set/tee at
+ * the function's top block level (depth 0: every later instruction of the
+ * body runs only after it); any local.get of a local not so assigned marks
+ * it. Other slots of a new frame hold stale values that are never read.
  *
  * Calls. The callee's frame starts at the caller's argument slots (the top
  * of the caller's operand stack): `call` stores that slot index (`base`).
@@ -79,6 +86,8 @@ struct CompiledFunc {
     uint32_t result_slots;
     uint32_t map_len;
     CodeMapEntry *map;       /* owned, sorted by .code */
+    uint32_t zero_count;
+    uint32_t *zero_slots;    /* owned: slots zeroed on entry (see "Entry zeroing") */
 };
 
 /* ------------------------------------------------------- instruction shapes
@@ -87,7 +96,9 @@ struct CompiledFunc {
 typedef struct OpNone { const void *h; } OpNone;                       /* unreachable, return0 */
 typedef struct OpDA { const void *h; uint32_t d, a; } OpDA;            /* unary: d = f(a) */
 typedef struct OpDAB { const void *h; uint32_t d, a, b; } OpDAB;       /* binary: d = f(a, b) */
-typedef struct OpDAI { const void *h; uint32_t d, a; int64_t imm; } OpDAI; /* d = f(a, imm) */
+/* d = f(a, imm): an integer imm is sign-extended to 64 bits, a float one
+ * holds the value's bits (an f32 in the low half). */
+typedef struct OpDAI { const void *h; uint32_t d, a; int64_t imm; } OpDAI;
 typedef struct OpConst { const void *h; uint32_t d; uint64_t bits; } OpConst;
 typedef struct OpCopyN { const void *h; uint32_t d, a, n; } OpCopyN;   /* fp[d..d+n) = fp[a..a+n) */
 typedef struct OpSelect { const void *h; uint32_t d, a, b, c; } OpSelect; /* d = c ? a : b */
@@ -98,6 +109,9 @@ typedef struct OpBr { const void *h; int32_t off; } OpBr;
 typedef struct OpBrIf { const void *h; uint32_t c; int32_t off; } OpBrIf;   /* also br_if_eqz */
 typedef struct OpBrCmp { const void *h; uint32_t a, b; int32_t off; } OpBrCmp;
 typedef struct OpBrCmpI { const void *h; uint32_t a; int32_t off; int64_t imm; } OpBrCmpI;
+/* Loop latch: fp[d] = fp[a] + (add_br: fp[b], addi_br: b), then branch when
+ * fp[d] compares true with c (a slot, or for _imm ops the constant). */
+typedef struct OpAddBr { const void *h; uint32_t d, a, b, c; int32_t off, pad; } OpAddBr;
 typedef struct OpBrTable { const void *h; uint32_t index, count; int32_t off[]; } OpBrTable;
 /* off[count] is the default; the array has count + 1 entries. */
 
@@ -108,8 +122,24 @@ typedef struct OpCallIndirect {
     uint32_t table, index, base;
 } OpCallIndirect;
 
-typedef struct OpLoad { const void *h; uint32_t d, a, offset; } OpLoad;
-typedef struct OpStore { const void *h; uint32_t a, v, offset; } OpStore;
+/* Loads and stores. The effective address has three modes (see
+ * "Peephole"): plain    ea = fp[a] + offset
+ *              _add     ea = (uint32_t)(fp[a] + fp[b]) + offset
+ *              _addi    ea = (uint32_t)(fp[a] + b) + offset   (b: a constant)
+ * with the 32-bit wrap of the i32.add they replace. A store takes its value
+ * from slot v, or (the _imm stores, OpStoreI) from the instruction. */
+typedef struct OpLoad { const void *h; uint32_t d, a, offset, b; } OpLoad;
+typedef struct OpStore { const void *h; uint32_t a, v, offset, b; } OpStore;
+typedef struct OpStoreI { const void *h; uint32_t a, b, offset, pad; uint64_t imm; } OpStoreI;
+/* f64 arithmetic with a memory operand: d = fp[v] op m (rsub/rdiv: m op
+ * fp[v]), m the f64 at the address given by a, b, offset (modes above);
+ * the _prod_ ops add fp[v] * m to fp[c]. */
+typedef struct OpMemBin { const void *h; uint32_t d, a, offset, b, v, c; } OpMemBin;
+/* f64 product then sum: d = fp[c] + fp[a] * fp[b] (add_prod), or the
+ * other orders (prod_add: a * b + c, sub_prod: c - a * b, prod_sub). */
+typedef struct OpProd { const void *h; uint32_t d, a, b, c; } OpProd;
+/* i32 arithmetic with a shifted operand: d = fp[a] op (fp[b] shift k). */
+typedef struct OpDABK { const void *h; uint32_t d, a, b, k; } OpDABK;
 /* Atomics: d = result, a = address, b/c = value operands. */
 typedef struct OpAtomic { const void *h; uint32_t d, a, b, c, offset; } OpAtomic;
 
@@ -156,7 +186,8 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
 
 #define SP_INT_IMM_OPS(X, p) \
     X(p##add_imm) X(p##sub_imm) X(p##mul_imm) X(p##and_imm) X(p##or_imm) X(p##xor_imm) \
-    X(p##shl_imm) X(p##shr_s_imm) X(p##shr_u_imm) \
+    X(p##shl_imm) X(p##shr_s_imm) X(p##shr_u_imm) X(p##rotl_imm) X(p##rotr_imm) \
+    X(p##rsub_imm) \
     X(p##eq_imm) X(p##ne_imm) X(p##lt_s_imm) X(p##lt_u_imm) X(p##gt_s_imm) X(p##gt_u_imm) \
     X(p##le_s_imm) X(p##le_u_imm) X(p##ge_s_imm) X(p##ge_u_imm)
 
@@ -166,6 +197,29 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
     X(br_##p##eq_imm) X(br_##p##ne_imm) X(br_##p##lt_s_imm) X(br_##p##lt_u_imm) \
     X(br_##p##gt_s_imm) X(br_##p##gt_u_imm) X(br_##p##le_s_imm) X(br_##p##le_u_imm) \
     X(br_##p##ge_s_imm) X(br_##p##ge_u_imm)
+
+/* Loop-latch fusion: an i32 add of a slot (add_br_) or of a constant
+ * (addi_br_), then a compare of its result with a slot or (_imm) a constant
+ * and a branch. The four shapes of one compare are consecutive. */
+#define SP_ADD_BR1(X, c) \
+    X(add_br_i32_##c) X(add_br_i32_##c##_imm) X(addi_br_i32_##c) X(addi_br_i32_##c##_imm)
+#define SP_ADD_BR_OPS(X) \
+    SP_ADD_BR1(X, eq) SP_ADD_BR1(X, ne) SP_ADD_BR1(X, lt_s) SP_ADD_BR1(X, lt_u) \
+    SP_ADD_BR1(X, gt_s) SP_ADD_BR1(X, gt_u) SP_ADD_BR1(X, le_s) SP_ADD_BR1(X, le_u) \
+    SP_ADD_BR1(X, ge_s) SP_ADD_BR1(X, ge_u)
+
+/* Fused float compare + branch: br_ branches when the compare is true,
+ * brn_ when it is false (with a NaN operand, !(a < b) is not a >= b). */
+#define SP_BR_FCMP1(X, p, c) X(br_##p##c) X(br_##p##c##_imm) X(brn_##p##c) X(brn_##p##c##_imm)
+#define SP_BR_FCMP_OPS(X, p) \
+    SP_BR_FCMP1(X, p, eq) SP_BR_FCMP1(X, p, ne) SP_BR_FCMP1(X, p, lt) SP_BR_FCMP1(X, p, gt) \
+    SP_BR_FCMP1(X, p, le) SP_BR_FCMP1(X, p, ge)
+
+/* Float operations with a constant operand: rsub/rdiv take it on the left
+ * (imm - a, imm / a), the others on the right. */
+#define SP_FLOAT_IMM_OPS(X, p) \
+    X(p##add_imm) X(p##sub_imm) X(p##mul_imm) X(p##div_imm) X(p##rsub_imm) X(p##rdiv_imm) \
+    X(p##eq_imm) X(p##ne_imm) X(p##lt_imm) X(p##gt_imm) X(p##le_imm) X(p##ge_imm)
 
 #define SP_FLOAT_OPS(X, p) \
     X(p##eq) X(p##ne) X(p##lt) X(p##gt) X(p##le) X(p##ge) \
@@ -241,11 +295,35 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
     X(f64x2_convert_low_i32x4_s) X(f64x2_convert_low_i32x4_u) X(f32x4_demote_f64x2_zero) \
     X(f64x2_promote_low_f32x4)
 
+/* Every load and store in its three address modes (consecutive: the
+ * translator adds the mode to the plain op). */
+#define SP_ADDR_MODES(X, name) X(name) X(name##_add) X(name##_addi)
+#define SP_STORE_OPS(X, name) SP_ADDR_MODES(X, name) SP_ADDR_MODES(X, name##_imm)
+#define SP_MEM_OPS(X) \
+    SP_ADDR_MODES(X, load8_s) SP_ADDR_MODES(X, load8_u) SP_ADDR_MODES(X, load16_s) \
+    SP_ADDR_MODES(X, load16_u) SP_ADDR_MODES(X, load32_s) SP_ADDR_MODES(X, load32_u) \
+    SP_ADDR_MODES(X, load64) SP_STORE_OPS(X, store8) SP_STORE_OPS(X, store16) \
+    SP_STORE_OPS(X, store32) SP_STORE_OPS(X, store64)
+
+/* Operand fusion: f64 ops with a memory operand (three address modes each)
+ * and i32 ops with a shifted operand (shift order as in SP_INT_IMM_OPS). */
+#define SP_FMEM_OPS(X) \
+    SP_ADDR_MODES(X, f64_add_mem) SP_ADDR_MODES(X, f64_sub_mem) SP_ADDR_MODES(X, f64_rsub_mem) \
+    SP_ADDR_MODES(X, f64_mul_mem) SP_ADDR_MODES(X, f64_div_mem) SP_ADDR_MODES(X, f64_rdiv_mem) \
+    SP_ADDR_MODES(X, f64_add_prod_mem) SP_ADDR_MODES(X, f64_prod_add_mem)
+#define SP_PROD_OPS(X) X(f64_add_prod) X(f64_prod_add) X(f64_sub_prod) X(f64_prod_sub)
+#define SP_SHIFTED1(X, op) \
+    X(i32_##op##_shl) X(i32_##op##_shr_s) X(i32_##op##_shr_u) X(i32_##op##_rotl) X(i32_##op##_rotr)
+#define SP_SHIFTED_OPS(X) \
+    SP_SHIFTED1(X, add) SP_SHIFTED1(X, sub) SP_SHIFTED1(X, and) SP_SHIFTED1(X, or) \
+    SP_SHIFTED1(X, xor)
+
 #define SP_OPS(X) \
     /* control */ \
     X(unreachable) X(br) X(br_back) X(br_if) X(br_if_eqz) X(br_table) \
     X(return0) X(return1) X(return_n) X(exit) X(call) X(call_indirect) \
-    SP_BR_CMP_OPS(X, i32_) SP_BR_CMP_OPS(X, i64_) \
+    SP_BR_CMP_OPS(X, i32_) SP_BR_CMP_OPS(X, i64_) SP_BR_FCMP_OPS(X, f32_) SP_BR_FCMP_OPS(X, f64_) \
+    SP_ADD_BR_OPS(X) \
     /* data movement */ \
     X(copy1) X(copy2) X(copy_n) X(const64) X(select) X(select2) \
     X(global_get) X(global_set) X(global_get2) X(global_set2) \
@@ -255,11 +333,12 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
     X(table_copy) X(table_init) X(elem_drop) \
     /* memory */ \
     X(memory_size) X(memory_grow) X(memory_init) X(data_drop) X(memory_copy) X(memory_fill) \
-    X(load8_s) X(load8_u) X(load16_s) X(load16_u) X(load32_s) X(load32_u) X(load64) \
-    X(store8) X(store16) X(store32) X(store64) \
+    SP_MEM_OPS(X) SP_FMEM_OPS(X) \
     /* numeric */ \
     SP_INT_OPS(X, i32_) SP_INT_OPS(X, i64_) SP_INT_IMM_OPS(X, i32_) SP_INT_IMM_OPS(X, i64_) \
-    SP_FLOAT_OPS(X, f32_) SP_FLOAT_OPS(X, f64_) \
+    SP_SHIFTED_OPS(X) \
+    SP_FLOAT_OPS(X, f32_) SP_FLOAT_OPS(X, f64_) SP_FLOAT_IMM_OPS(X, f32_) SP_FLOAT_IMM_OPS(X, f64_) \
+    SP_PROD_OPS(X) \
     X(i32_trunc_f32_s) X(i32_trunc_f32_u) X(i32_trunc_f64_s) X(i32_trunc_f64_u) \
     X(i64_trunc_f32_s) X(i64_trunc_f32_u) X(i64_trunc_f64_s) X(i64_trunc_f64_u) \
     X(i32_trunc_sat_f32_s) X(i32_trunc_sat_f32_u) X(i32_trunc_sat_f64_s) X(i32_trunc_sat_f64_u) \
@@ -280,8 +359,16 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
 typedef enum InternalOp { SP_OPS(SP_OP_ENUM) IOP_COUNT } InternalOp;
 #undef SP_OP_ENUM
 
-/* The translator tells `_imm` forms by range: i32 ones, then i64 ones. */
-_Static_assert(IOP_i64_add_imm == IOP_i32_ge_u_imm + 1, "imm forms are contiguous");
+/* Address modes, added to the plain load/store op; + ADDR_IMM_VALUE for a
+ * store of a constant. */
+enum { ADDR_PLAIN = 0, ADDR_ADD = 1, ADDR_ADDI = 2, ADDR_IMM_VALUE = 3 };
+_Static_assert(IOP_load8_u_addi == IOP_load8_u + ADDR_ADDI, "address modes are consecutive");
+_Static_assert(IOP_store64_imm_addi == IOP_store64 + ADDR_IMM_VALUE + ADDR_ADDI,
+               "store modes are consecutive");
+_Static_assert(IOP_f64_rdiv_mem_addi == IOP_f64_rdiv_mem + ADDR_ADDI, "address modes are consecutive");
+_Static_assert(IOP_i32_rotr_imm == IOP_i32_shl_imm + 4 && IOP_i32_xor_rotr == IOP_i32_xor_shl + 4,
+               "shift order");
+
 
 /* The handler address of every internal op, indexed by InternalOp
  * (interp.c). The table is static and never changes. */

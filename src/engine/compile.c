@@ -133,11 +133,22 @@ void *compile_emit(Compiler *C, InternalOp iop, size_t bytes)
     ((CodeWord *)at)->handler = C->handlers[iop];
     if (C->live) {
         compile_map_here(C);
+        C->prev_pos = C->emit_pos;
+        C->prev_iop = C->emit_iop;
+        C->prev_valid = C->emit_valid;
         C->emit_pos = compile_pos(C);
         C->emit_iop = (uint16_t)iop;
+        C->emit_valid = true;
         C->code_len += bytes;
     }
     return at;
+}
+
+/* Drops the code from word `pos` on, and its map entries. */
+static void compile_truncate(Compiler *C, uint32_t pos)
+{
+    C->code_len = (size_t)pos * sizeof(CodeWord);
+    while (C->map_len && C->map[C->map_len - 1].code >= pos) C->map_len--;
 }
 
 void compile_set_last(Compiler *C, uint32_t dest_field, uint32_t entry_id)
@@ -150,17 +161,33 @@ void compile_set_last(Compiler *C, uint32_t dest_field, uint32_t entry_id)
     C->last.entry_id = entry_id;
 }
 
-bool compile_last_made_top(const Compiler *C, const StackEntry *top)
+size_t compile_take_last(Compiler *C, void *out, size_t bytes)
+{
+    uint32_t pos = C->last.pos;
+    size_t byte = C->map_len ? C->map[C->map_len - 1].byte : C->op_offset;
+    memcpy(out, C->code + (size_t)pos * sizeof(CodeWord), bytes);
+    compile_truncate(C, pos);
+    C->last.valid = false;
+    C->emit_pos = C->prev_pos;
+    C->emit_iop = C->prev_iop;
+    C->emit_valid = C->prev_valid;
+    C->prev_valid = false;
+    return byte;
+}
+
+bool compile_last_made(const Compiler *C, const StackEntry *e)
 {
     /* v128 results qualify too: every handler that writes two slots reads
      * all its operands first, so its destination may be retargeted. */
-    return C->last.valid && C->last.entry_id == top->id && top->kind == K_STACK;
+    return C->last.valid && C->last.entry_id == e->id && e->kind == K_STACK;
 }
 
-/* Marks the current position as a branch target and returns it. */
+/* Marks the current position as a branch target and returns it. No
+ * fusion reaches across it. */
 static uint32_t compile_bind(Compiler *C)
 {
     C->last.valid = false;
+    C->emit_valid = false;
     return compile_pos(C);
 }
 
@@ -223,6 +250,7 @@ void compile_push_const(Compiler *C, ValType t, uint64_t bits)
     C->nlazy++;
 }
 
+/* Pushes a lazy read of `local` (local.get, or the value of local.tee). */
 static void compile_push_local(Compiler *C, uint32_t local)
 {
     StackEntry *e = compile_push_entry(C, C->local_types[local]);
@@ -275,11 +303,17 @@ static void compile_materialize(Compiler *C, StackEntry *e)
     e->kind = K_STACK;
 }
 
+uint32_t compile_zero_slot(Compiler *C)
+{
+    C->zero_used = true;
+    return C->zero_slot;
+}
+
 uint32_t compile_src(Compiler *C, const StackEntry *e)
 {
     if (e->kind == K_LOCAL) return e->src;
     if (e->kind == K_CONST) {
-        if (e->bits == 0 && compile_slots(e->type) == 1) return C->zero_slot;
+        if (e->bits == 0 && compile_slots(e->type) == 1) return compile_zero_slot(C);
         compile_store_value(C, e, e->home);
     }
     return e->home;
@@ -477,7 +511,7 @@ static void compile_emit_return(Compiler *C, uint32_t n)
     }
     StackEntry *top = &C->stack[C->sp - 1];
     if (n == 1 && compile_slots(top->type) == 1) {
-        if (compile_last_made_top(C, top)) {
+        if (compile_last_made(C, top)) {
             uint32_t zero = 0;
             memcpy(C->code + compile_field(C->last.pos, 0) + C->last.dest_field, &zero, 4);
             COMPILE_EMIT(C, IOP_return0, OpNone);
@@ -552,7 +586,7 @@ static bool compile_fuse_branch(Compiler *C, bool negate, uint32_t *instr, uint3
         *field = compile_field(C->last.pos, offsetof(OpBrIf, off));
     } else if (fused == IOP_COUNT) {
         return false;
-    } else if (C->last.iop >= IOP_i32_add_imm && C->last.iop <= IOP_i64_ge_u_imm) {
+    } else if (cops_is_imm_form((InternalOp)C->last.iop)) {
         OpDAI old;
         memcpy(&old, at, sizeof old);
         OpBrCmpI *b = (OpBrCmpI *)at;
@@ -570,8 +604,78 @@ static bool compile_fuse_branch(Compiler *C, bool negate, uint32_t *instr, uint3
         *field = compile_field(C->last.pos, offsetof(OpBrCmp, off));
     }
     *instr = C->last.pos;
+    C->emit_iop = (uint16_t)(C->last.iop == IOP_i32_eqz ? (negate ? IOP_br_if : IOP_br_if_eqz) : fused);
     C->last.valid = false;
     return true;
+}
+
+/* Reads the i32 add / add_imm / sub_imm at word `pos` as d = a + b, b a
+ * slot (returns false) or a constant (returns true). */
+static bool compile_read_add(const Compiler *C, uint32_t pos, InternalOp iop, uint32_t *d,
+                             uint32_t *a, uint32_t *b)
+{
+    const uint8_t *at = C->code + compile_field(pos, 0);
+    if (iop == IOP_i32_add) {
+        OpDAB add;
+        memcpy(&add, at, sizeof add);
+        *d = add.d, *a = add.a, *b = add.b;
+        return false;
+    }
+    OpDAI add;
+    memcpy(&add, at, sizeof add);
+    *d = add.d, *a = add.a;
+    *b = (uint32_t)(iop == IOP_i32_add_imm ? add.imm : -add.imm);
+    return true;
+}
+
+/* Reads the conditional branch at word `pos` as "compare x with y" where
+ * x is the slot `want`: returns the op (mirrored when `want` was the right
+ * operand) or IOP_COUNT when `want` is no left-hand operand; y is a slot or
+ * (for _imm ops and br_if's zero) a constant. */
+static InternalOp compile_read_branch(const Compiler *C, uint32_t pos, InternalOp iop,
+                                      uint32_t want, uint32_t *y)
+{
+    const uint8_t *at = C->code + compile_field(pos, 0);
+    if (iop == IOP_br_if || iop == IOP_br_if_eqz) {
+        OpBrIf br;
+        memcpy(&br, at, sizeof br);
+        *y = 0;
+        return br.c == want ? iop : IOP_COUNT;
+    }
+    if (cops_is_branch_imm(iop)) {
+        OpBrCmpI br;
+        memcpy(&br, at, sizeof br);
+        *y = (uint32_t)br.imm;
+        return br.a == want ? iop : IOP_COUNT;
+    }
+    OpBrCmp br;
+    memcpy(&br, at, sizeof br);
+    *y = br.a == want ? br.b : br.a;
+    if (br.a == want) return iop;
+    return br.b == want ? cops_mirror_branch(iop) : IOP_COUNT;
+}
+
+/* Loop-latch fusion (code.h, "Peephole"): when the conditional branch just
+ * emitted at *instr tests the result of the i32 add / add_imm / sub_imm
+ * right before it, both become one add_br op at the add's position; *instr
+ * and *field then describe that op. */
+static void compile_fuse_latch(Compiler *C, uint32_t *instr, uint32_t *field)
+{
+    if (!C->live || C->oom || !C->prev_valid || !C->emit_valid || C->emit_pos != *instr) return;
+    InternalOp add = (InternalOp)C->prev_iop;
+    if (add != IOP_i32_add && add != IOP_i32_add_imm && add != IOP_i32_sub_imm) return;
+    uint32_t d, a, b, y;
+    bool addi = compile_read_add(C, C->prev_pos, add, &d, &a, &b);
+    InternalOp br = compile_read_branch(C, *instr, (InternalOp)C->emit_iop, d, &y);
+    InternalOp fused = br == IOP_COUNT ? IOP_COUNT : cops_latch_form(br, addi);
+    if (fused == IOP_COUNT) return;
+    uint32_t pos = C->prev_pos;
+    compile_truncate(C, pos);
+    C->emit_valid = false;
+    OpAddBr *o = COMPILE_EMIT(C, fused, OpAddBr);
+    o->d = d, o->a = a, o->b = b, o->c = y; /* the caller sets o->off */
+    *instr = pos;
+    *field = compile_field(pos, offsetof(OpAddBr, off));
 }
 
 /* Emits a branch taken when the popped i32 `c` is nonzero (zero if negate).
@@ -579,12 +683,14 @@ static bool compile_fuse_branch(Compiler *C, bool negate, uint32_t *instr, uint3
 static void compile_cond_branch(Compiler *C, const StackEntry *c, bool negate, uint32_t *instr,
                                 uint32_t *field)
 {
-    if (compile_last_made_top(C, c) && compile_fuse_branch(C, negate, instr, field)) return;
-    uint32_t slot = compile_src(C, c);
-    *instr = compile_pos(C);
-    OpBrIf *b = COMPILE_EMIT(C, negate ? IOP_br_if_eqz : IOP_br_if, OpBrIf);
-    b->c = slot;
-    *field = compile_field(*instr, offsetof(OpBrIf, off));
+    if (!compile_last_made(C, c) || !compile_fuse_branch(C, negate, instr, field)) {
+        uint32_t slot = compile_src(C, c);
+        *instr = compile_pos(C);
+        OpBrIf *b = COMPILE_EMIT(C, negate ? IOP_br_if_eqz : IOP_br_if, OpBrIf);
+        b->c = slot;
+        *field = compile_field(*instr, offsetof(OpBrIf, off));
+    }
+    compile_fuse_latch(C, instr, field);
 }
 
 static void compile_set_offset(Compiler *C, uint32_t instr, uint32_t field, uint32_t target)
@@ -895,7 +1001,7 @@ static SpResult compile_local_store(Compiler *C, bool tee)
     uint32_t slot = C->local_slot[x];
     bool same_local = v.kind == K_LOCAL && v.local == x;
     if (C->live && !same_local) {
-        if (compile_last_made_top(C, &v) && !compile_local_is_read_lazily(C, x)) {
+        if (compile_last_made(C, &v) && !compile_local_is_read_lazily(C, x)) {
             memcpy(C->code + compile_field(C->last.pos, 0) + C->last.dest_field, &slot, 4);
         } else {
             compile_flush_local(C, x);
@@ -903,6 +1009,8 @@ static SpResult compile_local_store(Compiler *C, bool tee)
         }
     }
     C->last.valid = false;
+    /* At the top block level nothing later runs without this store. */
+    if (C->nctl == 1 && C->local_init[x] == LOCAL_UNTOUCHED) C->local_init[x] = LOCAL_SET_FIRST;
     if (tee) compile_push_local(C, x);
     return SP_OK;
 }
@@ -1092,6 +1200,8 @@ static SpResult compile_local_get(Compiler *C)
 {
     uint32_t x;
     COMPILE_TRY(compile_local_index(C, &x));
+    /* A read: the local needs entry zeroing unless written first. */
+    if (C->local_init[x] != LOCAL_SET_FIRST) C->local_init[x] = LOCAL_NEEDS_ZERO;
     compile_push_local(C, x);
     return SP_OK;
 }
@@ -1172,7 +1282,8 @@ static SpResult compile_setup_locals(Compiler *C, const FuncBody *body)
     C->nlocals = (uint32_t)n;
     C->local_types = malloc(sizeof *C->local_types * (n ? n : 1));
     C->local_slot = malloc(sizeof *C->local_slot * (n ? n : 1));
-    if (!C->local_types || !C->local_slot) return compile_fail(C, ERR_OOM);
+    C->local_init = calloc(n ? n : 1, 1);
+    if (!C->local_types || !C->local_slot || !C->local_init) return compile_fail(C, ERR_OOM);
     if (ft->nparams) memcpy(C->local_types, ft->params, ft->nparams);
     module_body_locals(C->m, body, C->local_types + ft->nparams);
     uint32_t slot = 0;
@@ -1187,11 +1298,43 @@ static SpResult compile_setup_locals(Compiler *C, const FuncBody *body)
     return SP_OK;
 }
 
+/* The slots a new frame must zero (code.h, "Entry zeroing"): declared
+ * locals that may be read before written, and the zero slot if used.
+ * Returns a malloc'd array (NULL when empty or out of memory: *oom). */
+static uint32_t *compile_zero_list(Compiler *C, uint32_t *count, bool *oom)
+{
+    uint32_t n = C->zero_used ? 1 : 0;
+    for (uint32_t i = C->type->nparams; i < C->nlocals; i++)
+        if (C->local_init[i] == LOCAL_NEEDS_ZERO) n += compile_slots(C->local_types[i]);
+    *count = n;
+    *oom = false;
+    if (n == 0) return NULL;
+    uint32_t *list = malloc(sizeof *list * n), k = 0;
+    if (!list) {
+        *oom = true;
+        return NULL;
+    }
+    for (uint32_t i = C->type->nparams; i < C->nlocals; i++) {
+        if (C->local_init[i] != LOCAL_NEEDS_ZERO) continue;
+        for (unsigned j = 0; j < compile_slots(C->local_types[i]); j++) list[k++] = C->local_slot[i] + j;
+    }
+    if (C->zero_used) list[k++] = C->zero_slot;
+    return list;
+}
+
 /* Moves the finished code and map into a CompiledFunc. */
 static SpResult compile_finish(Compiler *C, struct CompiledFunc **out)
 {
-    struct CompiledFunc *cf = calloc(1, sizeof *cf);
-    if (!cf) return compile_fail(C, ERR_OOM);
+    bool oom;
+    uint32_t zero_count;
+    uint32_t *zero_slots = compile_zero_list(C, &zero_count, &oom);
+    struct CompiledFunc *cf = oom ? NULL : calloc(1, sizeof *cf);
+    if (!cf) {
+        free(zero_slots);
+        return compile_fail(C, ERR_OOM);
+    }
+    cf->zero_count = zero_count;
+    cf->zero_slots = zero_slots;
     uint8_t *trimmed = C->code_len ? realloc(C->code, C->code_len) : NULL;
     if (trimmed) C->code = trimmed;
     cf->code = (CodeWord *)C->code;
@@ -1213,6 +1356,7 @@ static void compile_cleanup(Compiler *C)
 {
     free(C->local_types);
     free(C->local_slot);
+    free(C->local_init);
     free(C->stack);
     free(C->ctl);
     free(C->code);
@@ -1278,5 +1422,6 @@ void compile_free(struct CompiledFunc *cf)
     if (!cf) return;
     free(cf->code);
     free(cf->map);
+    free(cf->zero_slots);
     free(cf);
 }

@@ -31,6 +31,10 @@ typedef struct StackEntry {
 
 enum { CTL_FUNC, CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE };
 
+/* Entry zeroing of a declared local (code.h): not accessed yet, written
+ * first at the top block level, or possibly read before written. */
+enum { LOCAL_UNTOUCHED = 0, LOCAL_SET_FIRST, LOCAL_NEEDS_ZERO };
+
 typedef struct CtlFrame {
     uint8_t kind;            /* CTL_* */
     bool unreachable;        /* validation: the rest of the frame is stack-polymorphic */
@@ -74,6 +78,8 @@ typedef struct Compiler {
     uint32_t *local_slot;
     uint32_t zero_slot;      /* always-zero hidden local */
     uint32_t local_slots;
+    uint8_t *local_init;     /* per local: LOCAL_* (which locals need entry zeroing) */
+    bool zero_used;          /* some operand reads zero_slot */
 
     StackEntry *stack;
     uint32_t sp, stack_cap;
@@ -95,6 +101,10 @@ typedef struct Compiler {
     LastOp last;
     uint32_t emit_pos;       /* position of the last kept instruction */
     uint16_t emit_iop;       /* and its internal op */
+    bool emit_valid;         /* emit_* is the instruction just before the current position */
+    uint32_t prev_pos;       /* the instruction before that one (no label between) */
+    uint16_t prev_iop;
+    bool prev_valid;
     bool oom;
     StackEntry *vals;        /* scratch for popped block/call/branch values */
     uint32_t vals_cap;
@@ -120,6 +130,8 @@ uint32_t compile_push(Compiler *C, ValType t);
 void compile_push_const(Compiler *C, ValType t, uint64_t bits);
 /* The slot to read a popped entry from (materializes constants). */
 uint32_t compile_src(Compiler *C, const StackEntry *e);
+/* The always-zero slot, for an operand that reads it. */
+uint32_t compile_zero_slot(Compiler *C);
 
 /* Appends an instruction of `bytes` bytes (zeroed, handler set) and returns
  * it; when code is unreachable the instruction is not kept. The pointer is
@@ -131,9 +143,14 @@ uint32_t compile_pos(const Compiler *C);
 /* Records that the last emitted instruction wrote stack entry `entry_id`
  * through the uint32 field at byte offset dest_field. */
 void compile_set_last(Compiler *C, uint32_t dest_field, uint32_t entry_id);
-/* True when the top stack entry was produced by the last emitted
- * instruction and nothing was emitted since. */
-bool compile_last_made_top(const Compiler *C, const StackEntry *top);
+/* True when stack entry e (a K_STACK one) was produced by the last emitted
+ * instruction and nothing was emitted or bound since. */
+bool compile_last_made(const Compiler *C, const StackEntry *e);
+/* Removes that last instruction (C->last must be valid), copying its first
+ * `bytes` bytes to out, so that a fused instruction can take its place
+ * (same position: branch targets bound before it stay correct). Returns
+ * the module byte offset of the instruction taken back. */
+size_t compile_take_last(Compiler *C, void *out, size_t bytes);
 
 /* Reads a memarg, checks memory 0 exists and the alignment. */
 SpResult compile_memarg(Compiler *C, unsigned natural_log2, bool atomic, uint32_t *offset);
@@ -176,5 +193,16 @@ SpResult csimd_skip(Reader *r);
 /* Compare+branch fusion: the fused branch op for a compare op (negated or
  * not), or IOP_COUNT when the op cannot be fused. */
 InternalOp cops_fused_branch(InternalOp cmp, bool negate);
+/* True for the ops of shape OpDAI (a constant second operand). */
+bool cops_is_imm_form(InternalOp op);
+/* True for the compare-and-branch ops of shape OpBrCmpI. */
+bool cops_is_branch_imm(InternalOp op);
+/* The compare-and-branch op with its operands swapped (lt <-> gt ...), or
+ * IOP_COUNT for ops that have none. */
+InternalOp cops_mirror_branch(InternalOp br);
+/* Loop-latch fusion: the add_br op (add of a slot, or of a constant when
+ * addi) for the i32 branch `br` (br_if, br_if_eqz: compare with 0), or
+ * IOP_COUNT when there is none. */
+InternalOp cops_latch_form(InternalOp br, bool addi);
 
 #endif

@@ -106,23 +106,44 @@ static const NumInfo num_info[0xC5 - 0x45] = {
     N(0xc4) = U(VT_I64, VT_I64, i64_extend_i32_s),
 };
 
-/* The `_imm` form of an integer operation (0 = none). */
-#define IMM1(p, n) [IOP_##p##n] = IOP_##p##n##_imm,
-#define IMMS(p) \
-    IMM1(p, add) IMM1(p, sub) IMM1(p, mul) IMM1(p, and) IMM1(p, or) IMM1(p, xor) \
-    IMM1(p, shl) IMM1(p, shr_s) IMM1(p, shr_u) IMM1(p, eq) IMM1(p, ne) IMM1(p, lt_s) \
-    IMM1(p, lt_u) IMM1(p, gt_s) IMM1(p, gt_u) IMM1(p, le_s) IMM1(p, le_u) IMM1(p, ge_s) \
-    IMM1(p, ge_u)
-static const uint16_t imm_form[IOP_COUNT] = {IMMS(i32_) IMMS(i64_)};
+/* Constant operands (code.h, "Peephole"): imm_right[op] computes
+ * op(x, c) with c in the instruction, imm_left[op] computes op(c, x):
+ * the same op for commutative ones, the mirrored compare (c < x is
+ * x > c, for floats too), rsub/rdiv for sub/div. 0 = no such form. */
+#define IMM_R(p, n) [IOP_##p##n] = IOP_##p##n##_imm,
+#define IMM_R_CMP(p, s, u) \
+    IMM_R(p, eq) IMM_R(p, ne) IMM_R(p, lt##s) IMM_R(p, gt##s) IMM_R(p, le##s) IMM_R(p, ge##s) \
+    IMM_R(p, lt##u) IMM_R(p, gt##u) IMM_R(p, le##u) IMM_R(p, ge##u)
+#define INT_IMM_R(p) \
+    IMM_R(p, add) IMM_R(p, sub) IMM_R(p, mul) IMM_R(p, and) IMM_R(p, or) IMM_R(p, xor) \
+    IMM_R(p, shl) IMM_R(p, shr_s) IMM_R(p, shr_u) IMM_R(p, rotl) IMM_R(p, rotr) \
+    IMM_R_CMP(p, _s, _u)
+#define FLOAT_IMM_R(p) \
+    IMM_R(p, add) IMM_R(p, sub) IMM_R(p, mul) IMM_R(p, div) \
+    IMM_R(p, eq) IMM_R(p, ne) IMM_R(p, lt) IMM_R(p, gt) IMM_R(p, le) IMM_R(p, ge)
+static const uint16_t imm_right[IOP_COUNT] = {
+    INT_IMM_R(i32_) INT_IMM_R(i64_) FLOAT_IMM_R(f32_) FLOAT_IMM_R(f64_)};
 
-/* op(c, x) == mirror(op)(x, c), for putting a constant on the right. */
-#define MIR1(p, a, b) [IOP_##p##a] = IOP_##p##b,
-#define MIRS(p) \
-    MIR1(p, add, add) MIR1(p, mul, mul) MIR1(p, and, and) MIR1(p, or, or) MIR1(p, xor, xor) \
-    MIR1(p, eq, eq) MIR1(p, ne, ne) MIR1(p, lt_s, gt_s) MIR1(p, gt_s, lt_s) \
-    MIR1(p, lt_u, gt_u) MIR1(p, gt_u, lt_u) MIR1(p, le_s, ge_s) MIR1(p, ge_s, le_s) \
-    MIR1(p, le_u, ge_u) MIR1(p, ge_u, le_u)
-static const uint16_t mirror_form[IOP_COUNT] = {MIRS(i32_) MIRS(i64_)};
+#define IMM_L(p, n, m) [IOP_##p##n] = IOP_##p##m##_imm,
+#define INT_IMM_L(p) \
+    IMM_L(p, add, add) IMM_L(p, mul, mul) IMM_L(p, and, and) IMM_L(p, or, or) \
+    IMM_L(p, xor, xor) IMM_L(p, sub, rsub) IMM_L(p, eq, eq) IMM_L(p, ne, ne) \
+    IMM_L(p, lt_s, gt_s) IMM_L(p, gt_s, lt_s) IMM_L(p, lt_u, gt_u) IMM_L(p, gt_u, lt_u) \
+    IMM_L(p, le_s, ge_s) IMM_L(p, ge_s, le_s) IMM_L(p, le_u, ge_u) IMM_L(p, ge_u, le_u)
+#define FLOAT_IMM_L(p) \
+    IMM_L(p, add, add) IMM_L(p, mul, mul) IMM_L(p, sub, rsub) IMM_L(p, div, rdiv) \
+    IMM_L(p, eq, eq) IMM_L(p, ne, ne) IMM_L(p, lt, gt) IMM_L(p, gt, lt) IMM_L(p, le, ge) \
+    IMM_L(p, ge, le)
+static const uint16_t imm_left[IOP_COUNT] = {
+    INT_IMM_L(i32_) INT_IMM_L(i64_) FLOAT_IMM_L(f32_) FLOAT_IMM_L(f64_)};
+
+/* The ops of shape OpDAI. */
+#define IS_IMM(n) [IOP_##n] = true,
+static const bool is_imm_form[IOP_COUNT] = {
+    SP_INT_IMM_OPS(IS_IMM, i32_) SP_INT_IMM_OPS(IS_IMM, i64_)
+    SP_FLOAT_IMM_OPS(IS_IMM, f32_) SP_FLOAT_IMM_OPS(IS_IMM, f64_)};
+
+bool cops_is_imm_form(InternalOp op) { return (unsigned)op < IOP_COUNT && is_imm_form[op]; }
 
 /* Compare -> {branch if true, branch if false}. */
 #define FUSE1(p, c, nc) \
@@ -132,13 +153,55 @@ static const uint16_t mirror_form[IOP_COUNT] = {MIRS(i32_) MIRS(i64_)};
     FUSE1(p, eq, ne) FUSE1(p, ne, eq) FUSE1(p, lt_s, ge_s) FUSE1(p, lt_u, ge_u) \
     FUSE1(p, gt_s, le_s) FUSE1(p, gt_u, le_u) FUSE1(p, le_s, gt_s) FUSE1(p, le_u, gt_u) \
     FUSE1(p, ge_s, lt_s) FUSE1(p, ge_u, lt_u)
-static const uint16_t fused_form[IOP_COUNT][2] = {FUSES(i32_) FUSES(i64_)};
+#define FFUSE1(p, c) \
+    [IOP_##p##c] = {IOP_br_##p##c, IOP_brn_##p##c}, \
+    [IOP_##p##c##_imm] = {IOP_br_##p##c##_imm, IOP_brn_##p##c##_imm},
+#define FFUSES(p) FFUSE1(p, eq) FFUSE1(p, ne) FFUSE1(p, lt) FFUSE1(p, gt) FFUSE1(p, le) FFUSE1(p, ge)
+static const uint16_t fused_form[IOP_COUNT][2] = {
+    FUSES(i32_) FUSES(i64_) FFUSES(f32_) FFUSES(f64_)};
 
 InternalOp cops_fused_branch(InternalOp cmp, bool negate)
 {
     if ((unsigned)cmp >= IOP_COUNT) return IOP_COUNT;
     uint16_t f = fused_form[cmp][negate ? 1 : 0];
     return f ? (InternalOp)f : IOP_COUNT;
+}
+
+#define BR_IMM1(n) [IOP_##n##_imm] = true,
+#define BR_IMMS(X, p) X(br_##p##eq) X(br_##p##ne) X(br_##p##lt_s) X(br_##p##lt_u) \
+    X(br_##p##gt_s) X(br_##p##gt_u) X(br_##p##le_s) X(br_##p##le_u) X(br_##p##ge_s) X(br_##p##ge_u)
+#define BR_FIMMS(X, p) X(br_##p##eq) X(br_##p##ne) X(br_##p##lt) X(br_##p##gt) X(br_##p##le) \
+    X(br_##p##ge) X(brn_##p##eq) X(brn_##p##ne) X(brn_##p##lt) X(brn_##p##gt) X(brn_##p##le) \
+    X(brn_##p##ge)
+static const bool is_branch_imm[IOP_COUNT] = {
+    BR_IMMS(BR_IMM1, i32_) BR_IMMS(BR_IMM1, i64_) BR_FIMMS(BR_IMM1, f32_) BR_FIMMS(BR_IMM1, f64_)};
+
+bool cops_is_branch_imm(InternalOp op) { return (unsigned)op < IOP_COUNT && is_branch_imm[op]; }
+
+/* i32 branch -> {its mirror, its add_br form} */
+#define LATCH1(c, m) \
+    [IOP_br_i32_##c] = {IOP_br_i32_##m, IOP_add_br_i32_##c}, \
+    [IOP_br_i32_##c##_imm] = {IOP_COUNT, IOP_add_br_i32_##c##_imm},
+static const uint16_t latch_form[IOP_COUNT][2] = {
+    LATCH1(eq, eq) LATCH1(ne, ne) LATCH1(lt_s, gt_s) LATCH1(gt_s, lt_s) LATCH1(lt_u, gt_u)
+    LATCH1(gt_u, lt_u) LATCH1(le_s, ge_s) LATCH1(ge_s, le_s) LATCH1(le_u, ge_u) LATCH1(ge_u, le_u)
+    [IOP_br_if] = {IOP_COUNT, IOP_add_br_i32_ne_imm},
+    [IOP_br_if_eqz] = {IOP_COUNT, IOP_add_br_i32_eq_imm},
+};
+_Static_assert(IOP_addi_br_i32_lt_s == IOP_add_br_i32_lt_s + 2, "add_br layout");
+_Static_assert(IOP_addi_br_i32_lt_s_imm == IOP_add_br_i32_lt_s_imm + 2, "add_br layout");
+
+InternalOp cops_mirror_branch(InternalOp br)
+{
+    uint16_t m = (unsigned)br < IOP_COUNT ? latch_form[br][0] : 0;
+    return m ? (InternalOp)m : IOP_COUNT;
+}
+
+InternalOp cops_latch_form(InternalOp br, bool addi)
+{
+    uint16_t f = (unsigned)br < IOP_COUNT ? latch_form[br][1] : 0;
+    if (!f) return IOP_COUNT;
+    return (InternalOp)(f + (addi ? 2 : 0));
 }
 
 /* Pushes the result of a one-result instruction; returns its slot and, in
@@ -180,18 +243,111 @@ static int64_t cops_imm_value(ValType t, uint64_t bits)
     return t == VT_I32 ? (int64_t)(int32_t)(uint32_t)bits : (int64_t)bits;
 }
 
+/* Operand fusion (code.h, "Peephole"): a binary op absorbs the instruction
+ * that made one of its operands. Per absorbed kind, the fused op when it
+ * made the right operand ([op][0]) or the left one ([op][1]); 0 = none.
+ * The address mode (loads) or the shift (shifts) is added to the op. */
+enum { FOLD_NONE, FOLD_LOAD, FOLD_SHIFT, FOLD_PROD, FOLD_PROD_MEM };
+#define FMEM1(n, l) [IOP_f64_##n] = {IOP_f64_##n##_mem, IOP_f64_##l##_mem},
+static const uint16_t fold_load[IOP_COUNT][2] = {
+    FMEM1(add, add) FMEM1(sub, rsub) FMEM1(mul, mul) FMEM1(div, rdiv)};
+#define SHIFTED1(n, l) [IOP_i32_##n] = {IOP_i32_##n##_shl, l},
+static const uint16_t fold_shift[IOP_COUNT][2] = {
+    SHIFTED1(add, IOP_i32_add_shl) SHIFTED1(sub, 0) SHIFTED1(and, IOP_i32_and_shl)
+    SHIFTED1(or, IOP_i32_or_shl) SHIFTED1(xor, IOP_i32_xor_shl)};
+static const uint16_t fold_prod[IOP_COUNT][2] = {
+    [IOP_f64_add] = {IOP_f64_add_prod, IOP_f64_prod_add},
+    [IOP_f64_sub] = {IOP_f64_sub_prod, IOP_f64_prod_sub}};
+static const uint16_t fold_prod_mem[IOP_COUNT][2] = {
+    [IOP_f64_add] = {IOP_f64_add_prod_mem, IOP_f64_prod_add_mem}};
+
+/* The fold kind and fused op for op whose operand (left or right) the last
+ * instruction `last` made; FOLD_NONE when there is none. */
+static unsigned cops_fold_kind(InternalOp op, InternalOp last, bool left, uint16_t *fused)
+{
+    unsigned kind = FOLD_NONE;
+    uint16_t f = 0, extra = 0;
+    if (last >= IOP_load64 && last <= IOP_load64_addi) {
+        kind = FOLD_LOAD, f = fold_load[op][left], extra = (uint16_t)(last - IOP_load64);
+    } else if (last >= IOP_i32_shl_imm && last <= IOP_i32_rotr_imm) {
+        kind = FOLD_SHIFT, f = fold_shift[op][left], extra = (uint16_t)(last - IOP_i32_shl_imm);
+    } else if (last == IOP_f64_mul) {
+        kind = FOLD_PROD, f = fold_prod[op][left];
+    } else if (last >= IOP_f64_mul_mem && last <= IOP_f64_mul_mem_addi) {
+        kind = FOLD_PROD_MEM, f = fold_prod_mem[op][left], extra = (uint16_t)(last - IOP_f64_mul_mem);
+    }
+    *fused = f ? (uint16_t)(f + extra) : 0;
+    return f ? kind : FOLD_NONE;
+}
+
+/* Emits the fused op for d = (absorbed last instruction) op fp[v]. */
+static void cops_emit_folded(Compiler *C, unsigned kind, InternalOp fused, uint32_t v, ValType out)
+{
+    uint32_t d, id;
+    if (kind == FOLD_SHIFT) {
+        OpDAI sh;
+        compile_take_last(C, &sh, sizeof sh);
+        d = cops_result(C, out, &id);
+        OpDABK *o = COMPILE_EMIT(C, fused, OpDABK);
+        o->d = d, o->a = v, o->b = sh.a, o->k = (uint32_t)sh.imm;
+        compile_set_last(C, offsetof(OpDABK, d), id);
+    } else if (kind == FOLD_PROD) {
+        OpDAB mul;
+        compile_take_last(C, &mul, sizeof mul);
+        d = cops_result(C, out, &id);
+        OpProd *o = COMPILE_EMIT(C, fused, OpProd);
+        o->d = d, o->a = mul.a, o->b = mul.b, o->c = v;
+        compile_set_last(C, offsetof(OpProd, d), id);
+    } else {
+        /* FOLD_LOAD, FOLD_PROD_MEM: the memory access keeps its place and,
+         * for traps, its module offset */
+        OpMemBin mem;
+        size_t saved = C->op_offset;
+        C->op_offset = compile_take_last(C, &mem, kind == FOLD_LOAD ? sizeof(OpLoad) : sizeof mem);
+        d = cops_result(C, out, &id);
+        OpMemBin *o = COMPILE_EMIT(C, fused, OpMemBin);
+        C->op_offset = saved;
+        if (kind == FOLD_LOAD) {
+            OpLoad ld;
+            memcpy(&ld, &mem, sizeof ld);
+            o->a = ld.a, o->offset = ld.offset, o->b = ld.b, o->v = v;
+        } else {
+            o->a = mem.a, o->offset = mem.offset, o->b = mem.b, o->v = mem.v, o->c = v;
+        }
+        o->d = d;
+        compile_set_last(C, offsetof(OpMemBin, d), id);
+    }
+}
+
+/* Emits d = a op b with the operand that the last instruction made folded
+ * in, when a fused form exists and the other operand is readable without
+ * code (a local or a stack slot). False: nothing was done. */
+static bool cops_fold_operand(Compiler *C, InternalOp op, const StackEntry *a,
+                              const StackEntry *b, ValType out)
+{
+    bool right = compile_last_made(C, b), left = !right && compile_last_made(C, a);
+    const StackEntry *other = right ? a : b;
+    if ((!right && !left) || other->kind == K_CONST) return false;
+    uint16_t fused;
+    unsigned kind = cops_fold_kind(op, (InternalOp)C->last.iop, left, &fused);
+    if (kind == FOLD_NONE) return false;
+    cops_emit_folded(C, kind, (InternalOp)fused, compile_src(C, other), out);
+    return true;
+}
+
 static SpResult cops_binary(Compiler *C, const NumInfo *ni)
 {
     StackEntry a, b;
     COMPILE_TRY(compile_pop(C, ni->in2, &b));
     COMPILE_TRY(compile_pop(C, ni->in, &a));
-    InternalOp op = (InternalOp)ni->iop;
+    InternalOp op = (InternalOp)ni->iop, imm_op = IOP_COUNT;
     const StackEntry *var = NULL, *cst = NULL;
-    if (b.kind == K_CONST && imm_form[op]) {
+    if (b.kind == K_CONST && imm_right[op]) {
+        imm_op = (InternalOp)imm_right[op];
         var = &a;
         cst = &b;
-    } else if (a.kind == K_CONST && mirror_form[op] && imm_form[mirror_form[op]]) {
-        op = (InternalOp)mirror_form[op];
+    } else if (a.kind == K_CONST && imm_left[op]) {
+        imm_op = (InternalOp)imm_left[op];
         var = &b;
         cst = &a;
     }
@@ -199,13 +355,14 @@ static SpResult cops_binary(Compiler *C, const NumInfo *ni)
     if (cst) {
         uint32_t sv = compile_src(C, var);
         uint32_t d = cops_result(C, ni->out, &id);
-        OpDAI *o = COMPILE_EMIT(C, (InternalOp)imm_form[op], OpDAI);
+        OpDAI *o = COMPILE_EMIT(C, imm_op, OpDAI);
         o->d = d;
         o->a = sv;
         o->imm = cops_imm_value(ni->in, cst->bits);
         compile_set_last(C, offsetof(OpDAI, d), id);
         return SP_OK;
     }
+    if (cops_fold_operand(C, op, &a, &b, ni->out)) return SP_OK;
     uint32_t sa = compile_src(C, &a), sb = compile_src(C, &b);
     uint32_t d = cops_result(C, ni->out, &id);
     OpDAB *o = COMPILE_EMIT(C, op, OpDAB);
@@ -250,15 +407,38 @@ static const MemInfo mem_info[0x3f - 0x28] = {
     M(0x3e) = {VT_I64, 2, true, IOP_store32},
 };
 
-/* The slot of an address operand; a constant address folds into the offset
- * (read through the always-zero slot) when the sum fits. */
-static uint32_t cops_address(Compiler *C, const StackEntry *addr, uint32_t *offset)
+/* The address operand `addr` of a load or store with memarg offset
+ * *offset: returns its ADDR_* mode (code.h) and the a/b fields. A constant
+ * address folds into the offset (read through the always-zero slot) when
+ * the sum fits; an address computed by the last instruction, an i32.add or
+ * an add/sub of a constant, is absorbed into the access (the add is taken
+ * back). Emits nothing but a constant's materialization. */
+static unsigned cops_address(Compiler *C, const StackEntry *addr, uint32_t *offset, uint32_t *a,
+                             uint32_t *b)
 {
+    *b = 0;
     if (addr->kind == K_CONST && (uint64_t)(uint32_t)addr->bits + *offset <= UINT32_MAX) {
         *offset += (uint32_t)addr->bits;
-        return C->zero_slot;
+        *a = compile_zero_slot(C);
+        return ADDR_PLAIN;
     }
-    return compile_src(C, addr);
+    InternalOp last = (InternalOp)C->last.iop;
+    if (compile_last_made(C, addr) && last == IOP_i32_add) {
+        OpDAB add;
+        compile_take_last(C, &add, sizeof add);
+        *a = add.a;
+        *b = add.b;
+        return ADDR_ADD;
+    }
+    if (compile_last_made(C, addr) && (last == IOP_i32_add_imm || last == IOP_i32_sub_imm)) {
+        OpDAI add;
+        compile_take_last(C, &add, sizeof add);
+        *a = add.a;
+        *b = (uint32_t)(last == IOP_i32_add_imm ? add.imm : -add.imm);
+        return ADDR_ADDI;
+    }
+    *a = compile_src(C, addr);
+    return ADDR_PLAIN;
 }
 
 static SpResult cops_memory_size_grow(Compiler *C, bool grow)
@@ -283,29 +463,50 @@ static SpResult cops_memory_size_grow(Compiler *C, bool grow)
     return SP_OK;
 }
 
+/* A store: a constant value goes into the instruction (OpStoreI). The
+ * value is placed before the address so that nothing is emitted between
+ * an absorbed address computation and the store. */
+static SpResult cops_store(Compiler *C, const MemInfo *mi, uint32_t offset)
+{
+    StackEntry addr, value;
+    uint32_t a, b;
+    COMPILE_TRY(compile_pop(C, mi->type, &value));
+    COMPILE_TRY(compile_pop(C, VT_I32, &addr));
+    if (value.kind == K_CONST) {
+        unsigned mode = cops_address(C, &addr, &offset, &a, &b);
+        OpStoreI *o = COMPILE_EMIT(C, (InternalOp)(mi->iop + ADDR_IMM_VALUE + mode), OpStoreI);
+        o->a = a;
+        o->b = b;
+        o->offset = offset;
+        o->imm = value.bits;
+        return SP_OK;
+    }
+    uint32_t v = compile_src(C, &value); /* a local or a stack slot: no code */
+    unsigned mode = cops_address(C, &addr, &offset, &a, &b);
+    OpStore *o = COMPILE_EMIT(C, (InternalOp)(mi->iop + mode), OpStore);
+    o->a = a;
+    o->b = b;
+    o->v = v;
+    o->offset = offset;
+    return SP_OK;
+}
+
 SpResult cops_memory_access(Compiler *C, uint8_t opcode)
 {
     if (opcode >= 0x3f) return cops_memory_size_grow(C, opcode == 0x40);
     const MemInfo *mi = &mem_info[opcode - 0x28];
     uint32_t offset = 0, id = 0;
     COMPILE_TRY(compile_memarg(C, mi->log2, false, &offset));
-    StackEntry addr, value;
-    if (mi->store) {
-        COMPILE_TRY(compile_pop(C, mi->type, &value));
-        COMPILE_TRY(compile_pop(C, VT_I32, &addr));
-        uint32_t sa = cops_address(C, &addr, &offset), sv = compile_src(C, &value);
-        OpStore *o = COMPILE_EMIT(C, (InternalOp)mi->iop, OpStore);
-        o->a = sa;
-        o->v = sv;
-        o->offset = offset;
-        return SP_OK;
-    }
+    if (mi->store) return cops_store(C, mi, offset);
+    StackEntry addr;
+    uint32_t a, b;
     COMPILE_TRY(compile_pop(C, VT_I32, &addr));
-    uint32_t sa = cops_address(C, &addr, &offset);
+    unsigned mode = cops_address(C, &addr, &offset, &a, &b);
     uint32_t d = cops_result(C, mi->type, &id);
-    OpLoad *o = COMPILE_EMIT(C, (InternalOp)mi->iop, OpLoad);
+    OpLoad *o = COMPILE_EMIT(C, (InternalOp)(mi->iop + mode), OpLoad);
     o->d = d;
-    o->a = sa;
+    o->a = a;
+    o->b = b;
     o->offset = offset;
     compile_set_last(C, offsetof(OpLoad, d), id);
     return SP_OK;

@@ -189,7 +189,7 @@ static uint32_t csimd_address(Compiler *C, const StackEntry *addr, uint32_t *off
 {
     if (addr->kind == K_CONST && (uint64_t)(uint32_t)addr->bits + *offset <= UINT32_MAX) {
         *offset += (uint32_t)addr->bits;
-        return C->zero_slot;
+        return compile_zero_slot(C);
     }
     return compile_src(C, addr);
 }

@@ -71,6 +71,22 @@ static inline double interp_f64_max(double a, double b)
     return a > b ? a : b;
 }
 
+/* A product rounded to double on its own: the empty asm makes it opaque,
+ * so the compiler cannot contract it with a following add into an FMA
+ * (WebAssembly rounds after the multiply and after the add). */
+static inline double interp_f64_product(double a, double b)
+{
+    double p = a * b;
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__("" : "+x"(p));
+#elif defined(__aarch64__)
+    __asm__("" : "+w"(p));
+#else
+    __asm__ volatile("" : "+m"(p));
+#endif
+    return p;
+}
+
 /* libm's rounding functions may return a signalling NaN unchanged; the
  * spec wants an arithmetic (quiet) NaN. x + x quiets it. */
 #define INTERP_QUIET(x, expr) ((x) != (x) ? (x) + (x) : (expr))
@@ -130,6 +146,13 @@ static bool interp_mem_refresh(const Memory *mem, uint64_t end, uint64_t *cached
     if (!mem) return false;
     *cached = memory_size_bytes(mem);
     return end <= *cached;
+}
+
+/* Zeroes the slots of a new frame that may be read before written (code.h,
+ * "Entry zeroing"); usually a handful, often none. */
+static inline void interp_zero_locals(const struct CompiledFunc *cf, Slot *fp)
+{
+    for (uint32_t i = 0; i < cf->zero_count; i++) fp[cf->zero_slots[i]].u64 = 0;
 }
 
 /* ---------------------------------------------------------------- traps */
@@ -208,6 +231,8 @@ static void interp_record_trap(ExecEnv *env, TrapKind trap, const Func *host, co
     X(p##shl, U, F, a << (b & (BITS - 1))) \
     X(p##shr_s, U, F, (U)((S)a >> (b & (BITS - 1)))) \
     X(p##shr_u, U, F, a >> (b & (BITS - 1))) \
+    X(p##rotl, U, F, (a << (b & (BITS - 1))) | (a >> ((BITS - (b & (BITS - 1))) & (BITS - 1)))) \
+    X(p##rotr, U, F, (a >> (b & (BITS - 1))) | (a << ((BITS - (b & (BITS - 1))) & (BITS - 1)))) \
     INT_CMP_OPS(X, p, U, S, F)
 
 #define INT_CMP_OPS(X, p, U, S, F) \
@@ -246,6 +271,58 @@ static void interp_record_trap(ExecEnv *env, TrapKind trap, const Func *host, co
         if (expr) BRANCH(o->off); \
         NEXT(OpBrCmpI); \
     }
+
+/* loop latch: add (B = the addend), store, compare with C, branch */
+#define H_ADD_BR_SHAPE(label, B, C, S, expr) \
+    H_##label: { \
+        const OpAddBr *o = OPND(OpAddBr); \
+        uint32_t a = fp[o->a].u32 + (B); \
+        fp[o->d].u32 = a; \
+        uint32_t b = (C); \
+        if (expr) BRANCH(o->off); \
+        NEXT(OpAddBr); \
+    }
+#define H_ADD_BR(name, U, F, expr) \
+    H_ADD_BR_SHAPE(add_br_##name, fp[o->b].u32, fp[o->c].u32, int32_t, expr) \
+    H_ADD_BR_SHAPE(add_br_##name##_imm, fp[o->b].u32, o->c, int32_t, expr) \
+    H_ADD_BR_SHAPE(addi_br_##name, o->b, fp[o->c].u32, int32_t, expr) \
+    H_ADD_BR_SHAPE(addi_br_##name##_imm, o->b, o->c, int32_t, expr)
+
+/* fused float compare + branch: br_ if true, brn_ if false */
+#define H_BR_FCMP_SHAPES(label, T, F, cond) \
+    H_##label: { \
+        const OpBrCmp *o = OPND(OpBrCmp); \
+        T a = fp[o->a].F, b = fp[o->b].F; \
+        if (cond) BRANCH(o->off); \
+        NEXT(OpBrCmp); \
+    } \
+    H_##label##_imm: { \
+        const OpBrCmpI *o = OPND(OpBrCmpI); \
+        Slot k_ = {.u64 = (uint64_t)o->imm}; \
+        T a = fp[o->a].F, b = k_.F; \
+        if (cond) BRANCH(o->off); \
+        NEXT(OpBrCmpI); \
+    }
+#define H_BR_FCMP(name, T, F, expr) \
+    H_BR_FCMP_SHAPES(br_##name, T, F, expr) \
+    H_BR_FCMP_SHAPES(brn_##name, T, F, !(expr))
+
+/* i32 op with a shifted operand (OpDABK): b = fp[b] shifted by k */
+#define SHIFT_shl(x, k) ((x) << ((k) & 31))
+#define SHIFT_shr_s(x, k) ((uint32_t)((int32_t)(x) >> ((k) & 31)))
+#define SHIFT_shr_u(x, k) ((x) >> ((k) & 31))
+#define SHIFT_rotl(x, k) (((x) << ((k) & 31)) | ((x) >> ((32 - ((k) & 31)) & 31)))
+#define SHIFT_rotr(x, k) (((x) >> ((k) & 31)) | ((x) << ((32 - ((k) & 31)) & 31)))
+#define H_SHIFTED1(op, sh, expr) \
+    H_i32_##op##_##sh: { \
+        const OpDABK *o = OPND(OpDABK); \
+        uint32_t a = fp[o->a].u32, b = SHIFT_##sh(fp[o->b].u32, o->k); \
+        fp[o->d].u32 = (expr); \
+        NEXT(OpDABK); \
+    }
+#define H_SHIFTED(op, expr) \
+    H_SHIFTED1(op, shl, expr) H_SHIFTED1(op, shr_s, expr) H_SHIFTED1(op, shr_u, expr) \
+    H_SHIFTED1(op, rotl, expr) H_SHIFTED1(op, rotr, expr)
 
 #define H_UN(name, F_IN, T_IN, F_OUT, expr) \
     H_##name: { \
@@ -292,6 +369,27 @@ static void interp_record_trap(ExecEnv *env, TrapKind trap, const Func *host, co
     X(p##add, T, F, a + b) X(p##sub, T, F, a - b) X(p##mul, T, F, a * b) \
     X(p##div, T, F, a / b) X(p##min, T, F, MIN(a, b)) X(p##max, T, F, MAX(a, b))
 
+/* d = a op imm (rsub, rdiv: imm op a); the imm holds the constant's bits */
+#define H_FBIN_IMM(name, T, F, expr) \
+    H_##name##_imm: { \
+        const OpDAI *o = OPND(OpDAI); \
+        Slot k_ = {.u64 = (uint64_t)o->imm}; \
+        T a = fp[o->a].F, b = k_.F; \
+        fp[o->d].F = (expr); \
+        NEXT(OpDAI); \
+    }
+#define FLOAT_IMM_OPS(X, p, T, F) \
+    X(p##add, T, F, a + b) X(p##sub, T, F, a - b) X(p##mul, T, F, a * b) \
+    X(p##div, T, F, a / b) X(p##rsub, T, F, b - a) X(p##rdiv, T, F, b / a)
+#define H_FCMP_IMM(name, T, F, expr) \
+    H_##name##_imm: { \
+        const OpDAI *o = OPND(OpDAI); \
+        Slot k_ = {.u64 = (uint64_t)o->imm}; \
+        T a = fp[o->a].F, b = k_.F; \
+        fp[o->d].u32 = (expr); \
+        NEXT(OpDAI); \
+    }
+
 #define H_FCMP(name, T, F, expr) \
     H_##name: { \
         const OpDAB *o = OPND(OpDAB); \
@@ -334,25 +432,83 @@ static void interp_record_trap(ExecEnv *env, TrapKind trap, const Func *host, co
 
 /* ---- memory */
 
-#define H_LOAD(name, T, F, CT) \
-    H_##name: { \
+/* effective addresses of the three modes (code.h) */
+#define EA_PLAIN(o) ((uint64_t)fp[(o)->a].u32 + (o)->offset)
+#define EA_ADD(o) ((uint64_t)(uint32_t)(fp[(o)->a].u32 + fp[(o)->b].u32) + (o)->offset)
+#define EA_ADDI(o) ((uint64_t)(uint32_t)(fp[(o)->a].u32 + (o)->b) + (o)->offset)
+
+#define H_LOAD_EA(label, EA, T, F, CT) \
+    H_##label: { \
         const OpLoad *o = OPND(OpLoad); \
-        uint64_t ea = (uint64_t)fp[o->a].u32 + o->offset; \
+        uint64_t ea = EA(o); \
         MEM_CHECK(ea, sizeof(T)); \
         T v; \
         memcpy(&v, mem_base + ea, sizeof v); \
         fp[o->d].F = (CT)v; \
         NEXT(OpLoad); \
     }
-#define H_STORE(name, T, F) \
-    H_##name: { \
-        const OpStore *o = OPND(OpStore); \
-        uint64_t ea = (uint64_t)fp[o->a].u32 + o->offset; \
+#define H_LOAD(name, T, F, CT) \
+    H_LOAD_EA(name, EA_PLAIN, T, F, CT) H_LOAD_EA(name##_add, EA_ADD, T, F, CT) \
+    H_LOAD_EA(name##_addi, EA_ADDI, T, F, CT)
+
+/* VALUE(o): the value to store, from a slot (OpStore) or the op (OpStoreI) */
+#define STORE_SLOT(o, F) fp[(o)->v].F
+#define STORE_IMM(o, F) (o)->imm
+#define H_STORE_EA(label, Shape, EA, VALUE, T, F) \
+    H_##label: { \
+        const Shape *o = OPND(Shape); \
+        uint64_t ea = EA(o); \
         MEM_CHECK(ea, sizeof(T)); \
-        T v = (T)fp[o->v].F; \
+        T v = (T)VALUE(o, F); \
         memcpy(mem_base + ea, &v, sizeof v); \
-        NEXT(OpStore); \
+        NEXT(Shape); \
     }
+#define H_STORE(name, T, F) \
+    H_STORE_EA(name, OpStore, EA_PLAIN, STORE_SLOT, T, F) \
+    H_STORE_EA(name##_add, OpStore, EA_ADD, STORE_SLOT, T, F) \
+    H_STORE_EA(name##_addi, OpStore, EA_ADDI, STORE_SLOT, T, F) \
+    H_STORE_EA(name##_imm, OpStoreI, EA_PLAIN, STORE_IMM, T, F) \
+    H_STORE_EA(name##_imm_add, OpStoreI, EA_ADD, STORE_IMM, T, F) \
+    H_STORE_EA(name##_imm_addi, OpStoreI, EA_ADDI, STORE_IMM, T, F)
+
+/* f64 op with a memory operand m (OpMemBin), three address modes */
+#define H_FMEM_EA(label, EA, expr) \
+    H_##label: { \
+        const OpMemBin *o = OPND(OpMemBin); \
+        uint64_t ea = EA(o); \
+        MEM_CHECK(ea, sizeof(double)); \
+        double m, v = fp[o->v].f64; \
+        memcpy(&m, mem_base + ea, sizeof m); \
+        fp[o->d].f64 = (expr); \
+        NEXT(OpMemBin); \
+    }
+/* the _prod_ memory ops: p = fp[v] * m, then summed with fp[c] */
+#define H_FMEM_PROD_EA(label, EA, expr) \
+    H_##label: { \
+        const OpMemBin *o = OPND(OpMemBin); \
+        uint64_t ea = EA(o); \
+        MEM_CHECK(ea, sizeof(double)); \
+        double m, c = fp[o->c].f64; \
+        memcpy(&m, mem_base + ea, sizeof m); \
+        double p = interp_f64_product(fp[o->v].f64, m); \
+        fp[o->d].f64 = (expr); \
+        NEXT(OpMemBin); \
+    }
+#define H_FMEM_PROD(name, expr) \
+    H_FMEM_PROD_EA(name, EA_PLAIN, expr) H_FMEM_PROD_EA(name##_add, EA_ADD, expr) \
+    H_FMEM_PROD_EA(name##_addi, EA_ADDI, expr)
+/* p = fp[a] * fp[b], then summed with fp[c] */
+#define H_PROD(name, expr) \
+    H_##name: { \
+        const OpProd *o = OPND(OpProd); \
+        double c = fp[o->c].f64, p = interp_f64_product(fp[o->a].f64, fp[o->b].f64); \
+        fp[o->d].f64 = (expr); \
+        NEXT(OpProd); \
+    }
+
+#define H_FMEM(name, expr) \
+    H_FMEM_EA(name, EA_PLAIN, expr) H_FMEM_EA(name##_add, EA_ADD, expr) \
+    H_FMEM_EA(name##_addi, EA_ADDI, expr)
 
 /* ---- atomics: bounds first, then alignment (the spec's order) */
 
@@ -430,7 +586,7 @@ static TrapKind interp_run(ExecEnv *env, Func *entry, Slot *fp, const void *cons
     const Func *failed_host = NULL;
 
     frames[depth++] = (CallFrame){exit_code, fp, entry};
-    for (uint32_t i = entry->code->param_slots; i < entry->code->local_slots; i++) fp[i].u64 = 0;
+    interp_zero_locals(entry->code, fp);
     ip = entry->code->code;
     LOAD_INSTANCE();
     DISPATCH();
@@ -460,6 +616,9 @@ H_br_table: {
 }
     INT_CMP_OPS(H_BR_CMP, i32_, uint32_t, int32_t, u32)
     INT_CMP_OPS(H_BR_CMP, i64_, uint64_t, int64_t, u64)
+    FLOAT_CMP_OPS(H_BR_FCMP, f32_, float, f32)
+    INT_CMP_OPS(H_ADD_BR, i32_, uint32_t, int32_t, u32)
+    FLOAT_CMP_OPS(H_BR_FCMP, f64_, double, f64)
 
 H_return1:
     fp[0] = fp[OPND(OpRet)->a];
@@ -513,7 +672,7 @@ do_call: {
     frames[depth++] = (CallFrame){ret, fp, func};
     fp = nfp;
     func = callee;
-    for (uint32_t i = cf->param_slots; i < cf->local_slots; i++) fp[i].u64 = 0;
+    interp_zero_locals(cf, fp);
     ip = cf->code;
     if (SP_UNLIKELY(callee->inst != inst)) {
         inst = callee->inst;
@@ -719,10 +878,13 @@ H_memory_fill: {
     INT_IMM_OPS(H_BIN_IMM, i32_, uint32_t, int32_t, u32, 32)
     INT_IMM_OPS(H_BIN, i64_, uint64_t, int64_t, u64, 64)
     INT_IMM_OPS(H_BIN_IMM, i64_, uint64_t, int64_t, u64, 64)
-    H_BIN(i32_rotl, uint32_t, u32, (a << (b & 31)) | (a >> ((32 - (b & 31)) & 31)))
-    H_BIN(i32_rotr, uint32_t, u32, (a >> (b & 31)) | (a << ((32 - (b & 31)) & 31)))
-    H_BIN(i64_rotl, uint64_t, u64, (a << (b & 63)) | (a >> ((64 - (b & 63)) & 63)))
-    H_BIN(i64_rotr, uint64_t, u64, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)))
+    H_BIN_IMM(i32_rsub, uint32_t, u32, b - a)
+    H_SHIFTED(add, a + b)
+    H_SHIFTED(sub, a - b)
+    H_SHIFTED(and, a & b)
+    H_SHIFTED(or, a | b)
+    H_SHIFTED(xor, a ^ b)
+    H_BIN_IMM(i64_rsub, uint64_t, u64, b - a)
     H_DIVREM(i32_, uint32_t, int32_t, u32, INT32_MIN)
     H_DIVREM(i64_, uint64_t, int64_t, u64, INT64_MIN)
     H_UN(i32_eqz, u32, uint32_t, u64, a == 0)
@@ -743,6 +905,22 @@ H_memory_fill: {
     FLOAT_BIN_OPS(H_BIN, f64_, double, f64, interp_f64_min, interp_f64_max)
     FLOAT_CMP_OPS(H_FCMP, f32_, float, f32)
     FLOAT_CMP_OPS(H_FCMP, f64_, double, f64)
+    H_FMEM(f64_add_mem, v + m)
+    H_FMEM(f64_sub_mem, v - m)
+    H_FMEM(f64_rsub_mem, m - v)
+    H_FMEM(f64_mul_mem, v * m)
+    H_FMEM(f64_div_mem, v / m)
+    H_FMEM(f64_rdiv_mem, m / v)
+    H_FMEM_PROD(f64_add_prod_mem, c + p)
+    H_FMEM_PROD(f64_prod_add_mem, p + c)
+    H_PROD(f64_add_prod, c + p)
+    H_PROD(f64_prod_add, p + c)
+    H_PROD(f64_sub_prod, c - p)
+    H_PROD(f64_prod_sub, p - c)
+    FLOAT_IMM_OPS(H_FBIN_IMM, f32_, float, f32)
+    FLOAT_IMM_OPS(H_FBIN_IMM, f64_, double, f64)
+    FLOAT_CMP_OPS(H_FCMP_IMM, f32_, float, f32)
+    FLOAT_CMP_OPS(H_FCMP_IMM, f64_, double, f64)
     H_FBITS(f32_, uint32_t, u32, 0x80000000u)
     H_FBITS(f64_, uint64_t, u64, 0x8000000000000000ull)
     H_UN(f32_ceil, f32, float, f32, INTERP_QUIET(a, ceilf(a)))

@@ -1,35 +1,49 @@
 /*
  * parking.c - the parking lot: threads waiting on a host address until
- * another thread notifies it. It serves memory.atomic.wait/notify and, later,
- * WASIX futex_wait/futex_wake, so either kind of waiter is woken by either
- * kind of notify (keys are host addresses, i.e. memory base + offset).
+ * another thread notifies it. It serves memory.atomic.wait/notify and WASIX
+ * futex_wait/futex_wake, so either kind of waiter is woken by either kind of
+ * notify (keys are host addresses, i.e. memory base + offset).
  *
  * Structure: a fixed table of buckets chosen by hashing the address; each
  * bucket is a mutex and a FIFO list of waiters (all addresses hashing there).
- * A waiter lives on its own thread's stack and has its own condition variable
- * (on CLOCK_MONOTONIC, so wall-clock jumps do not change timeouts).
+ * A waiter lives on its own thread's stack and sleeps on its own word
+ * (`state`, an OS futex: os_word_wait). Deadlines are on CLOCK_MONOTONIC, so
+ * wall-clock jumps do not change timeouts.
  *
  * No lost wake-ups: a waiter compares the value and enqueues itself while
  * holding its bucket's lock, and park_notify takes the same lock, so a notify
  * either finds the waiter queued or happens before the comparison (which then
- * sees the new value, as the notifier stored it before notifying).
+ * sees the new value, as the notifier stored it before notifying). The
+ * waiter then sleeps without the lock, only while `state` still holds the
+ * value it read before checking for events, and every event changes
+ * `state`: a notify sets its low bit, an interrupt adds 2.
+ *
+ * Waking: park_notify unlinks a waiter and sets its bit under the lock, and
+ * makes the wake-up system call after releasing it, so the woken thread does
+ * not run into a lock its waker still holds. Setting the bit is the
+ * notifier's last access to the record: the waiter may return as soon as it
+ * sees it. The system call only names the word's address; should the waiter
+ * be gone, at worst a later sleeper on that address wakes early, which every
+ * sleeper (os_word_wait's callers, glibc's futex users) tolerates.
  *
  * Interrupts: a waiter re-checks *env->interrupt whenever it wakes; whoever
- * sets an interrupt flag calls park_interrupt_all afterwards, which signals
- * every waiter under its bucket lock, so the flag cannot be missed either.
+ * sets an interrupt flag calls park_interrupt_all afterwards, which changes
+ * and wakes every queued waiter's word under its bucket lock (a waiter that
+ * is not notified leaves the queue only under that lock), so the flag cannot
+ * be missed either.
  */
+#define _GNU_SOURCE /* PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP */
 #include "runtime.h"
 
-#include <errno.h>
-#include <time.h>
+#include "os/os.h"
+#include "os/os_thread.h"
 
 #define PARK_BUCKET_BITS 8
 #define PARK_BUCKETS (1u << PARK_BUCKET_BITS)
 
 typedef struct ParkWaiter {
     const void *addr;
-    pthread_cond_t cond;
-    bool notified;                 /* set (under the lock) by park_notify, which unlinks */
+    _Atomic uint32_t state;        /* bit 0: notified (and unlinked); +2 per interrupt poke */
     struct ParkWaiter *prev, *next;
 } ParkWaiter;
 
@@ -39,7 +53,7 @@ typedef struct ParkBucket {
 } ParkBucket;
 
 static ParkBucket park_buckets[PARK_BUCKETS] = {
-    [0 ... PARK_BUCKETS - 1] = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL},
+    [0 ... PARK_BUCKETS - 1] = {PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP, NULL, NULL},
 };
 
 static ParkBucket *park_bucket(const void *addr)
@@ -71,54 +85,38 @@ static bool park_interrupted(const ExecEnv *env)
     return env && env->interrupt && atomic_load(env->interrupt) != 0;
 }
 
-/* The absolute CLOCK_MONOTONIC time timeout_ns (> 0) from now. */
-static struct timespec park_deadline(int64_t timeout_ns)
+#define PARK_NOTIFIED 1u
+
+/* Sleeps (without the bucket lock; w is queued) until w is notified (0),
+ * the env is interrupted (3) or the deadline passes (2; 0 = none). */
+static int park_sleep(ParkWaiter *w, ExecEnv *env, uint64_t deadline)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(timeout_ns / 1000000000);
-    ts.tv_nsec += (long)(timeout_ns % 1000000000);
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
+    for (;;) {
+        uint32_t seen = atomic_load(&w->state);
+        if (seen & PARK_NOTIFIED) return 0;
+        if (park_interrupted(env)) return 3;
+        if (deadline && os_monotonic_ns() >= deadline) return 2;
+        os_word_wait(&w->state, seen, deadline);
     }
-    return ts;
 }
 
-static bool park_cond_init(pthread_cond_t *cond)
-{
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0) return false;
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    int rc = pthread_cond_init(cond, &attr);
-    pthread_condattr_destroy(&attr);
-    return rc == 0;
-}
-
-/* Queues the caller on addr and sleeps until notified (0), interrupted (3) or
- * timed out (2). Called and returns with b->lock held; the lock is released
- * only inside the condition wait. If no condition variable can be made, the
- * wait ends at once as a timeout (callers must tolerate spurious returns). */
+/* Queues a waiter on addr (b->lock held, released here) and sleeps; returns
+ * 0 notified, 2 timed out or 3 interrupted. A waiter that stops for a
+ * timeout or interrupt while a notify takes it counts as notified. */
 static int park_block(ParkBucket *b, ExecEnv *env, const void *addr, int64_t timeout_ns)
 {
     ParkWaiter w = {.addr = addr};
-    if (!park_cond_init(&w.cond)) return 2;
-    struct timespec deadline = {0, 0};
-    if (timeout_ns > 0) deadline = park_deadline(timeout_ns);
+    atomic_init(&w.state, 0);
+    uint64_t deadline = timeout_ns > 0 ? os_monotonic_ns() + (uint64_t)timeout_ns : 0;
     park_enqueue(b, &w);
-    int result;
-    for (;;) {
-        if (w.notified) { result = 0; break; }
-        if (park_interrupted(env)) { result = 3; break; }
-        if (timeout_ns < 0) {
-            pthread_cond_wait(&w.cond, &b->lock);
-        } else if (pthread_cond_timedwait(&w.cond, &b->lock, &deadline) == ETIMEDOUT) {
-            result = w.notified ? 0 : 2;
-            break;
-        }
+    pthread_mutex_unlock(&b->lock);
+    int result = park_sleep(&w, env, deadline);
+    if (result != 0) {
+        pthread_mutex_lock(&b->lock);
+        if (atomic_load(&w.state) & PARK_NOTIFIED) result = 0;
+        else park_unlink(b, &w);
+        pthread_mutex_unlock(&b->lock);
     }
-    if (!w.notified) park_unlink(b, &w);
-    pthread_cond_destroy(&w.cond);
     return result;
 }
 
@@ -135,7 +133,7 @@ static int park_wait(ExecEnv *env, const void *addr, uint64_t expected, bool wid
     if (now != expected) result = 1;
     else if (park_interrupted(env)) result = 3;
     else if (timeout_ns == 0) result = 2;
-    else result = park_block(b, env, addr, timeout_ns);
+    else return park_block(b, env, addr, timeout_ns); /* releases the lock */
     pthread_mutex_unlock(&b->lock);
     return result;
 }
@@ -151,54 +149,64 @@ int park_wait64(ExecEnv *env, const void *addr, uint64_t expected, int64_t timeo
     return park_wait(env, addr, expected, true, timeout_ns);
 }
 
-/* Unlinks and signals up to count waiters on exactly addr, oldest first. A
- * woken waiter is never touched again after the lock is released (its record
- * is on its own stack). */
-static uint32_t park_notify_locked(ParkBucket *b, const void *addr, uint32_t count)
+/* How many woken waiters' words park_notify_at remembers to wake after the
+ * lock is released; beyond that it wakes them under the lock. */
+#define PARK_WAKE_BATCH 16
+
+/* Unlinks and notifies up to count waiters on exactly addr, oldest first.
+ * Stores whether any was woken into *any_woken (if non-NULL) before the
+ * first waiter is marked, as that waiter may return at once. See the file
+ * comment for why waking after the unlock is safe. */
+static uint32_t park_notify_at(const void *addr, uint32_t count, uint8_t *any_woken)
 {
+    ParkBucket *b = park_bucket(addr);
+    _Atomic uint32_t *later[PARK_WAKE_BATCH];
     uint32_t woken = 0;
+    pthread_mutex_lock(&b->lock);
     for (ParkWaiter *w = b->head, *next; w && woken < count; w = next) {
         next = w->next;
         if (w->addr != addr) continue;
         park_unlink(b, w);
-        w->notified = true;
-        pthread_cond_signal(&w->cond);
+        if (woken == 0 && any_woken) *any_woken = 1;
+        _Atomic uint32_t *word = &w->state;
+        atomic_fetch_or(word, PARK_NOTIFIED); /* the last access to *w */
+        if (woken < PARK_WAKE_BATCH) later[woken] = word;
+        else os_word_wake(word, 1);
         woken++;
     }
+    if (woken == 0 && any_woken) *any_woken = 0;
+    pthread_mutex_unlock(&b->lock);
+    for (uint32_t i = 0; i < woken && i < PARK_WAKE_BATCH; i++) os_word_wake(later[i], 1);
     return woken;
 }
 
 uint32_t park_notify(const void *addr, uint32_t count)
 {
-    if (count == 0) return 0;
-    ParkBucket *b = park_bucket(addr);
-    pthread_mutex_lock(&b->lock);
-    uint32_t woken = park_notify_locked(b, addr, count);
-    pthread_mutex_unlock(&b->lock);
-    return woken;
+    return count ? park_notify_at(addr, count, NULL) : 0;
 }
 
-/* park_notify that stores whether anyone was woken into *any_woken before
- * the bucket lock is released: a woken waiter cannot run again (and, say,
- * free the memory holding the flag) before the store is done. */
+/* park_notify that stores whether anyone is woken into *any_woken before
+ * any waiter is: a woken waiter cannot return (and, say, free the memory
+ * holding the flag) before the store is done. */
 uint32_t park_notify_report(const void *addr, uint32_t count, uint8_t *any_woken)
 {
-    ParkBucket *b = park_bucket(addr);
-    pthread_mutex_lock(&b->lock);
-    uint32_t woken = count ? park_notify_locked(b, addr, count) : 0;
-    *any_woken = woken > 0;
-    pthread_mutex_unlock(&b->lock);
-    return woken;
+    if (count) return park_notify_at(addr, count, any_woken);
+    *any_woken = 0;
+    return 0;
 }
 
-/* Signals every waiter without dequeuing it: each re-checks its own interrupt
- * flag and goes back to sleep if that is clear. Takes each bucket lock in turn. */
+/* Wakes every queued waiter without dequeuing it: each re-checks its own
+ * interrupt flag and goes back to sleep if that is clear. Takes each bucket
+ * lock in turn (a queued waiter cannot leave while it is held). */
 void park_interrupt_all(void)
 {
     for (uint32_t i = 0; i < PARK_BUCKETS; i++) {
         ParkBucket *b = &park_buckets[i];
         pthread_mutex_lock(&b->lock);
-        for (ParkWaiter *w = b->head; w; w = w->next) pthread_cond_signal(&w->cond);
+        for (ParkWaiter *w = b->head; w; w = w->next) {
+            atomic_fetch_add(&w->state, 2);
+            os_word_wake(&w->state, 1);
+        }
         pthread_mutex_unlock(&b->lock);
     }
 }

@@ -276,9 +276,9 @@ int park_wait32(ExecEnv *env, const void *addr, uint32_t expected, int64_t timeo
 int park_wait64(ExecEnv *env, const void *addr, uint64_t expected, int64_t timeout_ns);
 /* Wakes up to `count` waiters on addr, oldest first; returns how many. */
 uint32_t park_notify(const void *addr, uint32_t count);
-/* park_notify that also stores 1 (someone was woken) or 0 into *any_woken
- * while still holding the queue lock, i.e. before any woken waiter runs on
- * (WASIX futex_wake's `woken` byte may live in memory the waiter frees). */
+/* park_notify that also stores 1 (someone is woken) or 0 into *any_woken
+ * before any waiter is woken, so none can run on first (WASIX futex_wake's
+ * `woken` byte may live in memory the woken waiter frees). */
 uint32_t park_notify_report(const void *addr, uint32_t count, uint8_t *any_woken);
 /* Wakes every waiter of every address so they re-check their interrupt flags. */
 void park_interrupt_all(void);

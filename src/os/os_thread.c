@@ -1,8 +1,10 @@
 /*
  * os_thread.c - the POSIX (Linux) backend of os_thread.h: detached pthreads
  * with an explicit stack size, sched_yield, the CPU count from the affinity
- * mask, a no-op signal used to knock threads out of blocking system calls,
- * and realpath/stat for directory checks.
+ * mask, private futexes for os_word_wait/wake (elsewhere: short sleeps, which
+ * the callers' re-checks make correct but slow), a no-op signal used to
+ * knock threads out of blocking system calls, and realpath/stat for
+ * directory checks.
  */
 #define _GNU_SOURCE
 #include "os_thread.h"
@@ -10,6 +12,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <time.h>
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#endif
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +44,39 @@ void os_thread_yield(void)
 {
     sched_yield();
 }
+
+#ifdef __linux__
+/* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline. */
+void os_word_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadline_ns)
+{
+    struct timespec ts, *until = NULL;
+    if (deadline_ns) {
+        ts.tv_sec = (time_t)(deadline_ns / 1000000000u);
+        ts.tv_nsec = (long)(deadline_ns % 1000000000u);
+        until = &ts;
+    }
+    syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, expected, until, NULL,
+            FUTEX_BITSET_MATCH_ANY);
+}
+
+void os_word_wake(_Atomic uint32_t *word, uint32_t n)
+{
+    syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n > INT_MAX ? INT_MAX : (int)n, NULL, NULL, 0);
+}
+#else
+void os_word_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadline_ns)
+{
+    struct timespec pause = {0, 50000};
+    if (atomic_load(word) == expected) nanosleep(&pause, NULL);
+    (void)deadline_ns;
+}
+
+void os_word_wake(_Atomic uint32_t *word, uint32_t n)
+{
+    (void)word;
+    (void)n;
+}
+#endif
 
 /* The affinity mask's size, else the online CPUs, else 1. */
 uint32_t os_cpu_count(void)

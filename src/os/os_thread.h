@@ -1,14 +1,16 @@
 /*
- * os_thread.h - OS threads for the layers above the engine: starting detached
- * threads with a chosen stack size, yielding, counting CPUs, and nudging a
- * thread out of a blocking system call (so a process exit reaches it), plus
- * the one directory check the WASIX chdir needs. Implemented for POSIX in
- * os_thread.c.
+ * os_thread.h - OS threads: starting detached threads with a chosen stack
+ * size, yielding, counting CPUs, sleeping on a word until another thread
+ * wakes it (the futex under the engine's parking lot), and nudging a thread
+ * out of a blocking system call (so a process exit reaches it), plus the one
+ * directory check the WASIX chdir needs. Implemented for POSIX (futexes:
+ * Linux) in os_thread.c.
  */
 #ifndef SPINDLE_OS_THREAD_H
 #define SPINDLE_OS_THREAD_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +27,15 @@ bool os_thread_start(OsThread *t, size_t stack_bytes, void *(*fn)(void *), void 
 
 /* The calling thread gives up the rest of its time slice. */
 void os_thread_yield(void);
+
+/* Sleeps while *word == expected: until os_word_wake on word, until the
+ * CLOCK_MONOTONIC time deadline_ns (0 = no deadline), or spuriously (a
+ * signal, ...). The value is compared atomically with going to sleep, so a
+ * change made before the wake is never missed. Callers re-check. */
+void os_word_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t deadline_ns);
+
+/* Wakes up to n threads sleeping in os_word_wait on word (same process). */
+void os_word_wake(_Atomic uint32_t *word, uint32_t n);
 
 /* How many CPUs this process may run on (at least 1). */
 uint32_t os_cpu_count(void);

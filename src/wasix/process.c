@@ -395,12 +395,14 @@ int wasix_run_stats(const Module *m, const ProcessConfig *cfg, SpResult *err, Sp
 {
     *err = SP_OK;
     if (stats) memset(stats, 0, sizeof *stats);
-    if (process_find_entry(m, "_start", 0) < 0) {
-        *err = process_diag(diag, ERR_PROCESS_NO_START);
-        return -1;
-    }
     Process *p = process_new(m, cfg, err, diag);
     if (!p) return -1;
+    /* Checked after linking, so a module that lacks both reports the import. */
+    if (process_find_entry(m, "_start", 0) < 0) {
+        *err = process_diag(diag, ERR_PROCESS_NO_START);
+        process_free(p);
+        return -1;
+    }
     if (!process_start_main(p, err, diag)) {
         process_free(p);
         return -1;

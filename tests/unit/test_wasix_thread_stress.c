@@ -5,9 +5,9 @@
  * 100,000 wake-ups racing a waiter's registration (futex and
  * memory.atomic.wait/notify mixed) with none lost, and the process exiting
  * (proc_exit / proc_exit2 from a worker or main, return from _start) while
- * 64 other threads are blocked in futex_wait, atomic.wait32, thread_sleep or
- * spinning: the right status, every thread stopped, and the exit complete
- * within 100 ms (500 ms in sanitizer builds) of the request.
+ * 64 other threads are blocked in futex_wait, atomic.wait32, thread_sleep,
+ * thread_join or spinning: the right status, every thread stopped, and the
+ * exit complete within 100 ms (500 ms in sanitizer builds) of the request.
  */
 #include "os/os.h"
 #include "test_wasix_common.h"

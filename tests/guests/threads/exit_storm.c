@@ -1,7 +1,8 @@
 /*
  * exit_storm.c - the process ends while THREADS other threads are blocked
  * or busy: by index they wait in futex_wait, in memory.atomic.wait32, sleep
- * in thread_sleep (an hour), or spin. Once all have started, the exiting
+ * in thread_sleep (an hour), wait in thread_join for the main thread, or
+ * spin. Once all have started, the exiting
  * thread ends the process:
  *   default            a worker calls wasi_snapshot_preview1.proc_exit(42)
  *   -DEXIT2            ... wasix_32v1.proc_exit2(42) instead
@@ -26,11 +27,12 @@ static void blocker(GuestThread *t)
     atomic_fetch_add(&started, 1);
     uint8_t woken;
     wasix_futex_wake((void *)&started, &woken);
-    switch (kind % 4) {
+    switch (kind % 5) {
     case 0: guest_wait_while(&never, 0); break;
     case 1: guest_wait32_while(&never, 0); break;
     case 2:
         for (;;) wasix_thread_sleep(3600ull * 1000000000ull);
+    case 3: wasix_thread_join(1); break;
     default:
         for (volatile uint32_t spin = 0;; spin++) {
         }
