@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 failures = 0
 
@@ -47,6 +48,75 @@ def module_with_import():
     field = b"nope"
     imp = bytes([1, len(name)]) + name + bytes([len(field)]) + field + bytes([0, 0])
     return (b"\0asm\1\0\0\0" + bytes([1, 4, 1, 0x60, 0, 0]) + bytes([2, len(imp)]) + imp)
+
+
+def section(sid, items):
+    """A section: id, size, count, then the items (each bytes)."""
+    body = bytes([len(items)]) + b"".join(items)
+    return bytes([sid, len(body)]) + body
+
+
+def name(text):
+    return bytes([len(text)]) + text
+
+
+def code(body):
+    """A function body without locals, `end` added."""
+    body = b"\0" + body + b"\x0b"
+    return bytes([len(body)]) + body
+
+
+def module_spin():
+    """_start loops forever."""
+    return (b"\0asm\1\0\0\0" + section(1, [b"\x60\0\0"]) + section(3, [b"\0"]) +
+            section(7, [name(b"_start") + b"\0\0"]) + section(10, [code(b"\x03\x40\x0c\0\x0b")]))
+
+
+def module_memory(min_pages):
+    """Memory min_pages (no maximum); _start calls proc_exit(memory.grow(3) + 1)
+    (0 when the grow fails, 2 when it succeeds from 1 page); export grow: () ->
+    i32 returns memory.grow(3)."""
+    types = [b"\x60\x01\x7f\0", b"\x60\0\0", b"\x60\0\x01\x7f"]
+    imp = name(b"wasi_snapshot_preview1") + name(b"proc_exit") + b"\0\0"
+    exports = [name(b"_start") + b"\0\x01", name(b"grow") + b"\0\x02"]
+    bodies = [code(b"\x41\x03\x40\0\x41\x01\x6a\x10\0"), code(b"\x41\x03\x40\0")]
+    return (b"\0asm\1\0\0\0" + section(1, types) + section(2, [imp]) + section(3, [b"\x01", b"\x02"]) +
+            section(5, [bytes([0, min_pages])]) + section(7, exports) + section(10, bodies))
+
+
+def test_limits():
+    """--max-memory and --timeout (--max-threads is covered by test_wasix_thread_limits)."""
+    paths = {}
+    for key, data in (("spin", module_spin()), ("mem1", module_memory(1)), ("mem10", module_memory(10))):
+        paths[key] = os.path.join(WORK, key + ".wasm")
+        with open(paths[key], "wb") as f:
+            f.write(data)
+    mem1, mem10, spin = paths["mem1"], paths["mem10"], paths["spin"]
+    expect("no cap: grow works", [mem1], 2)
+    expect("--max-memory 128K: grow gives -1", ["--max-memory", "128K", mem1], 0)
+    expect("--max-memory=256K: grow to the cap works", ["--max-memory=256K", mem1], 2)
+    expect("--max-memory 131072", ["--max-memory", "131072", mem1], 0)
+    expect("--max-memory with --invoke", ["--max-memory", "2m", "--invoke", "grow", mem1], 0,
+           out="1\n")
+    expect("--max-memory with --invoke: -1", ["--max-memory", "64K", "--invoke", "grow", mem1], 0,
+           out="-1\n")
+    for bad in ("1000", "0", "5G", "-64K", "64X", "", "1.5M"):
+        expect(f"--max-memory {bad!r}", ["--max-memory", bad, mem1], 2, one_line_err=True,
+               err_has="--max-memory")
+    expect("memory minimum above the cap", ["--max-memory", "64K", mem10], 134, one_line_err=True,
+           err_has="memory minimum exceeds --max-memory")
+    expect("memory minimum above the cap (--invoke)", ["--max-memory", "64K", "--invoke", "grow", mem10],
+           134, one_line_err=True, err_has="memory minimum exceeds --max-memory")
+    start = time.monotonic()
+    expect("--timeout", ["--timeout", "0.2", spin], 124, out="", one_line_err=True,
+           err_has=f"spindle: {spin}: timed out after 0.2 s")
+    took = time.monotonic() - start
+    check("--timeout: on time", 0.2 <= took < 0.7 + 1.5, f"({took:.3f} s)")
+    expect("--timeout= not reached", ["--timeout=30", mem1], 2, err_has=None)
+    for bad in ("abc", "0", "-1", "1e99", "nan", "", "2s"):
+        expect(f"--timeout {bad!r}", ["--timeout", bad, spin], 2, one_line_err=True, err_has="--timeout")
+    code_, o, _ = run(["--help"])
+    check("--help: limits", all(x in o for x in ("--max-memory", "--timeout", "124")), o)
 
 
 def test_errors(cli):
@@ -120,6 +190,7 @@ def main():
     test_errors(cli)
     test_guest_view(cli)
     test_exits(cli, reactor)
+    test_limits()
     print(f"run_cli_test: {'ok' if failures == 0 else 'FAILED'} ({failures} failures)")
     return 1 if failures else 0
 

@@ -47,13 +47,17 @@ if(SPINDLE_WASM_GUESTS_OK)
   wasix_guest_wat(unshared)
   wasix_guest_wat(bad_import)
   wasix_guest_wat(no_start)
+  foreach(name limits_grow limits_import limits_min timeout_loop timeout_start
+               timeout_threads)
+    wasix_guest_wat(${name})
+  endforeach()
   add_custom_target(wasix_guests ALL DEPENDS ${WASIX_GUESTS})
 else()
   message(WARNING "clang-19, wasm-ld-19 (lld-19) or wat2wasm missing: "
                   "the wasix guest-program tests are not built")
 endif()
 
-foreach(name test_wasix_threads test_wasix_thread_stress)
+foreach(name test_wasix_threads test_wasix_thread_stress test_wasix_thread_limits)
   if(TARGET ${name})
     target_link_libraries(${name} PRIVATE spindle_wasix)
     target_compile_definitions(${name} PRIVATE WASIX_GUEST_DIR="${WASIX_GUEST_DIR}")

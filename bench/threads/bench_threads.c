@@ -120,7 +120,7 @@ static uint64_t bench_run_once(const Module *m, uint32_t n)
     char count[16];
     snprintf(count, sizeof count, "%u", n);
     const char *argv[] = {"bench", count};
-    ProcessConfig cfg = {{2, argv, 0, NULL, 0, NULL}, 0};
+    ProcessConfig cfg = {.wasi = {2, argv, 0, NULL, 0, NULL}};
     SpResult err = SP_OK;
     uint64_t t0 = os_monotonic_ns();
     int status = wasix_run(m, &cfg, &err, NULL);

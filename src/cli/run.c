@@ -7,11 +7,12 @@
  *
  * Exit status: the guest's proc_exit code (0 when _start returns), or one of
  * cli.h's statuses (usage 2, unreadable file 3, malformed module 4, link
- * error 5, worker trap 129, trap 134). Every error is one line on stderr.
+ * error 5, --timeout 124, worker trap 129, trap 134). Every error is one line on stderr.
  */
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,15 @@ static const char run_help[] =
     "  --max-threads N        at most N threads alive at once, the main one\n"
     "                         included (default 1024); a spawn beyond it fails\n"
     "                         at once with an errno\n"
+    "  --max-memory SIZE      cap each linear memory at SIZE bytes, a whole number\n"
+    "                         of 64 KiB pages, with an optional K, M or G suffix\n"
+    "                         (1024-based), e.g. 64M: memory.grow beyond it\n"
+    "                         returns -1; a memory whose minimum is already above\n"
+    "                         it stops the start (status 134); also with --invoke\n"
+    "  --timeout SECONDS      stop every thread after SECONDS of wall-clock time\n"
+    "                         (decimal, may be fractional, e.g. 2.5); the run then\n"
+    "                         ends with status 124 and says so on stderr (not\n"
+    "                         with --invoke)\n"
     "  --                     end of options\n"
     "  -h, --help             this help\n"
     "Every option also takes its value after '=' (--env=A=1).\n"
@@ -64,6 +74,7 @@ static const char run_help[] =
     "  3    cannot read MODULE.wasm\n"
     "  4    malformed or invalid module\n"
     "  5    link error: an import Spindle does not provide (or of another type)\n"
+    "  124  --timeout passed (\"spindle: MODULE.wasm: timed out after S s\")\n"
     "  129  a spawned thread trapped (\"Thread T of process P failed with\n"
     "       runtime error: ...\" and a backtrace go to stderr)\n"
     "  134  the guest trapped: the trap and a backtrace go to stderr\n";
@@ -72,6 +83,9 @@ static const char run_help[] =
 typedef struct RunArgs {
     const char *invoke;       /* export to call, or NULL for _start */
     uint32_t max_threads;     /* --max-threads; 0 = the default */
+    uint64_t max_memory;      /* --max-memory in bytes; 0 = no cap */
+    uint64_t timeout_ns;      /* --timeout; 0 = none */
+    const char *timeout_text; /* --timeout as written, for the message */
     const char *path;
     char **args;
     int nargs;
@@ -203,6 +217,44 @@ static int run_parse_max_threads(RunArgs *ra, const char *v)
     return -1;
 }
 
+/* --max-memory SIZE: bytes with an optional K/M/G suffix, a positive whole
+ * number of 64 KiB pages up to 4 GiB; -1 to go on, else an exit status. */
+static int run_parse_max_memory(RunArgs *ra, const char *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    if (end != v && (*end == 'K' || *end == 'k')) shift = 10;
+    else if (end != v && (*end == 'M' || *end == 'm')) shift = 20;
+    else if (end != v && (*end == 'G' || *end == 'g')) shift = 30;
+    if (shift) end++;
+    uint64_t limit = (uint64_t)WASM_MAX_PAGES * WASM_PAGE_SIZE;
+    bool ok = !errno && end != v && !*end && v[0] >= '0' && v[0] <= '9' && n > 0 &&
+              n <= limit >> shift && ((n << shift) % WASM_PAGE_SIZE) == 0;
+    if (!ok)
+        return cli_usage_error("run: --max-memory wants a positive whole number of 64 KiB pages "
+                               "in bytes (K, M, G suffixes; at most 4G), not '%s'", v);
+    ra->max_memory = n << shift;
+    return -1;
+}
+
+/* --timeout SECONDS: a positive decimal (fractions allowed) up to 10^7;
+ * -1 to go on, else an exit status. */
+static int run_parse_timeout(RunArgs *ra, const char *v)
+{
+    char *end;
+    errno = 0;
+    double s = strtod(v, &end);
+    bool digits = v[0] >= '0' && v[0] <= '9';
+    if (errno || end == v || *end || !digits || !isfinite(s) || s <= 0 || s > 1e7 ||
+        (uint64_t)(s * 1e9) == 0)
+        return cli_usage_error("run: --timeout wants a positive number of seconds, not '%s'", v);
+    ra->timeout_ns = (uint64_t)(s * 1e9);
+    ra->timeout_text = v;
+    return -1;
+}
+
 /* Handles one option at argv[*i]; -1 to go on, else an exit status. */
 static int run_parse_option(RunArgs *ra, int argc, char **argv, int *i)
 {
@@ -217,6 +269,10 @@ static int run_parse_option(RunArgs *ra, int argc, char **argv, int *i)
     if (v) return run_parse_env(ra, v);
     if ((st = run_option(argc, argv, i, "--max-threads", &v)) >= 0) return st;
     if (v) return run_parse_max_threads(ra, v);
+    if ((st = run_option(argc, argv, i, "--max-memory", &v)) >= 0) return st;
+    if (v) return run_parse_max_memory(ra, v);
+    if ((st = run_option(argc, argv, i, "--timeout", &v)) >= 0) return st;
+    if (v) return run_parse_timeout(ra, v);
     if ((st = run_option(argc, argv, i, "--invoke", &v)) >= 0) return st;
     if (v) {
         ra->invoke = v;
@@ -362,7 +418,8 @@ static int run_wasi_config(const RunArgs *ra, WasiConfig *cfg)
 static int run_process(const RunArgs *ra, const Module *m, bool *stuck)
 {
     WasixRunStats stats = {0};
-    ProcessConfig cfg = {.max_threads = ra->max_threads};
+    ProcessConfig cfg = {.max_threads = ra->max_threads, .max_memory_bytes = ra->max_memory,
+                         .timeout_ns = ra->timeout_ns};
     int status = run_wasi_config(ra, &cfg.wasi);
     if (status != CLI_EXIT_OK) return status;
     SpResult e = SP_OK;
@@ -371,6 +428,8 @@ static int run_process(const RunArgs *ra, const Module *m, bool *stuck)
     status = wasix_run_stats(m, &cfg, &e, &diag, &stats);
     free((void *)cfg.wasi.argv);
     *stuck = stats.threads_stuck != 0;
+    if (stats.timed_out)
+        fprintf(stderr, "spindle: %s: timed out after %s s\n", ra->path, ra->timeout_text);
     if (status >= 0) return status;
     fprintf(stderr, "spindle: %s: %s\n", ra->path, diag.text[0] ? diag.text : e);
     if (e == ERR_UNKNOWN_IMPORT || e == ERR_INCOMPATIBLE_IMPORT) return CLI_EXIT_LINK;
@@ -393,6 +452,26 @@ static int run_make_ctx(const RunArgs *ra, WasiCtx **out)
     return CLI_EXIT_OK;
 }
 
+/* --max-memory for --invoke: a memory whose minimum is above the cap is an
+ * error (exit status); else -1, and after instantiation run_cap_memories
+ * holds each memory's maximum to the cap. */
+static int run_check_memories(const RunArgs *ra, const Module *m)
+{
+    for (uint32_t i = 0; ra->max_memory && i < m->num_memories; i++)
+        if (m->memories[i].limits.min > ra->max_memory / WASM_PAGE_SIZE) {
+            fprintf(stderr, "spindle: %s: memory minimum exceeds --max-memory\n", ra->path);
+            return CLI_EXIT_TRAP;
+        }
+    return -1;
+}
+
+static void run_cap_memories(const RunArgs *ra, const Module *m, Instance *inst)
+{
+    uint64_t cap = ra->max_memory / WASM_PAGE_SIZE;
+    for (uint32_t i = 0; ra->max_memory && i < m->num_memories; i++)
+        if (inst->memories[i]->max_pages > cap) inst->memories[i]->max_pages = cap;
+}
+
 /* Links WASI and instantiates; exit status or 0 with *inst set. */
 static int run_instantiate(const RunArgs *ra, const Module *m, Linker *l, WasiCtx *ctx,
                            ExecEnv *env, Instance **inst)
@@ -403,9 +482,12 @@ static int run_instantiate(const RunArgs *ra, const Module *m, Linker *l, WasiCt
         fprintf(stderr, "spindle: cannot set up WASI: %s\n", e);
         return CLI_EXIT_TRAP;
     }
+    int status = run_check_memories(ra, m);
+    if (status >= 0) return status;
     TrapKind trap = TRAP_NONE;
     SpDiag diag = {0};
     e = linker_instantiate(l, m, env, inst, &trap, &diag);
+    if (!e) run_cap_memories(ra, m, *inst);
     if (e && trap != TRAP_NONE) return run_report_trap(ra->path, env, trap);
     if (e) {
         fprintf(stderr, "spindle: %s: %s\n", ra->path, diag.text[0] ? diag.text : e);

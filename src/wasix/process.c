@@ -17,6 +17,13 @@
  * calls with a signal (os_thread_nudge), and after a few seconds a thread
  * that still has not stopped is reported and left running, with the process
  * deliberately never freed.
+ *
+ * Limits (ProcessConfig). max_threads is enforced by thread.c's spawns. The
+ * memory cap lowers the maximum of every memory the process makes or meets
+ * (memory.grow past it returns -1) and refuses to start a module with a
+ * memory minimum above it. The timeout is a watchdog thread that waits on
+ * the same condition as the supervisor and, at the deadline, calls
+ * process_exit(WASIX_EXIT_TIMEOUT): no check is added to any hot path.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +36,8 @@
 static const char ERR_PROCESS_ALLOC[] = "out of memory";
 static const char ERR_PROCESS_NO_START[] = "the module has no _start function of type [] -> []";
 static const char ERR_PROCESS_NO_THREAD[] = "the OS refused a thread for the main thread";
+static const char ERR_PROCESS_NO_WATCHDOG[] = "the OS refused a thread for the timeout";
+static const char ERR_PROCESS_MEMORY_CAP[] = "memory minimum exceeds --max-memory";
 
 #define PROCESS_NUDGE_AFTER_NS (20ull * 1000000)     /* grace before nudging stuck threads */
 #define PROCESS_NUDGE_EVERY_NS (50ull * 1000000)
@@ -156,12 +165,24 @@ static SpResult process_import_error(SpDiag *diag, SpResult msg, const Import *i
     return msg;
 }
 
-/* A new memory with the limits of memory import im (shared if it is). */
+/* Holds mem's maximum to the process's memory cap (ProcessConfig.
+ * max_memory_bytes): memory.grow past it then returns -1. Only before any
+ * thread uses mem; has_max (import matching) is left as declared. */
+static void process_cap_memory(const Process *p, Memory *mem)
+{
+    if (mem->max_pages > p->max_memory_pages) mem->max_pages = p->max_memory_pages;
+}
+
+/* A new memory with the limits of memory import im (shared if it is), its
+ * maximum held to the memory cap; ERR_PROCESS_MEMORY_CAP when its minimum
+ * is already above the cap. */
 static SpResult process_make_memory(Process *p, const Import *im, Extern *out)
 {
+    if (im->mem.limits.min > p->max_memory_pages) return ERR_PROCESS_MEMORY_CAP;
     SpResult e = ERR_PROCESS_ALLOC;
     Memory *mem = memory_new(&im->mem.limits, &e);
     if (!mem) return e;
+    process_cap_memory(p, mem);
     p->memories[p->num_memories++] = mem;
     out->kind = EXTERN_MEMORY;
     out->u.memory = mem;
@@ -190,6 +211,25 @@ static SpResult process_resolve_imports(Process *p, SpDiag *diag)
             return process_import_error(diag, ERR_INCOMPATIBLE_IMPORT, im);
     }
     return SP_OK;
+}
+
+/* ERR_PROCESS_MEMORY_CAP when a memory the module defines itself has a
+ * minimum above the memory cap, else SP_OK. */
+static SpResult process_check_own_memories(const Process *p)
+{
+    const Module *m = p->module;
+    for (uint32_t i = m->num_memory_imports; i < m->num_memories; i++)
+        if (m->memories[i].limits.min > p->max_memory_pages) return ERR_PROCESS_MEMORY_CAP;
+    return SP_OK;
+}
+
+/* Caps the memories instance inst defines itself (its imported ones were
+ * capped when made). Called on the main thread's instance before it runs. */
+static void process_cap_own_memories(const Process *p, Instance *inst)
+{
+    const Module *m = p->module;
+    for (uint32_t i = m->num_memory_imports; i < m->num_memories; i++)
+        process_cap_memory(p, inst->memories[i]);
 }
 
 /* The function index of export `name` when it is a function of type
@@ -258,6 +298,9 @@ static Process *process_new(const Module *m, const ProcessConfig *cfg, SpResult 
     p->pid = 1;
     p->last_id = p->pid;
     p->max_threads = cfg->max_threads ? cfg->max_threads : WASIX_DEFAULT_MAX_THREADS;
+    p->max_memory_pages = UINT64_MAX;
+    if (cfg->max_memory_bytes) p->max_memory_pages = cfg->max_memory_bytes / WASM_PAGE_SIZE;
+    p->deadline_ns = cfg->timeout_ns ? os_monotonic_ns() + cfg->timeout_ns : 0;
     p->wasi_cfg = &cfg->wasi;
     atomic_init(&p->interrupt, 0);
     atomic_init(&p->signal_handler, -1);
@@ -270,6 +313,7 @@ static Process *process_new(const Module *m, const ProcessConfig *cfg, SpResult 
     if (!e && !p->wasi) e = ERR_PROCESS_ALLOC;
     if (!e) e = process_define_all(p);
     if (!e) e = process_resolve_imports(p, diag);
+    if (!e) e = process_check_own_memories(p);
     if (e) {
         if (diag && diag->msg != e) process_diag(diag, e);
         process_free(p);
@@ -314,6 +358,7 @@ static bool process_start_main(Process *p, SpResult *err, SpDiag *diag)
     process_set_live(p, 1); /* the main thread's place, before its start section runs */
     TrapKind trap = TRAP_NONE;
     WasixThread *t = wasix_thread_new(p, p->pid, true, &trap, err);
+    if (t && t->inst) process_cap_own_memories(p, t->inst);
     if (t && trap) {
         wasix_thread_conclude(t, trap);
         wasix_thread_free(t);
@@ -367,9 +412,60 @@ static uint32_t process_wait_stopped(Process *p)
     return p->live;
 }
 
+/* --------------------------------------------------------------- timeout */
+
+/* The watchdog thread of ProcessConfig.timeout_ns: waits until the process
+ * exits, the watchdog is stopped, or the deadline passes; then it exits the
+ * process with WASIX_EXIT_TIMEOUT, as proc_exit would (so the start section
+ * of the main instance is covered too), and marks the run timed out unless
+ * a proc_exit or trap got its code in first. */
+static void *process_watchdog(void *arg)
+{
+    Process *p = arg;
+    pthread_mutex_lock(&p->lock);
+    while (!p->exiting && !p->watchdog_stop && os_monotonic_ns() < p->deadline_ns) {
+        struct timespec until = process_timespec(p->deadline_ns);
+        pthread_cond_timedwait(&p->changed, &p->lock, &until);
+    }
+    bool expired = !p->exiting && !p->watchdog_stop;
+    pthread_mutex_unlock(&p->lock);
+    if (!expired) return NULL;
+    process_exit(p, WASIX_EXIT_TIMEOUT);
+    pthread_mutex_lock(&p->lock);
+    p->timed_out = p->exit_code == WASIX_EXIT_TIMEOUT;
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* Starts the watchdog when the process has a deadline. False when the OS
+ * refuses the thread. */
+static bool process_watchdog_start(Process *p)
+{
+    if (!p->deadline_ns) return true;
+    p->has_watchdog = pthread_create(&p->watchdog, NULL, process_watchdog, p) == 0;
+    return p->has_watchdog;
+}
+
+/* Stops the watchdog (if any) and waits for it; after this p->timed_out is
+ * final. Without the lock held. */
+static void process_watchdog_join(Process *p)
+{
+    if (!p->has_watchdog) return;
+    pthread_mutex_lock(&p->lock);
+    p->watchdog_stop = true;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->watchdog, NULL);
+    p->has_watchdog = false;
+}
+
 /* Runs the started process to its end; returns the exit status. */
 static int process_supervise(Process *p, WasixRunStats *stats)
 {
+    pthread_mutex_lock(&p->lock);
+    while (!p->exiting) pthread_cond_wait(&p->changed, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+    process_watchdog_join(p);   /* the exit has started: the watchdog ends at once */
     pthread_mutex_lock(&p->lock);
     uint32_t stuck = process_wait_stopped(p);
     int status = p->exit_code & 0xff; /* as an exit status (Wasmer: code modulo 256) */
@@ -377,6 +473,7 @@ static int process_supervise(Process *p, WasixRunStats *stats)
         stats->exit_latency_ns = os_monotonic_ns() - p->exit_requested_ns;
         stats->threads_spawned = p->last_id - p->pid;
         stats->threads_stuck = stuck;
+        stats->timed_out = p->timed_out;
     }
     pthread_mutex_unlock(&p->lock);
     if (stuck) {
@@ -403,7 +500,13 @@ int wasix_run_stats(const Module *m, const ProcessConfig *cfg, SpResult *err, Sp
         process_free(p);
         return -1;
     }
+    if (!process_watchdog_start(p)) {
+        *err = process_diag(diag, ERR_PROCESS_NO_WATCHDOG);
+        process_free(p);
+        return -1;
+    }
     if (!process_start_main(p, err, diag)) {
+        process_watchdog_join(p);
         process_free(p);
         return -1;
     }

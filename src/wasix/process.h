@@ -91,6 +91,12 @@ struct Process {
     const Module *module;       /* borrowed: the caller keeps it alive */
     uint32_t pid, ppid;
     uint32_t max_threads;
+    uint64_t max_memory_pages;  /* cap on each memory's maximum; UINT64_MAX = none */
+    uint64_t deadline_ns;       /* os_monotonic_ns() of the timeout; 0 = none */
+    bool timed_out;             /* the exit was the timeout's (guarded by lock) */
+    bool watchdog_stop;         /* tells the timeout's watchdog to end (guarded by lock) */
+    bool has_watchdog;          /* `watchdog` runs (set and cleared by the supervisor) */
+    pthread_t watchdog;         /* the thread that enforces deadline_ns (process.c) */
     const WasiConfig *wasi_cfg; /* borrowed for the run (preopens, for chdir) */
     WasiCtx *wasi;
     Linker *linker;
@@ -135,6 +141,7 @@ typedef struct WasixRunStats {
     uint64_t exit_latency_ns;   /* from the first process_exit to the last thread stopped */
     uint32_t threads_spawned;   /* threads made by thread spawns (main excluded) */
     uint32_t threads_stuck;     /* threads that ignored the exit and were left running */
+    bool timed_out;             /* the timeout ended the process (status WASIX_EXIT_TIMEOUT) */
 } WasixRunStats;
 
 /* wasix_run that also fills *stats (if non-NULL). */

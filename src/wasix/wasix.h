@@ -26,6 +26,14 @@
 typedef struct ProcessConfig {
     WasiConfig wasi;
     uint32_t max_threads;   /* most threads alive at once, the main one included; 0 = default */
+    uint64_t max_memory_bytes; /* 0 = no cap; else each linear memory of the process is held
+                                * to this many bytes (rounded down to whole 64 KiB pages):
+                                * memory.grow beyond it returns -1, and a memory whose
+                                * minimum exceeds it stops the start ("memory minimum
+                                * exceeds --max-memory") */
+    uint64_t timeout_ns;    /* 0 = none; else a wall-clock limit from the start of the run:
+                             * when it passes, every thread is stopped as by an exit and
+                             * the status is WASIX_EXIT_TIMEOUT */
 } ProcessConfig;
 
 /* The default of ProcessConfig.max_threads. */
@@ -33,6 +41,7 @@ typedef struct ProcessConfig {
 
 /* Exit statuses wasix_run gives besides the guest's own exit code. */
 enum {
+    WASIX_EXIT_TIMEOUT = 124,       /* ProcessConfig.timeout_ns passed (as coreutils timeout) */
     WASIX_EXIT_WORKER_TRAP = 129,   /* a spawned thread trapped (as Wasmer) */
     WASIX_EXIT_MAIN_TRAP = 134,     /* the main thread trapped (as `spindle run`) */
 };
@@ -45,7 +54,7 @@ enum {
  * if exported, runs _start, and returns the process exit status: the
  * proc_exit code (modulo 256); 0 when _start returns (other threads are
  * stopped, not waited for); 129 after a worker trap; 134 after a trap in the
- * main thread. A trap is reported on stderr as
+ * main thread; 124 when cfg->timeout_ns passed first. A trap is reported on stderr as
  * "Thread {tid} of process {pid} failed with runtime error: {message}" plus a
  * backtrace with function names.
  * The call returns once every thread of the process has stopped. A thread

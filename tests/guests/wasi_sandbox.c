@@ -142,8 +142,31 @@ static void test_modifications(void)
     CHECK_ERRNO(raw_path_unlink_file(ROOT, S("rel_new")), 0);
 }
 
+/* Hostile names: a NUL byte inside the path (the host must not see a
+ * shorter path than the guest gave), paths and components longer than the
+ * host allows, and descriptors that are closed or were never open. */
+static void test_hostile_names(void)
+{
+    static const char nul_path[] = "inside.txt\0../outside/secret.txt";
+    int fd = -1;
+    CHECK_ERRNO(raw_path_open(ROOT, 0, P(nul_path), (int)sizeof nul_path - 1, 0,
+                              __WASI_RIGHTS_FD_READ, 0, 0, P(&fd)), __WASI_ERRNO_INVAL);
+    static char long_path[6000];
+    for (size_t i = 0; i + 2 < sizeof long_path; i += 2) memcpy(long_path + i, "a/", 2);
+    CHECK_ERRNO(try_open(ROOT, long_path, 1, NULL), __WASI_ERRNO_NAMETOOLONG);
+    static char long_name[400];
+    memset(long_name, 'n', sizeof long_name - 1);
+    CHECK_ERRNO(try_open(ROOT, long_name, 1, NULL), __WASI_ERRNO_NAMETOOLONG);
+    CHECK_ERRNO(try_open(99, "inside.txt", 1, NULL), __WASI_ERRNO_BADF);
+    CHECK_ERRNO(try_open(ROOT, "inside.txt", 1, &fd), 0);
+    CHECK_ERRNO(__wasi_fd_close((__wasi_fd_t)fd), 0);
+    CHECK_ERRNO(__wasi_fd_close((__wasi_fd_t)fd), __WASI_ERRNO_BADF);
+    CHECK_ERRNO(try_open(fd, "inside.txt", 1, NULL), __WASI_ERRNO_BADF);
+}
+
 int main(void)
 {
+    test_hostile_names();
     test_dotdot_and_absolute();
     test_symlinks_inside();
     test_symlinks();

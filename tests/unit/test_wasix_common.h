@@ -54,7 +54,7 @@ static inline int wasix_test_run(const char *name, uint32_t max_threads, const W
     Module *m = wasix_test_load(name);
     if (!m) return -1000;
     static const char *const argv[] = {"guest"};
-    ProcessConfig cfg = {{1, argv, 0, NULL, 0, NULL}, max_threads};
+    ProcessConfig cfg = {.wasi = {1, argv, 0, NULL, 0, NULL}, .max_threads = max_threads};
     if (wasi) cfg.wasi = *wasi;
     SpResult err = SP_OK;
     SpDiag diag = {0};

@@ -98,7 +98,7 @@ static void test_cannot_start(void)
         Module *m = wasix_test_load(names[i]);
         CHECK(m != NULL);
         if (!m) continue;
-        ProcessConfig cfg = {{0}, 0};
+        ProcessConfig cfg = {.max_threads = 0};
         SpResult err = SP_OK;
         SpDiag diag = {0};
         CHECK(wasix_run(m, &cfg, &err, &diag) == -1);

@@ -132,7 +132,7 @@ static void check_child(const CheckOptions *o, const Expectation *exp)
                 bytes ? diag.text : strerror(errno));
         _exit(125);
     }
-    ProcessConfig cfg = {{0}, o->max_threads};
+    ProcessConfig cfg = {.max_threads = o->max_threads};
     cfg.wasi.argc = exp->argc;
     cfg.wasi.argv = exp->argv;
     cfg.wasi.envc = exp->envc;

@@ -1,0 +1,123 @@
+/*
+ * test_wasix_thread_limits.c - the resource limits of a WASIX process
+ * (ProcessConfig, issue 7) through guest programs (tests/guests/threads):
+ * the memory cap (memory.grow past it returns -1 to the guest, on an own and
+ * on an imported shared memory; a minimum above it stops the start with
+ * "memory minimum exceeds --max-memory"), the wall-clock timeout (an endless
+ * loop in _start or in the start section; a main thread and a worker blocked in waits plus a
+ * spinning worker: status 124 within timeout + 0.5 s, every thread stopped),
+ * and the thread limit (a spawn beyond max_threads fails at once).
+ */
+#include "os/os.h"
+#include "test_wasix_common.h"
+
+#define PAGE 65536u
+
+/* Runs guest `name` with cfg's limits; returns the status (-1: did not
+ * start, *diag filled; -1000: could not load). */
+static int run_limited(const char *name, ProcessConfig cfg, SpDiag *diag, WasixRunStats *stats)
+{
+    Module *m = wasix_test_load(name);
+    if (!m) return -1000;
+    static const char *const argv[] = {"guest"};
+    cfg.wasi = (WasiConfig){1, argv, 0, NULL, 0, NULL};
+    SpResult err = SP_OK;
+    int status = wasix_run_stats(m, &cfg, &err, diag, stats);
+    module_free(m);
+    return status;
+}
+
+/* memory.grow against a 4-page cap: -1 past it, success up to it; the same
+ * guest without the cap gets past the first check (proves the cap did it). */
+static void test_memory_grow(void)
+{
+    const char *names[] = {"limits_grow", "limits_import"};
+    for (size_t i = 0; i < 2; i++) {
+        SpDiag diag = {0};
+        int capped = run_limited(names[i], (ProcessConfig){.max_memory_bytes = 4 * PAGE}, &diag, NULL);
+        if (capped != 0) printf("%s capped: status %d %s\n", names[i], capped, diag.text);
+        CHECK(capped == 0);
+        /* a cap that is not a whole number of pages rounds down */
+        capped = run_limited(names[i], (ProcessConfig){.max_memory_bytes = 5 * PAGE - 1}, &diag, NULL);
+        CHECK(capped == 0);
+        int free_run = run_limited(names[i], (ProcessConfig){0}, &diag, NULL);
+        if (free_run != 2) printf("%s uncapped: status %d\n", names[i], free_run);
+        CHECK(free_run == 2);
+    }
+}
+
+/* A memory minimum above the cap: no start, a clear error. */
+static void test_memory_minimum(void)
+{
+    SpDiag diag = {0};
+    int status = run_limited("limits_min", (ProcessConfig){.max_memory_bytes = 4 * PAGE}, &diag, NULL);
+    CHECK(status == -1);
+    CHECK(strstr(diag.text, "memory minimum exceeds --max-memory") != NULL);
+    CHECK(run_limited("limits_min", (ProcessConfig){.max_memory_bytes = 10 * PAGE}, &diag, NULL) == 0);
+    memset(&diag, 0, sizeof diag);
+    status = run_limited("limits_import", (ProcessConfig){.max_memory_bytes = PAGE - 1}, &diag, NULL);
+    CHECK(status == -1);
+    if (!strstr(diag.text, "memory minimum exceeds --max-memory \"env\" \"memory\""))
+        printf("limits_import below one page: %s\n", diag.text);
+    CHECK(strstr(diag.text, "memory minimum exceeds --max-memory \"env\" \"memory\"") != NULL);
+}
+
+/* Runs `name` with a 300 ms timeout: 124, timed out, every thread stopped,
+ * all within timeout + 0.5 s (more under sanitizers). */
+static void expect_timeout(const char *name)
+{
+    const uint64_t timeout_ns = 300ull * 1000000;
+    WasixRunStats stats = {0};
+    SpDiag diag = {0};
+    uint64_t start = os_monotonic_ns();
+    int status = run_limited(name, (ProcessConfig){.timeout_ns = timeout_ns}, &diag, &stats);
+    uint64_t took = os_monotonic_ns() - start;
+    uint64_t slack = 500ull * 1000000;
+#ifdef WASIX_UNDER_SANITIZER
+    slack *= 4;
+#endif
+    printf("%s: status %d after %.3f s (exit latency %.3f ms)\n", name, status, took / 1e9,
+           stats.exit_latency_ns / 1e6);
+    CHECK(status == WASIX_EXIT_TIMEOUT);
+    CHECK(stats.timed_out);
+    CHECK(stats.threads_stuck == 0);
+    CHECK(took >= timeout_ns);
+    CHECK(took < timeout_ns + slack);
+}
+
+static void test_timeout(void)
+{
+    expect_timeout("timeout_loop");
+    expect_timeout("timeout_start");
+    expect_timeout("timeout_threads");
+    /* a process that ends before its timeout is not marked */
+    WasixRunStats stats = {0};
+    SpDiag diag = {0};
+    int status = run_limited("limits_grow", (ProcessConfig){.max_memory_bytes = 4 * PAGE,
+                                                            .timeout_ns = 10ull * 1000000000},
+                             &diag, &stats);
+    CHECK(status == 0);
+    CHECK(!stats.timed_out);
+}
+
+/* The thread limit: spawns beyond max_threads = 2 fail with Access at once
+ * (the guest checks both spawn calls and exits 0; a hang would hit ctest's
+ * timeout, so the run is also timed). */
+static void test_max_threads(void)
+{
+    uint64_t start = os_monotonic_ns();
+    WasixRunStats stats = {0};
+    int status = wasix_test_run("ends_spawn_limit", 2, NULL, &stats);
+    CHECK(status == 0);
+    CHECK(stats.threads_stuck == 0);
+    CHECK(os_monotonic_ns() - start < 5000ull * 1000000);
+}
+
+int main(void)
+{
+    test_memory_grow();
+    test_memory_minimum();
+    test_timeout();
+    test_max_threads();
+    return test_summary();
+}
