@@ -178,38 +178,8 @@ static void test_branch_on_test(Fixture *fx)
 
 /* ------------------------------------------- validation of hand-made bodies */
 
-/* Loads a module with one function of type [] -> [result] (0 = none) whose
- * body (after the local declarations byte 0x00) is `code`; returns the
- * message (NULL when valid). */
-static SpResult load_body(const uint8_t *code, size_t len, uint8_t result)
-{
-    uint8_t bin[256];
-    size_t n = 0;
-    static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
-    memcpy(bin, head, sizeof head);
-    n = sizeof head;
-    uint8_t type[] = {0x01, result ? 0x05 : 0x04, 0x01, 0x60, 0x00, result ? 0x01 : 0x00, result};
-    memcpy(bin + n, type, result ? 7 : 6);
-    n += result ? 7 : 6;
-    uint8_t funcs[] = {0x03, 0x02, 0x01, 0x00};
-    memcpy(bin + n, funcs, sizeof funcs);
-    n += sizeof funcs;
-    bin[n++] = 0x0a;
-    bin[n++] = (uint8_t)(len + 3);
-    bin[n++] = 0x01;
-    bin[n++] = (uint8_t)(len + 1);
-    bin[n++] = 0x00;
-    memcpy(bin + n, code, len);
-    n += len;
-    Module *m = NULL;
-    SpDiag diag;
-    SpResult e = module_load(bin, n, &m, &diag);
-    module_free(m);
-    return e;
-}
-
 #define BODY(res, ...) \
-    (load_body((const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}), res))
+    (test_load_body((const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}), res))
 #define ZERO16 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 #define V128_CONST 0xfd, 0x0c, ZERO16
 

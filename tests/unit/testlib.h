@@ -17,6 +17,11 @@ void test_check(int ok, const char *expr, const char *file, int line);
 /* Reads a whole file into a malloc'd buffer; NULL if it cannot. */
 uint8_t *test_read_file(const char *path, size_t *len);
 
+/* Loads a module whose only function has type [] -> [result] (0 = no
+ * result) and body `code` (after its empty local declarations); returns
+ * module_load's message (NULL when the module is valid). */
+const char *test_load_body(const uint8_t *code, size_t len, uint8_t result);
+
 /* Prints the summary line; returns 0 when nothing failed, else 1. */
 int test_summary(void);
 
