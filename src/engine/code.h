@@ -1,7 +1,8 @@
 /*
  * code.h - the interpreter's internal code format, shared only by compile.c /
- * compile_ops.c / compile_simd.c (which produce it) and interp.c (which runs
- * it; SIMD handlers in interp_simd.inc).
+ * compile_ops.c / compile_simd.c / compile_fuse.c (which produce it) and
+ * interp.c (which runs it; superinstructions in interp_fused.inc, SIMD
+ * handlers in interp_simd.inc).
  *
  * Design
  * ------
@@ -22,8 +23,8 @@
  * interpreter keeps no run-time stack pointer. An operand may also name a
  * local directly (local.get is folded into its consumer), and the translator
  * retargets the result of an instruction straight into a local when a
- * local.set/tee follows. Some integer operations have `_imm` forms taking a
- * constant instead of a second slot. Example: in a function with params
+ * local.set/tee follows. Many operations have `_imm` forms taking a
+ * constant instead of a slot (see "Peephole"). Example: in a function with params
  * $i (slot 0) and $n (slot 1),
  *   (local.set $i (i32.add (local.get $i) (i32.const 1)))
  * becomes ONE instruction of 3 words  [&&H_i32_add_imm | d=0 a=0 | imm=1]
@@ -39,6 +40,57 @@
  * instruction (br_i32_lt_s, br_i64_ne_imm, ...). Safepoints: the jump back
  * to a loop header (br_back), every taken conditional branch, br_table and
  * every call check the interrupt flag (one relaxed load + one branch).
+ *
+ * Peephole. Dispatch, and above all the store and reload of every
+ * intermediate result through its slot, dominate the interpreter's time,
+ * so the translator fuses common sequences into one instruction as it
+ * goes (one pass, no second look at the code). It remembers `last`, the
+ * instruction that produced a stack entry (valid while nothing else was
+ * emitted or bound since), and `emit`/`prev`, the last two instructions
+ * with no label between them. With these:
+ *  - constants: integer `_imm` forms (add ... rotr, compares, and rsub for
+ *    c - x), f32/f64 ones (add, sub, mul, div, compares; rsub, rdiv for a
+ *    constant on the left; the imm holds the bits), stores of a constant
+ *    (store*_imm), a constant address folded into the memarg offset (read
+ *    through the zero slot), a constant 0 operand read from the zero slot;
+ *  - retargeting: a result goes straight into the local of a following
+ *    local.set/tee;
+ *  - compare + branch: an i32/i64/f32/f64 compare (slot or imm form),
+ *    i32.eqz or i32.and followed by br_if/if becomes one branch op
+ *    (br_i32_lt_s_imm, br_f64_gt, brn_f64_gt = branch if NOT greater, which
+ *    differs from le when a NaN is involved, br_i32_test = (a & b) != 0);
+ *  - address modes: a load or store whose address the last instruction
+ *    computed with i32.add, or an add/sub of a constant, takes that add in
+ *    (the _add/_addi modes of OpLoad/OpStore; the sum wraps to 32 bits as
+ *    the add did, then the offset is added without wrapping); a load from
+ *    a local that the instruction just emitted computed so (`local.tee $p
+ *    (i32.add ...)`, then a load from $p) uses the _addw/_addiw modes,
+ *    which also write the sum to the local;
+ *  - operand folding: a binary op absorbs the instruction that made one of
+ *    its operands, when the other operand needs no code (a local, a stack
+ *    slot): an f64.load (f64 add/sub/mul/div with a memory operand,
+ *    f64_mul_mem ...), an i32 shift or rotate by a constant (i32
+ *    add/sub/and/or/xor with a shifted operand, i32_xor_rotl ...), an
+ *    f64.mul (f64_add_prod = c + a * b ..., f64_add_prod_mem; the product is
+ *    rounded on its own: never an FMA);
+ *  - two 1-slot moves in a row become one copy1x2;
+ *  - `a[i] += x`: an f64.store of an f64_add_mem/sub_mem result to the same
+ *    plain address becomes one read-modify-write op (f64_add_to_mem), also
+ *    with x a product just computed in a stack temporary (`a[i] += y * z`,
+ *    `a[i] -= y * z`: f64_add_prod_to_mem, f64_sub_prod_to_mem);
+ *  - loop latch: an i32 add/add_imm/sub_imm right before a conditional
+ *    branch that tests its result (a compare with a slot or a constant, or
+ *    br_if: != 0) becomes one add_br op (addi_br_i32_ne_imm ...);
+ *  - calls to a function of the module itself use call_local (no import,
+ *    so no host function and no instance switch to check).
+ * A fused instruction takes the code position of the first instruction it
+ * replaces, so branch targets bound before it stay valid, and fusion never
+ * reaches across a label (compile_bind). The intermediate results it keeps
+ * in registers were stack temporaries that only the fused consumer read;
+ * they are not written to their slots. In the map, a fused instruction has
+ * the module offset of its part that can trap (the memory access). The
+ * fusion logic is in compile_fuse.c, the fused handlers in
+ * interp_fused.inc; tests/interp/peephole.wast checks every fused form.
  *
  * Entry zeroing. Only the slots in `zero_slots` are zeroed when a frame
  * is entered: the zero slot (when some operand uses it) and the declared
@@ -101,6 +153,8 @@ typedef struct OpDAB { const void *h; uint32_t d, a, b; } OpDAB;       /* binary
 typedef struct OpDAI { const void *h; uint32_t d, a; int64_t imm; } OpDAI;
 typedef struct OpConst { const void *h; uint32_t d; uint64_t bits; } OpConst;
 typedef struct OpCopyN { const void *h; uint32_t d, a, n; } OpCopyN;   /* fp[d..d+n) = fp[a..a+n) */
+/* copy1x2: fp[d1] = fp[a1], then fp[d2] = fp[a2] (two local moves in a row) */
+typedef struct OpCopy2x { const void *h; uint32_t d1, a1, d2, a2; } OpCopy2x;
 typedef struct OpSelect { const void *h; uint32_t d, a, b, c; } OpSelect; /* d = c ? a : b */
 typedef struct OpIndex { const void *h; uint32_t index, slot; } OpIndex; /* global.get/set, ref.func, drops */
 typedef struct OpRet { const void *h; uint32_t a, n; } OpRet;          /* results fp[a..a+n) -> fp[0..n) */
@@ -115,6 +169,7 @@ typedef struct OpAddBr { const void *h; uint32_t d, a, b, c; int32_t off, pad; }
 typedef struct OpBrTable { const void *h; uint32_t index, count; int32_t off[]; } OpBrTable;
 /* off[count] is the default; the array has count + 1 entries. */
 
+/* call_local: a function defined in the module itself (same instance, has code). */
 typedef struct OpCall { const void *h; uint32_t func, base; } OpCall;
 typedef struct OpCallIndirect {
     const void *h;
@@ -129,12 +184,19 @@ typedef struct OpCallIndirect {
  * with the 32-bit wrap of the i32.add they replace. A store takes its value
  * from slot v, or (the _imm stores, OpStoreI) from the instruction. */
 typedef struct OpLoad { const void *h; uint32_t d, a, offset, b; } OpLoad;
+/* Loads also have _addw/_addiw modes: the _add/_addi sum is also written to
+ * slot w (an address computed into a local by local.tee, then loaded). */
+typedef struct OpLoadW { const void *h; uint32_t d, a, offset, b, w, pad; } OpLoadW;
 typedef struct OpStore { const void *h; uint32_t a, v, offset, b; } OpStore;
 typedef struct OpStoreI { const void *h; uint32_t a, b, offset, pad; uint64_t imm; } OpStoreI;
 /* f64 arithmetic with a memory operand: d = fp[v] op m (rsub/rdiv: m op
  * fp[v]), m the f64 at the address given by a, b, offset (modes above);
  * the _prod_ ops add fp[v] * m to fp[c]. */
 typedef struct OpMemBin { const void *h; uint32_t d, a, offset, b, v, c; } OpMemBin;
+/* The _to_mem ops (plain address mode) store their result back to m
+ * (`a[i] += x`); d is unused. f64_add_prod_to_mem: m = fp[v] * fp[c] + m,
+ * f64_sub_prod_to_mem: m = m - fp[v] * fp[c]. */
+
 /* f64 product then sum: d = fp[c] + fp[a] * fp[b] (add_prod), or the
  * other orders (prod_add: a * b + c, sub_prod: c - a * b, prod_sub). */
 typedef struct OpProd { const void *h; uint32_t d, a, b, c; } OpProd;
@@ -197,6 +259,9 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
     X(br_##p##eq_imm) X(br_##p##ne_imm) X(br_##p##lt_s_imm) X(br_##p##lt_u_imm) \
     X(br_##p##gt_s_imm) X(br_##p##gt_u_imm) X(br_##p##le_s_imm) X(br_##p##le_u_imm) \
     X(br_##p##ge_s_imm) X(br_##p##ge_u_imm)
+
+/* br_i32_test branches when (a & b) != 0, br_i32_ntest when it is 0 (an
+ * i32.and fused with br_if / if); shapes OpBrCmp, OpBrCmpI. */
 
 /* Loop-latch fusion: an i32 add of a slot (add_br_) or of a constant
  * (addi_br_), then a compare of its result with a slot or (_imm) a constant
@@ -299,10 +364,11 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
  * translator adds the mode to the plain op). */
 #define SP_ADDR_MODES(X, name) X(name) X(name##_add) X(name##_addi)
 #define SP_STORE_OPS(X, name) SP_ADDR_MODES(X, name) SP_ADDR_MODES(X, name##_imm)
+#define SP_LOAD_OPS(X, name) SP_ADDR_MODES(X, name) X(name##_addw) X(name##_addiw)
 #define SP_MEM_OPS(X) \
-    SP_ADDR_MODES(X, load8_s) SP_ADDR_MODES(X, load8_u) SP_ADDR_MODES(X, load16_s) \
-    SP_ADDR_MODES(X, load16_u) SP_ADDR_MODES(X, load32_s) SP_ADDR_MODES(X, load32_u) \
-    SP_ADDR_MODES(X, load64) SP_STORE_OPS(X, store8) SP_STORE_OPS(X, store16) \
+    SP_LOAD_OPS(X, load8_s) SP_LOAD_OPS(X, load8_u) SP_LOAD_OPS(X, load16_s) \
+    SP_LOAD_OPS(X, load16_u) SP_LOAD_OPS(X, load32_s) SP_LOAD_OPS(X, load32_u) \
+    SP_LOAD_OPS(X, load64) SP_STORE_OPS(X, store8) SP_STORE_OPS(X, store16) \
     SP_STORE_OPS(X, store32) SP_STORE_OPS(X, store64)
 
 /* Operand fusion: f64 ops with a memory operand (three address modes each)
@@ -310,7 +376,9 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
 #define SP_FMEM_OPS(X) \
     SP_ADDR_MODES(X, f64_add_mem) SP_ADDR_MODES(X, f64_sub_mem) SP_ADDR_MODES(X, f64_rsub_mem) \
     SP_ADDR_MODES(X, f64_mul_mem) SP_ADDR_MODES(X, f64_div_mem) SP_ADDR_MODES(X, f64_rdiv_mem) \
-    SP_ADDR_MODES(X, f64_add_prod_mem) SP_ADDR_MODES(X, f64_prod_add_mem)
+    SP_ADDR_MODES(X, f64_add_prod_mem) SP_ADDR_MODES(X, f64_prod_add_mem) \
+    X(f64_add_to_mem) X(f64_sub_to_mem) X(f64_rsub_to_mem) \
+    X(f64_add_prod_to_mem) X(f64_sub_prod_to_mem)
 #define SP_PROD_OPS(X) X(f64_add_prod) X(f64_prod_add) X(f64_sub_prod) X(f64_prod_sub)
 #define SP_SHIFTED1(X, op) \
     X(i32_##op##_shl) X(i32_##op##_shr_s) X(i32_##op##_shr_u) X(i32_##op##_rotl) X(i32_##op##_rotr)
@@ -321,11 +389,11 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
 #define SP_OPS(X) \
     /* control */ \
     X(unreachable) X(br) X(br_back) X(br_if) X(br_if_eqz) X(br_table) \
-    X(return0) X(return1) X(return_n) X(exit) X(call) X(call_indirect) \
+    X(return0) X(return1) X(return_n) X(exit) X(call) X(call_local) X(call_indirect) \
     SP_BR_CMP_OPS(X, i32_) SP_BR_CMP_OPS(X, i64_) SP_BR_FCMP_OPS(X, f32_) SP_BR_FCMP_OPS(X, f64_) \
-    SP_ADD_BR_OPS(X) \
+    SP_ADD_BR_OPS(X) X(br_i32_test) X(br_i32_test_imm) X(br_i32_ntest) X(br_i32_ntest_imm) \
     /* data movement */ \
-    X(copy1) X(copy2) X(copy_n) X(const64) X(select) X(select2) \
+    X(copy1) X(copy2) X(copy_n) X(copy1x2) X(const64) X(select) X(select2) \
     X(global_get) X(global_set) X(global_get2) X(global_set2) \
     X(ref_func) X(ref_is_null) \
     /* tables */ \
@@ -337,7 +405,8 @@ _Static_assert(sizeof(OpDA) == sizeof(OpBrIf), "fusion needs equal sizes");
     /* numeric */ \
     SP_INT_OPS(X, i32_) SP_INT_OPS(X, i64_) SP_INT_IMM_OPS(X, i32_) SP_INT_IMM_OPS(X, i64_) \
     SP_SHIFTED_OPS(X) \
-    SP_FLOAT_OPS(X, f32_) SP_FLOAT_OPS(X, f64_) SP_FLOAT_IMM_OPS(X, f32_) SP_FLOAT_IMM_OPS(X, f64_) \
+    SP_FLOAT_OPS(X, f32_) SP_FLOAT_OPS(X, f64_) \
+    SP_FLOAT_IMM_OPS(X, f32_) SP_FLOAT_IMM_OPS(X, f64_) \
     SP_PROD_OPS(X) \
     X(i32_trunc_f32_s) X(i32_trunc_f32_u) X(i32_trunc_f64_s) X(i32_trunc_f64_u) \
     X(i64_trunc_f32_s) X(i64_trunc_f32_u) X(i64_trunc_f64_s) X(i64_trunc_f64_u) \
@@ -362,10 +431,12 @@ typedef enum InternalOp { SP_OPS(SP_OP_ENUM) IOP_COUNT } InternalOp;
 /* Address modes, added to the plain load/store op; + ADDR_IMM_VALUE for a
  * store of a constant. */
 enum { ADDR_PLAIN = 0, ADDR_ADD = 1, ADDR_ADDI = 2, ADDR_IMM_VALUE = 3 };
-_Static_assert(IOP_load8_u_addi == IOP_load8_u + ADDR_ADDI, "address modes are consecutive");
+enum { ADDR_ADDW = 3, ADDR_ADDIW = 4 }; /* loads only */
+_Static_assert(IOP_load8_u_addiw == IOP_load8_u + ADDR_ADDIW, "address modes are consecutive");
 _Static_assert(IOP_store64_imm_addi == IOP_store64 + ADDR_IMM_VALUE + ADDR_ADDI,
                "store modes are consecutive");
-_Static_assert(IOP_f64_rdiv_mem_addi == IOP_f64_rdiv_mem + ADDR_ADDI, "address modes are consecutive");
+_Static_assert(IOP_f64_rdiv_mem_addi == IOP_f64_rdiv_mem + ADDR_ADDI,
+               "address modes are consecutive");
 _Static_assert(IOP_i32_rotr_imm == IOP_i32_shl_imm + 4 && IOP_i32_xor_rotr == IOP_i32_xor_shl + 4,
                "shift order");
 

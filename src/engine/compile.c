@@ -144,8 +144,7 @@ void *compile_emit(Compiler *C, InternalOp iop, size_t bytes)
     return at;
 }
 
-/* Drops the code from word `pos` on, and its map entries. */
-static void compile_truncate(Compiler *C, uint32_t pos)
+void compile_truncate(Compiler *C, uint32_t pos)
 {
     C->code_len = (size_t)pos * sizeof(CodeWord);
     while (C->map_len && C->map[C->map_len - 1].code >= pos) C->map_len--;
@@ -163,7 +162,12 @@ void compile_set_last(Compiler *C, uint32_t dest_field, uint32_t entry_id)
 
 size_t compile_take_last(Compiler *C, void *out, size_t bytes)
 {
-    uint32_t pos = C->last.pos;
+    return compile_take_emitted(C, out, bytes);
+}
+
+size_t compile_take_emitted(Compiler *C, void *out, size_t bytes)
+{
+    uint32_t pos = C->emit_pos;
     size_t byte = C->map_len ? C->map[C->map_len - 1].byte : C->op_offset;
     memcpy(out, C->code + (size_t)pos * sizeof(CodeWord), bytes);
     compile_truncate(C, pos);
@@ -210,8 +214,7 @@ static void compile_patch_list(Compiler *C, int32_t head, uint32_t target)
     }
 }
 
-/* Byte offset in the code of a field of the instruction at word `pos`. */
-static uint32_t compile_field(uint32_t pos, size_t field_offset)
+uint32_t compile_field(uint32_t pos, size_t field_offset)
 {
     return (uint32_t)(pos * sizeof(CodeWord) + field_offset);
 }
@@ -241,6 +244,13 @@ static StackEntry *compile_push_entry(Compiler *C, ValType t)
 }
 
 uint32_t compile_push(Compiler *C, ValType t) { return compile_push_entry(C, t)->home; }
+
+uint32_t compile_push_result(Compiler *C, ValType t, uint32_t *id)
+{
+    uint32_t home = compile_push(C, t);
+    *id = C->next_id;
+    return home;
+}
 
 void compile_push_const(Compiler *C, ValType t, uint64_t bits)
 {
@@ -288,8 +298,9 @@ static void compile_store_value(Compiler *C, const StackEntry *e, uint32_t dst)
     } else {
         uint32_t from = e->kind == K_LOCAL ? e->src : e->home;
         if (from == dst) return;
-        OpDA *o = compile_slots(e->type) == 2 ? COMPILE_EMIT(C, IOP_copy2, OpDA)
-                                                : COMPILE_EMIT(C, IOP_copy1, OpDA);
+        bool wide = compile_slots(e->type) == 2;
+        if (!wide && cfuse_pair_copy(C, dst, from)) return;
+        OpDA *o = COMPILE_EMIT(C, wide ? IOP_copy2 : IOP_copy1, OpDA);
         o->d = dst;
         o->a = from;
     }
@@ -571,126 +582,19 @@ static SpResult compile_br(Compiler *C)
     return SP_OK;
 }
 
-/* Rewrites the last instruction (the compare that produced the condition)
- * in place into a compare-and-branch. False when it cannot be fused. */
-static bool compile_fuse_branch(Compiler *C, bool negate, uint32_t *instr, uint32_t *field)
-{
-    uint8_t *at = C->code + compile_field(C->last.pos, 0);
-    InternalOp fused = cops_fused_branch((InternalOp)C->last.iop, negate);
-    if (C->last.iop == IOP_i32_eqz) {
-        OpDA old;
-        memcpy(&old, at, sizeof old);
-        OpBrIf *b = (OpBrIf *)at;
-        b->h = C->handlers[negate ? IOP_br_if : IOP_br_if_eqz];
-        b->c = old.a;
-        *field = compile_field(C->last.pos, offsetof(OpBrIf, off));
-    } else if (fused == IOP_COUNT) {
-        return false;
-    } else if (cops_is_imm_form((InternalOp)C->last.iop)) {
-        OpDAI old;
-        memcpy(&old, at, sizeof old);
-        OpBrCmpI *b = (OpBrCmpI *)at;
-        b->h = C->handlers[fused];
-        b->a = old.a;
-        b->imm = old.imm;
-        *field = compile_field(C->last.pos, offsetof(OpBrCmpI, off));
-    } else {
-        OpDAB old;
-        memcpy(&old, at, sizeof old);
-        OpBrCmp *b = (OpBrCmp *)at;
-        b->h = C->handlers[fused];
-        b->a = old.a;
-        b->b = old.b;
-        *field = compile_field(C->last.pos, offsetof(OpBrCmp, off));
-    }
-    *instr = C->last.pos;
-    C->emit_iop = (uint16_t)(C->last.iop == IOP_i32_eqz ? (negate ? IOP_br_if : IOP_br_if_eqz) : fused);
-    C->last.valid = false;
-    return true;
-}
-
-/* Reads the i32 add / add_imm / sub_imm at word `pos` as d = a + b, b a
- * slot (returns false) or a constant (returns true). */
-static bool compile_read_add(const Compiler *C, uint32_t pos, InternalOp iop, uint32_t *d,
-                             uint32_t *a, uint32_t *b)
-{
-    const uint8_t *at = C->code + compile_field(pos, 0);
-    if (iop == IOP_i32_add) {
-        OpDAB add;
-        memcpy(&add, at, sizeof add);
-        *d = add.d, *a = add.a, *b = add.b;
-        return false;
-    }
-    OpDAI add;
-    memcpy(&add, at, sizeof add);
-    *d = add.d, *a = add.a;
-    *b = (uint32_t)(iop == IOP_i32_add_imm ? add.imm : -add.imm);
-    return true;
-}
-
-/* Reads the conditional branch at word `pos` as "compare x with y" where
- * x is the slot `want`: returns the op (mirrored when `want` was the right
- * operand) or IOP_COUNT when `want` is no left-hand operand; y is a slot or
- * (for _imm ops and br_if's zero) a constant. */
-static InternalOp compile_read_branch(const Compiler *C, uint32_t pos, InternalOp iop,
-                                      uint32_t want, uint32_t *y)
-{
-    const uint8_t *at = C->code + compile_field(pos, 0);
-    if (iop == IOP_br_if || iop == IOP_br_if_eqz) {
-        OpBrIf br;
-        memcpy(&br, at, sizeof br);
-        *y = 0;
-        return br.c == want ? iop : IOP_COUNT;
-    }
-    if (cops_is_branch_imm(iop)) {
-        OpBrCmpI br;
-        memcpy(&br, at, sizeof br);
-        *y = (uint32_t)br.imm;
-        return br.a == want ? iop : IOP_COUNT;
-    }
-    OpBrCmp br;
-    memcpy(&br, at, sizeof br);
-    *y = br.a == want ? br.b : br.a;
-    if (br.a == want) return iop;
-    return br.b == want ? cops_mirror_branch(iop) : IOP_COUNT;
-}
-
-/* Loop-latch fusion (code.h, "Peephole"): when the conditional branch just
- * emitted at *instr tests the result of the i32 add / add_imm / sub_imm
- * right before it, both become one add_br op at the add's position; *instr
- * and *field then describe that op. */
-static void compile_fuse_latch(Compiler *C, uint32_t *instr, uint32_t *field)
-{
-    if (!C->live || C->oom || !C->prev_valid || !C->emit_valid || C->emit_pos != *instr) return;
-    InternalOp add = (InternalOp)C->prev_iop;
-    if (add != IOP_i32_add && add != IOP_i32_add_imm && add != IOP_i32_sub_imm) return;
-    uint32_t d, a, b, y;
-    bool addi = compile_read_add(C, C->prev_pos, add, &d, &a, &b);
-    InternalOp br = compile_read_branch(C, *instr, (InternalOp)C->emit_iop, d, &y);
-    InternalOp fused = br == IOP_COUNT ? IOP_COUNT : cops_latch_form(br, addi);
-    if (fused == IOP_COUNT) return;
-    uint32_t pos = C->prev_pos;
-    compile_truncate(C, pos);
-    C->emit_valid = false;
-    OpAddBr *o = COMPILE_EMIT(C, fused, OpAddBr);
-    o->d = d, o->a = a, o->b = b, o->c = y; /* the caller sets o->off */
-    *instr = pos;
-    *field = compile_field(pos, offsetof(OpAddBr, off));
-}
-
 /* Emits a branch taken when the popped i32 `c` is nonzero (zero if negate).
  * Returns the branch's position and the byte offset of its offset field. */
 static void compile_cond_branch(Compiler *C, const StackEntry *c, bool negate, uint32_t *instr,
                                 uint32_t *field)
 {
-    if (!compile_last_made(C, c) || !compile_fuse_branch(C, negate, instr, field)) {
+    if (!compile_last_made(C, c) || !cfuse_branch(C, negate, instr, field)) {
         uint32_t slot = compile_src(C, c);
         *instr = compile_pos(C);
         OpBrIf *b = COMPILE_EMIT(C, negate ? IOP_br_if_eqz : IOP_br_if, OpBrIf);
         b->c = slot;
         *field = compile_field(*instr, offsetof(OpBrIf, off));
     }
-    compile_fuse_latch(C, instr, field);
+    cfuse_latch(C, instr, field);
 }
 
 static void compile_set_offset(Compiler *C, uint32_t instr, uint32_t field, uint32_t target)
@@ -953,7 +857,7 @@ static SpResult compile_call(Compiler *C)
     if (x >= C->m->num_funcs) return compile_fail(C, ERR_UNKNOWN_FUNCTION);
     const FuncType *ft = &C->m->types[C->m->func_type[x]];
     COMPILE_TRY(compile_call_args(C, ft, &base));
-    OpCall *o = COMPILE_EMIT(C, IOP_call, OpCall);
+    OpCall *o = COMPILE_EMIT(C, x < C->m->num_func_imports ? IOP_call : IOP_call_local, OpCall);
     o->func = x;
     o->base = base;
     compile_push_results(C, ft);
@@ -1316,7 +1220,8 @@ static uint32_t *compile_zero_list(Compiler *C, uint32_t *count, bool *oom)
     }
     for (uint32_t i = C->type->nparams; i < C->nlocals; i++) {
         if (C->local_init[i] != LOCAL_NEEDS_ZERO) continue;
-        for (unsigned j = 0; j < compile_slots(C->local_types[i]); j++) list[k++] = C->local_slot[i] + j;
+        for (unsigned j = 0; j < compile_slots(C->local_types[i]); j++)
+            list[k++] = C->local_slot[i] + j;
     }
     if (C->zero_used) list[k++] = C->zero_slot;
     return list;

@@ -1,8 +1,9 @@
 /*
  * compile_internal.h - the translator's state, shared by compile.c (driver,
  * operand stack, control flow, calls, variables), compile_ops.c (numeric,
- * memory, table, bulk and atomic instructions) and compile_simd.c (the 0xFD
- * SIMD prefix). Private to the compile*.c files.
+ * memory, table, bulk and atomic instructions), compile_simd.c (the 0xFD
+ * SIMD prefix) and compile_fuse.c (peephole fusion). Private to the
+ * compile*.c files.
  *
  * The operand stack of the validator doubles as the slot allocator: entry i
  * lives in slot `home` (static). An entry may be "lazy": its value is still
@@ -132,6 +133,9 @@ void compile_push_const(Compiler *C, ValType t, uint64_t bits);
 uint32_t compile_src(Compiler *C, const StackEntry *e);
 /* The always-zero slot, for an operand that reads it. */
 uint32_t compile_zero_slot(Compiler *C);
+/* Pushes the result of a one-result instruction; returns its slot and, in
+ * *id, the entry id to hand to compile_set_last. */
+uint32_t compile_push_result(Compiler *C, ValType t, uint32_t *id);
 
 /* Appends an instruction of `bytes` bytes (zeroed, handler set) and returns
  * it; when code is unreachable the instruction is not kept. The pointer is
@@ -140,6 +144,10 @@ void *compile_emit(Compiler *C, InternalOp iop, size_t bytes);
 #define COMPILE_EMIT(C, iop, T) ((T *)compile_emit((C), (iop), sizeof(T)))
 /* Code word offset where the next instruction goes. */
 uint32_t compile_pos(const Compiler *C);
+/* Byte offset in the code of a field of the instruction at word `pos`. */
+uint32_t compile_field(uint32_t pos, size_t field_offset);
+/* Drops the code from word `pos` on, and its map entries. */
+void compile_truncate(Compiler *C, uint32_t pos);
 /* Records that the last emitted instruction wrote stack entry `entry_id`
  * through the uint32 field at byte offset dest_field. */
 void compile_set_last(Compiler *C, uint32_t dest_field, uint32_t entry_id);
@@ -151,6 +159,9 @@ bool compile_last_made(const Compiler *C, const StackEntry *e);
  * (same position: branch targets bound before it stay correct). Returns
  * the module byte offset of the instruction taken back. */
 size_t compile_take_last(Compiler *C, void *out, size_t bytes);
+/* The same for the last emitted instruction (C->emit_valid must be set),
+ * which need not have made a stack entry (e.g. one retargeted to a local). */
+size_t compile_take_emitted(Compiler *C, void *out, size_t bytes);
 
 /* Reads a memarg, checks memory 0 exists and the alignment. */
 SpResult compile_memarg(Compiler *C, unsigned natural_log2, bool atomic, uint32_t *offset);
@@ -190,19 +201,42 @@ SpResult csimd_prefix_fd(Compiler *C);
  * (for compile_scan.c); "illegal opcode" for an unknown sub-opcode. */
 SpResult csimd_skip(Reader *r);
 
-/* Compare+branch fusion: the fused branch op for a compare op (negated or
- * not), or IOP_COUNT when the op cannot be fused. */
-InternalOp cops_fused_branch(InternalOp cmp, bool negate);
-/* True for the ops of shape OpDAI (a constant second operand). */
-bool cops_is_imm_form(InternalOp op);
-/* True for the compare-and-branch ops of shape OpBrCmpI. */
-bool cops_is_branch_imm(InternalOp op);
-/* The compare-and-branch op with its operands swapped (lt <-> gt ...), or
- * IOP_COUNT for ops that have none. */
-InternalOp cops_mirror_branch(InternalOp br);
-/* Loop-latch fusion: the add_br op (add of a slot, or of a constant when
- * addi) for the i32 branch `br` (br_if, br_if_eqz: compare with 0), or
- * IOP_COUNT when there is none. */
-InternalOp cops_latch_form(InternalOp br, bool addi);
+/* ------------------------------------- compile_fuse.c (peephole, code.h) */
+
+/* The `_imm` form of binary op `op` for a constant right operand, or
+ * (left) for a constant left operand; IOP_COUNT when there is none. */
+InternalOp cfuse_imm_form(InternalOp op, bool left);
+/* Rewrites the last instruction (a compare, i32.eqz or i32.and that made
+ * the condition) in place into a branch taken when the condition is
+ * nonzero (zero if negate); returns its position and the byte offset of
+ * its offset field. False (nothing done) when it has no fused form. */
+bool cfuse_branch(Compiler *C, bool negate, uint32_t *instr, uint32_t *field);
+/* Loop latch: merges the conditional branch just emitted at *instr with an
+ * i32 add right before it that made the tested value; updates *instr and
+ * *field. Does nothing when the pattern is not there. */
+void cfuse_latch(Compiler *C, uint32_t *instr, uint32_t *field);
+/* Emits the move fp[d] = fp[a] merged with a copy1 just emitted (copy1x2);
+ * false when the last instruction is no copy1. */
+bool cfuse_pair_copy(Compiler *C, uint32_t d, uint32_t a);
+/* The address operand `addr` of a load or store with memarg *offset:
+ * returns its ADDR_* mode and the a/b fields (code.h), absorbing a
+ * constant or the add that the last instruction made. Emits no code. */
+unsigned cfuse_address(Compiler *C, const StackEntry *addr, uint32_t *offset, uint32_t *a,
+                       uint32_t *b);
+/* Emits `load` (a plain load op of result type `type`) from the local
+ * `addr` merged with the add just emitted into that local (_addw modes);
+ * false when that is not the pattern. */
+bool cfuse_load_writeback(Compiler *C, InternalOp load, ValType type, const StackEntry *addr,
+                          uint32_t offset);
+/* Emits d = a op b with the operand that the last instruction made folded
+ * in (memory, shifted and product operands); false when there is no such
+ * form or the other operand would need code. */
+bool cfuse_operand(Compiler *C, InternalOp op, const StackEntry *a, const StackEntry *b,
+                   ValType out);
+/* Emits `a[i] op= x` for a plain store (op `store`, address mode/a/offset
+ * already resolved) of the value the last instruction made; false when
+ * that is not the pattern. */
+bool cfuse_store(Compiler *C, InternalOp store, const StackEntry *value, unsigned mode, uint32_t a,
+                 uint32_t offset);
 
 #endif

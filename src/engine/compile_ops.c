@@ -3,9 +3,8 @@
  * families, driven by tables: numeric (unary, binary, compares,
  * conversions), loads and stores, table.get/set, the 0xFC prefix (saturating
  * truncation, bulk memory, table operations) and the 0xFE prefix (atomics).
- * Also the peephole tables: `_imm` forms of integer operations and
- * compare+branch fusion. Infrastructure (operand stack, emission) is in
- * compile.c.
+ * Infrastructure (operand stack, emission) is in compile.c, the peephole
+ * fusion (`_imm` forms, fused forms) in compile_fuse.c.
  */
 #include <string.h>
 
@@ -106,113 +105,6 @@ static const NumInfo num_info[0xC5 - 0x45] = {
     N(0xc4) = U(VT_I64, VT_I64, i64_extend_i32_s),
 };
 
-/* Constant operands (code.h, "Peephole"): imm_right[op] computes
- * op(x, c) with c in the instruction, imm_left[op] computes op(c, x):
- * the same op for commutative ones, the mirrored compare (c < x is
- * x > c, for floats too), rsub/rdiv for sub/div. 0 = no such form. */
-#define IMM_R(p, n) [IOP_##p##n] = IOP_##p##n##_imm,
-#define IMM_R_CMP(p, s, u) \
-    IMM_R(p, eq) IMM_R(p, ne) IMM_R(p, lt##s) IMM_R(p, gt##s) IMM_R(p, le##s) IMM_R(p, ge##s) \
-    IMM_R(p, lt##u) IMM_R(p, gt##u) IMM_R(p, le##u) IMM_R(p, ge##u)
-#define INT_IMM_R(p) \
-    IMM_R(p, add) IMM_R(p, sub) IMM_R(p, mul) IMM_R(p, and) IMM_R(p, or) IMM_R(p, xor) \
-    IMM_R(p, shl) IMM_R(p, shr_s) IMM_R(p, shr_u) IMM_R(p, rotl) IMM_R(p, rotr) \
-    IMM_R_CMP(p, _s, _u)
-#define FLOAT_IMM_R(p) \
-    IMM_R(p, add) IMM_R(p, sub) IMM_R(p, mul) IMM_R(p, div) \
-    IMM_R(p, eq) IMM_R(p, ne) IMM_R(p, lt) IMM_R(p, gt) IMM_R(p, le) IMM_R(p, ge)
-static const uint16_t imm_right[IOP_COUNT] = {
-    INT_IMM_R(i32_) INT_IMM_R(i64_) FLOAT_IMM_R(f32_) FLOAT_IMM_R(f64_)};
-
-#define IMM_L(p, n, m) [IOP_##p##n] = IOP_##p##m##_imm,
-#define INT_IMM_L(p) \
-    IMM_L(p, add, add) IMM_L(p, mul, mul) IMM_L(p, and, and) IMM_L(p, or, or) \
-    IMM_L(p, xor, xor) IMM_L(p, sub, rsub) IMM_L(p, eq, eq) IMM_L(p, ne, ne) \
-    IMM_L(p, lt_s, gt_s) IMM_L(p, gt_s, lt_s) IMM_L(p, lt_u, gt_u) IMM_L(p, gt_u, lt_u) \
-    IMM_L(p, le_s, ge_s) IMM_L(p, ge_s, le_s) IMM_L(p, le_u, ge_u) IMM_L(p, ge_u, le_u)
-#define FLOAT_IMM_L(p) \
-    IMM_L(p, add, add) IMM_L(p, mul, mul) IMM_L(p, sub, rsub) IMM_L(p, div, rdiv) \
-    IMM_L(p, eq, eq) IMM_L(p, ne, ne) IMM_L(p, lt, gt) IMM_L(p, gt, lt) IMM_L(p, le, ge) \
-    IMM_L(p, ge, le)
-static const uint16_t imm_left[IOP_COUNT] = {
-    INT_IMM_L(i32_) INT_IMM_L(i64_) FLOAT_IMM_L(f32_) FLOAT_IMM_L(f64_)};
-
-/* The ops of shape OpDAI. */
-#define IS_IMM(n) [IOP_##n] = true,
-static const bool is_imm_form[IOP_COUNT] = {
-    SP_INT_IMM_OPS(IS_IMM, i32_) SP_INT_IMM_OPS(IS_IMM, i64_)
-    SP_FLOAT_IMM_OPS(IS_IMM, f32_) SP_FLOAT_IMM_OPS(IS_IMM, f64_)};
-
-bool cops_is_imm_form(InternalOp op) { return (unsigned)op < IOP_COUNT && is_imm_form[op]; }
-
-/* Compare -> {branch if true, branch if false}. */
-#define FUSE1(p, c, nc) \
-    [IOP_##p##c] = {IOP_br_##p##c, IOP_br_##p##nc}, \
-    [IOP_##p##c##_imm] = {IOP_br_##p##c##_imm, IOP_br_##p##nc##_imm},
-#define FUSES(p) \
-    FUSE1(p, eq, ne) FUSE1(p, ne, eq) FUSE1(p, lt_s, ge_s) FUSE1(p, lt_u, ge_u) \
-    FUSE1(p, gt_s, le_s) FUSE1(p, gt_u, le_u) FUSE1(p, le_s, gt_s) FUSE1(p, le_u, gt_u) \
-    FUSE1(p, ge_s, lt_s) FUSE1(p, ge_u, lt_u)
-#define FFUSE1(p, c) \
-    [IOP_##p##c] = {IOP_br_##p##c, IOP_brn_##p##c}, \
-    [IOP_##p##c##_imm] = {IOP_br_##p##c##_imm, IOP_brn_##p##c##_imm},
-#define FFUSES(p) FFUSE1(p, eq) FFUSE1(p, ne) FFUSE1(p, lt) FFUSE1(p, gt) FFUSE1(p, le) FFUSE1(p, ge)
-static const uint16_t fused_form[IOP_COUNT][2] = {
-    FUSES(i32_) FUSES(i64_) FFUSES(f32_) FFUSES(f64_)};
-
-InternalOp cops_fused_branch(InternalOp cmp, bool negate)
-{
-    if ((unsigned)cmp >= IOP_COUNT) return IOP_COUNT;
-    uint16_t f = fused_form[cmp][negate ? 1 : 0];
-    return f ? (InternalOp)f : IOP_COUNT;
-}
-
-#define BR_IMM1(n) [IOP_##n##_imm] = true,
-#define BR_IMMS(X, p) X(br_##p##eq) X(br_##p##ne) X(br_##p##lt_s) X(br_##p##lt_u) \
-    X(br_##p##gt_s) X(br_##p##gt_u) X(br_##p##le_s) X(br_##p##le_u) X(br_##p##ge_s) X(br_##p##ge_u)
-#define BR_FIMMS(X, p) X(br_##p##eq) X(br_##p##ne) X(br_##p##lt) X(br_##p##gt) X(br_##p##le) \
-    X(br_##p##ge) X(brn_##p##eq) X(brn_##p##ne) X(brn_##p##lt) X(brn_##p##gt) X(brn_##p##le) \
-    X(brn_##p##ge)
-static const bool is_branch_imm[IOP_COUNT] = {
-    BR_IMMS(BR_IMM1, i32_) BR_IMMS(BR_IMM1, i64_) BR_FIMMS(BR_IMM1, f32_) BR_FIMMS(BR_IMM1, f64_)};
-
-bool cops_is_branch_imm(InternalOp op) { return (unsigned)op < IOP_COUNT && is_branch_imm[op]; }
-
-/* i32 branch -> {its mirror, its add_br form} */
-#define LATCH1(c, m) \
-    [IOP_br_i32_##c] = {IOP_br_i32_##m, IOP_add_br_i32_##c}, \
-    [IOP_br_i32_##c##_imm] = {IOP_COUNT, IOP_add_br_i32_##c##_imm},
-static const uint16_t latch_form[IOP_COUNT][2] = {
-    LATCH1(eq, eq) LATCH1(ne, ne) LATCH1(lt_s, gt_s) LATCH1(gt_s, lt_s) LATCH1(lt_u, gt_u)
-    LATCH1(gt_u, lt_u) LATCH1(le_s, ge_s) LATCH1(ge_s, le_s) LATCH1(le_u, ge_u) LATCH1(ge_u, le_u)
-    [IOP_br_if] = {IOP_COUNT, IOP_add_br_i32_ne_imm},
-    [IOP_br_if_eqz] = {IOP_COUNT, IOP_add_br_i32_eq_imm},
-};
-_Static_assert(IOP_addi_br_i32_lt_s == IOP_add_br_i32_lt_s + 2, "add_br layout");
-_Static_assert(IOP_addi_br_i32_lt_s_imm == IOP_add_br_i32_lt_s_imm + 2, "add_br layout");
-
-InternalOp cops_mirror_branch(InternalOp br)
-{
-    uint16_t m = (unsigned)br < IOP_COUNT ? latch_form[br][0] : 0;
-    return m ? (InternalOp)m : IOP_COUNT;
-}
-
-InternalOp cops_latch_form(InternalOp br, bool addi)
-{
-    uint16_t f = (unsigned)br < IOP_COUNT ? latch_form[br][1] : 0;
-    if (!f) return IOP_COUNT;
-    return (InternalOp)(f + (addi ? 2 : 0));
-}
-
-/* Pushes the result of a one-result instruction; returns its slot and, in
- * *id, the entry id to hand to compile_set_last. */
-static uint32_t cops_result(Compiler *C, ValType t, uint32_t *id)
-{
-    uint32_t home = compile_push(C, t);
-    *id = C->next_id;
-    return home;
-}
-
 static SpResult cops_unary(Compiler *C, const NumInfo *ni)
 {
     StackEntry a;
@@ -230,7 +122,7 @@ static SpResult cops_unary(Compiler *C, const NumInfo *ni)
         return SP_OK;
     }
     uint32_t sa = compile_src(C, &a), id;
-    uint32_t d = cops_result(C, ni->out, &id);
+    uint32_t d = compile_push_result(C, ni->out, &id);
     OpDA *o = COMPILE_EMIT(C, (InternalOp)ni->iop, OpDA);
     o->d = d;
     o->a = sa;
@@ -243,98 +135,6 @@ static int64_t cops_imm_value(ValType t, uint64_t bits)
     return t == VT_I32 ? (int64_t)(int32_t)(uint32_t)bits : (int64_t)bits;
 }
 
-/* Operand fusion (code.h, "Peephole"): a binary op absorbs the instruction
- * that made one of its operands. Per absorbed kind, the fused op when it
- * made the right operand ([op][0]) or the left one ([op][1]); 0 = none.
- * The address mode (loads) or the shift (shifts) is added to the op. */
-enum { FOLD_NONE, FOLD_LOAD, FOLD_SHIFT, FOLD_PROD, FOLD_PROD_MEM };
-#define FMEM1(n, l) [IOP_f64_##n] = {IOP_f64_##n##_mem, IOP_f64_##l##_mem},
-static const uint16_t fold_load[IOP_COUNT][2] = {
-    FMEM1(add, add) FMEM1(sub, rsub) FMEM1(mul, mul) FMEM1(div, rdiv)};
-#define SHIFTED1(n, l) [IOP_i32_##n] = {IOP_i32_##n##_shl, l},
-static const uint16_t fold_shift[IOP_COUNT][2] = {
-    SHIFTED1(add, IOP_i32_add_shl) SHIFTED1(sub, 0) SHIFTED1(and, IOP_i32_and_shl)
-    SHIFTED1(or, IOP_i32_or_shl) SHIFTED1(xor, IOP_i32_xor_shl)};
-static const uint16_t fold_prod[IOP_COUNT][2] = {
-    [IOP_f64_add] = {IOP_f64_add_prod, IOP_f64_prod_add},
-    [IOP_f64_sub] = {IOP_f64_sub_prod, IOP_f64_prod_sub}};
-static const uint16_t fold_prod_mem[IOP_COUNT][2] = {
-    [IOP_f64_add] = {IOP_f64_add_prod_mem, IOP_f64_prod_add_mem}};
-
-/* The fold kind and fused op for op whose operand (left or right) the last
- * instruction `last` made; FOLD_NONE when there is none. */
-static unsigned cops_fold_kind(InternalOp op, InternalOp last, bool left, uint16_t *fused)
-{
-    unsigned kind = FOLD_NONE;
-    uint16_t f = 0, extra = 0;
-    if (last >= IOP_load64 && last <= IOP_load64_addi) {
-        kind = FOLD_LOAD, f = fold_load[op][left], extra = (uint16_t)(last - IOP_load64);
-    } else if (last >= IOP_i32_shl_imm && last <= IOP_i32_rotr_imm) {
-        kind = FOLD_SHIFT, f = fold_shift[op][left], extra = (uint16_t)(last - IOP_i32_shl_imm);
-    } else if (last == IOP_f64_mul) {
-        kind = FOLD_PROD, f = fold_prod[op][left];
-    } else if (last >= IOP_f64_mul_mem && last <= IOP_f64_mul_mem_addi) {
-        kind = FOLD_PROD_MEM, f = fold_prod_mem[op][left], extra = (uint16_t)(last - IOP_f64_mul_mem);
-    }
-    *fused = f ? (uint16_t)(f + extra) : 0;
-    return f ? kind : FOLD_NONE;
-}
-
-/* Emits the fused op for d = (absorbed last instruction) op fp[v]. */
-static void cops_emit_folded(Compiler *C, unsigned kind, InternalOp fused, uint32_t v, ValType out)
-{
-    uint32_t d, id;
-    if (kind == FOLD_SHIFT) {
-        OpDAI sh;
-        compile_take_last(C, &sh, sizeof sh);
-        d = cops_result(C, out, &id);
-        OpDABK *o = COMPILE_EMIT(C, fused, OpDABK);
-        o->d = d, o->a = v, o->b = sh.a, o->k = (uint32_t)sh.imm;
-        compile_set_last(C, offsetof(OpDABK, d), id);
-    } else if (kind == FOLD_PROD) {
-        OpDAB mul;
-        compile_take_last(C, &mul, sizeof mul);
-        d = cops_result(C, out, &id);
-        OpProd *o = COMPILE_EMIT(C, fused, OpProd);
-        o->d = d, o->a = mul.a, o->b = mul.b, o->c = v;
-        compile_set_last(C, offsetof(OpProd, d), id);
-    } else {
-        /* FOLD_LOAD, FOLD_PROD_MEM: the memory access keeps its place and,
-         * for traps, its module offset */
-        OpMemBin mem;
-        size_t saved = C->op_offset;
-        C->op_offset = compile_take_last(C, &mem, kind == FOLD_LOAD ? sizeof(OpLoad) : sizeof mem);
-        d = cops_result(C, out, &id);
-        OpMemBin *o = COMPILE_EMIT(C, fused, OpMemBin);
-        C->op_offset = saved;
-        if (kind == FOLD_LOAD) {
-            OpLoad ld;
-            memcpy(&ld, &mem, sizeof ld);
-            o->a = ld.a, o->offset = ld.offset, o->b = ld.b, o->v = v;
-        } else {
-            o->a = mem.a, o->offset = mem.offset, o->b = mem.b, o->v = mem.v, o->c = v;
-        }
-        o->d = d;
-        compile_set_last(C, offsetof(OpMemBin, d), id);
-    }
-}
-
-/* Emits d = a op b with the operand that the last instruction made folded
- * in, when a fused form exists and the other operand is readable without
- * code (a local or a stack slot). False: nothing was done. */
-static bool cops_fold_operand(Compiler *C, InternalOp op, const StackEntry *a,
-                              const StackEntry *b, ValType out)
-{
-    bool right = compile_last_made(C, b), left = !right && compile_last_made(C, a);
-    const StackEntry *other = right ? a : b;
-    if ((!right && !left) || other->kind == K_CONST) return false;
-    uint16_t fused;
-    unsigned kind = cops_fold_kind(op, (InternalOp)C->last.iop, left, &fused);
-    if (kind == FOLD_NONE) return false;
-    cops_emit_folded(C, kind, (InternalOp)fused, compile_src(C, other), out);
-    return true;
-}
-
 static SpResult cops_binary(Compiler *C, const NumInfo *ni)
 {
     StackEntry a, b;
@@ -342,19 +142,17 @@ static SpResult cops_binary(Compiler *C, const NumInfo *ni)
     COMPILE_TRY(compile_pop(C, ni->in, &a));
     InternalOp op = (InternalOp)ni->iop, imm_op = IOP_COUNT;
     const StackEntry *var = NULL, *cst = NULL;
-    if (b.kind == K_CONST && imm_right[op]) {
-        imm_op = (InternalOp)imm_right[op];
+    if (b.kind == K_CONST && (imm_op = cfuse_imm_form(op, false)) != IOP_COUNT) {
         var = &a;
         cst = &b;
-    } else if (a.kind == K_CONST && imm_left[op]) {
-        imm_op = (InternalOp)imm_left[op];
+    } else if (a.kind == K_CONST && (imm_op = cfuse_imm_form(op, true)) != IOP_COUNT) {
         var = &b;
         cst = &a;
     }
     uint32_t id;
     if (cst) {
         uint32_t sv = compile_src(C, var);
-        uint32_t d = cops_result(C, ni->out, &id);
+        uint32_t d = compile_push_result(C, ni->out, &id);
         OpDAI *o = COMPILE_EMIT(C, imm_op, OpDAI);
         o->d = d;
         o->a = sv;
@@ -362,9 +160,9 @@ static SpResult cops_binary(Compiler *C, const NumInfo *ni)
         compile_set_last(C, offsetof(OpDAI, d), id);
         return SP_OK;
     }
-    if (cops_fold_operand(C, op, &a, &b, ni->out)) return SP_OK;
+    if (cfuse_operand(C, op, &a, &b, ni->out)) return SP_OK;
     uint32_t sa = compile_src(C, &a), sb = compile_src(C, &b);
-    uint32_t d = cops_result(C, ni->out, &id);
+    uint32_t d = compile_push_result(C, ni->out, &id);
     OpDAB *o = COMPILE_EMIT(C, op, OpDAB);
     o->d = d;
     o->a = sa;
@@ -407,46 +205,12 @@ static const MemInfo mem_info[0x3f - 0x28] = {
     M(0x3e) = {VT_I64, 2, true, IOP_store32},
 };
 
-/* The address operand `addr` of a load or store with memarg offset
- * *offset: returns its ADDR_* mode (code.h) and the a/b fields. A constant
- * address folds into the offset (read through the always-zero slot) when
- * the sum fits; an address computed by the last instruction, an i32.add or
- * an add/sub of a constant, is absorbed into the access (the add is taken
- * back). Emits nothing but a constant's materialization. */
-static unsigned cops_address(Compiler *C, const StackEntry *addr, uint32_t *offset, uint32_t *a,
-                             uint32_t *b)
-{
-    *b = 0;
-    if (addr->kind == K_CONST && (uint64_t)(uint32_t)addr->bits + *offset <= UINT32_MAX) {
-        *offset += (uint32_t)addr->bits;
-        *a = compile_zero_slot(C);
-        return ADDR_PLAIN;
-    }
-    InternalOp last = (InternalOp)C->last.iop;
-    if (compile_last_made(C, addr) && last == IOP_i32_add) {
-        OpDAB add;
-        compile_take_last(C, &add, sizeof add);
-        *a = add.a;
-        *b = add.b;
-        return ADDR_ADD;
-    }
-    if (compile_last_made(C, addr) && (last == IOP_i32_add_imm || last == IOP_i32_sub_imm)) {
-        OpDAI add;
-        compile_take_last(C, &add, sizeof add);
-        *a = add.a;
-        *b = (uint32_t)(last == IOP_i32_add_imm ? add.imm : -add.imm);
-        return ADDR_ADDI;
-    }
-    *a = compile_src(C, addr);
-    return ADDR_PLAIN;
-}
-
 static SpResult cops_memory_size_grow(Compiler *C, bool grow)
 {
     COMPILE_TRY(compile_memory_zero(C));
     uint32_t id;
     if (!grow) {
-        uint32_t d = cops_result(C, VT_I32, &id);
+        uint32_t d = compile_push_result(C, VT_I32, &id);
         OpIndex *o = COMPILE_EMIT(C, IOP_memory_size, OpIndex);
         o->slot = d;
         compile_set_last(C, offsetof(OpIndex, slot), id);
@@ -455,7 +219,7 @@ static SpResult cops_memory_size_grow(Compiler *C, bool grow)
     StackEntry delta;
     COMPILE_TRY(compile_pop(C, VT_I32, &delta));
     uint32_t a = compile_src(C, &delta);
-    uint32_t d = cops_result(C, VT_I32, &id);
+    uint32_t d = compile_push_result(C, VT_I32, &id);
     OpDA *o = COMPILE_EMIT(C, IOP_memory_grow, OpDA);
     o->d = d;
     o->a = a;
@@ -473,7 +237,7 @@ static SpResult cops_store(Compiler *C, const MemInfo *mi, uint32_t offset)
     COMPILE_TRY(compile_pop(C, mi->type, &value));
     COMPILE_TRY(compile_pop(C, VT_I32, &addr));
     if (value.kind == K_CONST) {
-        unsigned mode = cops_address(C, &addr, &offset, &a, &b);
+        unsigned mode = cfuse_address(C, &addr, &offset, &a, &b);
         OpStoreI *o = COMPILE_EMIT(C, (InternalOp)(mi->iop + ADDR_IMM_VALUE + mode), OpStoreI);
         o->a = a;
         o->b = b;
@@ -482,7 +246,8 @@ static SpResult cops_store(Compiler *C, const MemInfo *mi, uint32_t offset)
         return SP_OK;
     }
     uint32_t v = compile_src(C, &value); /* a local or a stack slot: no code */
-    unsigned mode = cops_address(C, &addr, &offset, &a, &b);
+    unsigned mode = cfuse_address(C, &addr, &offset, &a, &b);
+    if (cfuse_store(C, (InternalOp)mi->iop, &value, mode, a, offset)) return SP_OK;
     OpStore *o = COMPILE_EMIT(C, (InternalOp)(mi->iop + mode), OpStore);
     o->a = a;
     o->b = b;
@@ -501,8 +266,9 @@ SpResult cops_memory_access(Compiler *C, uint8_t opcode)
     StackEntry addr;
     uint32_t a, b;
     COMPILE_TRY(compile_pop(C, VT_I32, &addr));
-    unsigned mode = cops_address(C, &addr, &offset, &a, &b);
-    uint32_t d = cops_result(C, mi->type, &id);
+    if (cfuse_load_writeback(C, (InternalOp)mi->iop, mi->type, &addr, offset)) return SP_OK;
+    unsigned mode = cfuse_address(C, &addr, &offset, &a, &b);
+    uint32_t d = compile_push_result(C, mi->type, &id);
     OpLoad *o = COMPILE_EMIT(C, (InternalOp)(mi->iop + mode), OpLoad);
     o->d = d;
     o->a = a;
@@ -539,7 +305,7 @@ SpResult cops_table_access(Compiler *C, uint8_t opcode)
     if (opcode == 0x25) { /* table.get */
         COMPILE_TRY(compile_pop(C, VT_I32, &index));
         uint32_t si = compile_src(C, &index);
-        uint32_t d = cops_result(C, et, &id);
+        uint32_t d = compile_push_result(C, et, &id);
         OpTable *o = COMPILE_EMIT(C, IOP_table_get, OpTable);
         o->table = t;
         o->index = si;
@@ -597,7 +363,7 @@ static SpResult cops_table_grow_size_fill(Compiler *C, uint32_t sub)
     ValType et = C->m->tables[t].elem;
     if (sub == 17) return cops_bulk3(C, IOP_table_fill, t, 0, et);
     if (sub == 16) {
-        uint32_t d = cops_result(C, VT_I32, &id);
+        uint32_t d = compile_push_result(C, VT_I32, &id);
         OpIndex *o = COMPILE_EMIT(C, IOP_table_size, OpIndex);
         o->index = t;
         o->slot = d;
@@ -608,7 +374,7 @@ static SpResult cops_table_grow_size_fill(Compiler *C, uint32_t sub)
     COMPILE_TRY(compile_pop(C, VT_I32, &n));
     COMPILE_TRY(compile_pop(C, et, &init));
     uint32_t si = compile_src(C, &init), sn = compile_src(C, &n);
-    uint32_t d = cops_result(C, VT_I32, &id);
+    uint32_t d = compile_push_result(C, VT_I32, &id);
     OpBulk *o = COMPILE_EMIT(C, IOP_table_grow, OpBulk);
     o->x = t;
     o->d = d;
@@ -723,7 +489,7 @@ static SpResult cops_atomic_rw(Compiler *C, uint32_t sub)
     if (group != AG_LOAD) s1 = compile_src(C, &v1);
     if (group == AG_CMPXCHG) s2 = compile_src(C, &v2);
     uint32_t d = 0, id;
-    if (group != AG_STORE) d = cops_result(C, t, &id);
+    if (group != AG_STORE) d = compile_push_result(C, t, &id);
     cops_emit_atomic(C, iop, d, sa, s1, s2, offset);
     return SP_OK;
 }
@@ -739,7 +505,7 @@ static SpResult cops_atomic_wait_notify(Compiler *C, uint32_t sub)
     COMPILE_TRY(compile_pop(C, VT_I32, &addr));
     uint32_t sa = compile_src(C, &addr), sv = compile_src(C, &v);
     uint32_t st = sub != 0 ? compile_src(C, &timeout) : 0;
-    uint32_t d = cops_result(C, VT_I32, &id);
+    uint32_t d = compile_push_result(C, VT_I32, &id);
     InternalOp iop = sub == 0 ? IOP_atomic_notify : sub == 1 ? IOP_atomic_wait32 : IOP_atomic_wait64;
     cops_emit_atomic(C, iop, d, sa, sv, st, offset);
     return SP_OK;

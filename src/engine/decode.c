@@ -448,7 +448,7 @@ static SpResult dec_type_section(Decoder *d)
 
 static SpResult dec_custom_section(Decoder *d)
 {
-    const uint8_t *name;
+    const uint8_t *name = NULL;
     uint32_t len;
     DEC_TRY(dec_name_view(d, &name, &len));
     size_t at = rd_offset(&d->r);

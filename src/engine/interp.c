@@ -5,8 +5,10 @@
  * backtraces.
  *
  * One dispatch function (interp_run) holds every handler, grouped per
- * opcode family by macros; the SIMD (v128) handlers are included into it
- * from interp_simd.inc (lane helpers: interp_simd.h). Its hot state lives
+ * opcode family by macros; the superinstructions of the translator's
+ * peephole fusion (code.h, "Peephole") are included into it from
+ * interp_fused.inc, the SIMD (v128) handlers from interp_simd.inc (lane
+ * helpers: interp_simd.h). Its hot state lives
  * in locals: ip, fp, the current Func and Instance, and memory 0's base and
  * cached size.
  * wasm->wasm calls never recurse in C: a call pushes a CallFrame record into
@@ -272,58 +274,6 @@ static void interp_record_trap(ExecEnv *env, TrapKind trap, const Func *host, co
         NEXT(OpBrCmpI); \
     }
 
-/* loop latch: add (B = the addend), store, compare with C, branch */
-#define H_ADD_BR_SHAPE(label, B, C, S, expr) \
-    H_##label: { \
-        const OpAddBr *o = OPND(OpAddBr); \
-        uint32_t a = fp[o->a].u32 + (B); \
-        fp[o->d].u32 = a; \
-        uint32_t b = (C); \
-        if (expr) BRANCH(o->off); \
-        NEXT(OpAddBr); \
-    }
-#define H_ADD_BR(name, U, F, expr) \
-    H_ADD_BR_SHAPE(add_br_##name, fp[o->b].u32, fp[o->c].u32, int32_t, expr) \
-    H_ADD_BR_SHAPE(add_br_##name##_imm, fp[o->b].u32, o->c, int32_t, expr) \
-    H_ADD_BR_SHAPE(addi_br_##name, o->b, fp[o->c].u32, int32_t, expr) \
-    H_ADD_BR_SHAPE(addi_br_##name##_imm, o->b, o->c, int32_t, expr)
-
-/* fused float compare + branch: br_ if true, brn_ if false */
-#define H_BR_FCMP_SHAPES(label, T, F, cond) \
-    H_##label: { \
-        const OpBrCmp *o = OPND(OpBrCmp); \
-        T a = fp[o->a].F, b = fp[o->b].F; \
-        if (cond) BRANCH(o->off); \
-        NEXT(OpBrCmp); \
-    } \
-    H_##label##_imm: { \
-        const OpBrCmpI *o = OPND(OpBrCmpI); \
-        Slot k_ = {.u64 = (uint64_t)o->imm}; \
-        T a = fp[o->a].F, b = k_.F; \
-        if (cond) BRANCH(o->off); \
-        NEXT(OpBrCmpI); \
-    }
-#define H_BR_FCMP(name, T, F, expr) \
-    H_BR_FCMP_SHAPES(br_##name, T, F, expr) \
-    H_BR_FCMP_SHAPES(brn_##name, T, F, !(expr))
-
-/* i32 op with a shifted operand (OpDABK): b = fp[b] shifted by k */
-#define SHIFT_shl(x, k) ((x) << ((k) & 31))
-#define SHIFT_shr_s(x, k) ((uint32_t)((int32_t)(x) >> ((k) & 31)))
-#define SHIFT_shr_u(x, k) ((x) >> ((k) & 31))
-#define SHIFT_rotl(x, k) (((x) << ((k) & 31)) | ((x) >> ((32 - ((k) & 31)) & 31)))
-#define SHIFT_rotr(x, k) (((x) >> ((k) & 31)) | ((x) << ((32 - ((k) & 31)) & 31)))
-#define H_SHIFTED1(op, sh, expr) \
-    H_i32_##op##_##sh: { \
-        const OpDABK *o = OPND(OpDABK); \
-        uint32_t a = fp[o->a].u32, b = SHIFT_##sh(fp[o->b].u32, o->k); \
-        fp[o->d].u32 = (expr); \
-        NEXT(OpDABK); \
-    }
-#define H_SHIFTED(op, expr) \
-    H_SHIFTED1(op, shl, expr) H_SHIFTED1(op, shr_s, expr) H_SHIFTED1(op, shr_u, expr) \
-    H_SHIFTED1(op, rotl, expr) H_SHIFTED1(op, rotr, expr)
-
 #define H_UN(name, F_IN, T_IN, F_OUT, expr) \
     H_##name: { \
         const OpDA *o = OPND(OpDA); \
@@ -447,9 +397,23 @@ static void interp_record_trap(ExecEnv *env, TrapKind trap, const Func *host, co
         fp[o->d].F = (CT)v; \
         NEXT(OpLoad); \
     }
+/* _addw/_addiw: the 32-bit sum also goes to slot w, before the access */
+#define H_LOAD_W(label, B, T, F, CT) \
+    H_##label: { \
+        const OpLoadW *o = OPND(OpLoadW); \
+        uint32_t sum = fp[o->a].u32 + (B); \
+        fp[o->w].u32 = sum; \
+        uint64_t ea = (uint64_t)sum + o->offset; \
+        MEM_CHECK(ea, sizeof(T)); \
+        T v; \
+        memcpy(&v, mem_base + ea, sizeof v); \
+        fp[o->d].F = (CT)v; \
+        NEXT(OpLoadW); \
+    }
 #define H_LOAD(name, T, F, CT) \
     H_LOAD_EA(name, EA_PLAIN, T, F, CT) H_LOAD_EA(name##_add, EA_ADD, T, F, CT) \
-    H_LOAD_EA(name##_addi, EA_ADDI, T, F, CT)
+    H_LOAD_EA(name##_addi, EA_ADDI, T, F, CT) H_LOAD_W(name##_addw, fp[o->b].u32, T, F, CT) \
+    H_LOAD_W(name##_addiw, o->b, T, F, CT)
 
 /* VALUE(o): the value to store, from a slot (OpStore) or the op (OpStoreI) */
 #define STORE_SLOT(o, F) fp[(o)->v].F
@@ -470,45 +434,6 @@ static void interp_record_trap(ExecEnv *env, TrapKind trap, const Func *host, co
     H_STORE_EA(name##_imm, OpStoreI, EA_PLAIN, STORE_IMM, T, F) \
     H_STORE_EA(name##_imm_add, OpStoreI, EA_ADD, STORE_IMM, T, F) \
     H_STORE_EA(name##_imm_addi, OpStoreI, EA_ADDI, STORE_IMM, T, F)
-
-/* f64 op with a memory operand m (OpMemBin), three address modes */
-#define H_FMEM_EA(label, EA, expr) \
-    H_##label: { \
-        const OpMemBin *o = OPND(OpMemBin); \
-        uint64_t ea = EA(o); \
-        MEM_CHECK(ea, sizeof(double)); \
-        double m, v = fp[o->v].f64; \
-        memcpy(&m, mem_base + ea, sizeof m); \
-        fp[o->d].f64 = (expr); \
-        NEXT(OpMemBin); \
-    }
-/* the _prod_ memory ops: p = fp[v] * m, then summed with fp[c] */
-#define H_FMEM_PROD_EA(label, EA, expr) \
-    H_##label: { \
-        const OpMemBin *o = OPND(OpMemBin); \
-        uint64_t ea = EA(o); \
-        MEM_CHECK(ea, sizeof(double)); \
-        double m, c = fp[o->c].f64; \
-        memcpy(&m, mem_base + ea, sizeof m); \
-        double p = interp_f64_product(fp[o->v].f64, m); \
-        fp[o->d].f64 = (expr); \
-        NEXT(OpMemBin); \
-    }
-#define H_FMEM_PROD(name, expr) \
-    H_FMEM_PROD_EA(name, EA_PLAIN, expr) H_FMEM_PROD_EA(name##_add, EA_ADD, expr) \
-    H_FMEM_PROD_EA(name##_addi, EA_ADDI, expr)
-/* p = fp[a] * fp[b], then summed with fp[c] */
-#define H_PROD(name, expr) \
-    H_##name: { \
-        const OpProd *o = OPND(OpProd); \
-        double c = fp[o->c].f64, p = interp_f64_product(fp[o->a].f64, fp[o->b].f64); \
-        fp[o->d].f64 = (expr); \
-        NEXT(OpProd); \
-    }
-
-#define H_FMEM(name, expr) \
-    H_FMEM_EA(name, EA_PLAIN, expr) H_FMEM_EA(name##_add, EA_ADD, expr) \
-    H_FMEM_EA(name##_addi, EA_ADDI, expr)
 
 /* ---- atomics: bounds first, then alignment (the spec's order) */
 
@@ -616,9 +541,6 @@ H_br_table: {
 }
     INT_CMP_OPS(H_BR_CMP, i32_, uint32_t, int32_t, u32)
     INT_CMP_OPS(H_BR_CMP, i64_, uint64_t, int64_t, u64)
-    FLOAT_CMP_OPS(H_BR_FCMP, f32_, float, f32)
-    INT_CMP_OPS(H_ADD_BR, i32_, uint32_t, int32_t, u32)
-    FLOAT_CMP_OPS(H_BR_FCMP, f64_, double, f64)
 
 H_return1:
     fp[0] = fp[OPND(OpRet)->a];
@@ -644,12 +566,37 @@ H_exit:
     env->frame_count = depth;
     return TRAP_NONE;
 
+/* Enters wasm function `callee` (compiled code cf) with its frame at nfp,
+ * returning to `ret`: checks the depth and stack limits, pushes the
+ * caller's frame, zeroes the locals that need it, jumps to its code. */
+#define ENTER_FRAME(cf) \
+    do { \
+        if (SP_UNLIKELY(depth >= max_frames || nfp + (cf)->frame_slots > stack_end)) \
+            TRAP(TRAP_STACK_EXHAUSTED); \
+        frames[depth++] = (CallFrame){ret, fp, func}; \
+        fp = nfp; \
+        func = callee; \
+        interp_zero_locals((cf), fp); \
+        ip = (cf)->code; \
+    } while (0)
 H_call: {
     const OpCall *o = OPND(OpCall);
     callee = inst->funcs[o->func];
     nfp = fp + o->base;
     ret = ip + OP_WORDS(OpCall);
     goto do_call;
+}
+H_call_local: {
+    /* a defined function of this instance: no instance switch */
+    const OpCall *o = OPND(OpCall);
+    callee = inst->funcs[o->func];
+    const struct CompiledFunc *cf = callee->code;
+    nfp = fp + o->base;
+    ret = ip + OP_WORDS(OpCall);
+    SAFEPOINT();
+    if (SP_UNLIKELY(!cf)) goto do_host_call;
+    ENTER_FRAME(cf);
+    DISPATCH();
 }
 H_call_indirect: {
     const OpCallIndirect *o = OPND(OpCallIndirect);
@@ -667,13 +614,7 @@ do_call: {
     SAFEPOINT();
     const struct CompiledFunc *cf = callee->code;
     if (!cf) goto do_host_call;
-    if (SP_UNLIKELY(depth >= max_frames || nfp + cf->frame_slots > stack_end))
-        TRAP(TRAP_STACK_EXHAUSTED);
-    frames[depth++] = (CallFrame){ret, fp, func};
-    fp = nfp;
-    func = callee;
-    interp_zero_locals(cf, fp);
-    ip = cf->code;
+    ENTER_FRAME(cf);
     if (SP_UNLIKELY(callee->inst != inst)) {
         inst = callee->inst;
         LOAD_INSTANCE();
@@ -879,11 +820,6 @@ H_memory_fill: {
     INT_IMM_OPS(H_BIN, i64_, uint64_t, int64_t, u64, 64)
     INT_IMM_OPS(H_BIN_IMM, i64_, uint64_t, int64_t, u64, 64)
     H_BIN_IMM(i32_rsub, uint32_t, u32, b - a)
-    H_SHIFTED(add, a + b)
-    H_SHIFTED(sub, a - b)
-    H_SHIFTED(and, a & b)
-    H_SHIFTED(or, a | b)
-    H_SHIFTED(xor, a ^ b)
     H_BIN_IMM(i64_rsub, uint64_t, u64, b - a)
     H_DIVREM(i32_, uint32_t, int32_t, u32, INT32_MIN)
     H_DIVREM(i64_, uint64_t, int64_t, u64, INT64_MIN)
@@ -905,18 +841,6 @@ H_memory_fill: {
     FLOAT_BIN_OPS(H_BIN, f64_, double, f64, interp_f64_min, interp_f64_max)
     FLOAT_CMP_OPS(H_FCMP, f32_, float, f32)
     FLOAT_CMP_OPS(H_FCMP, f64_, double, f64)
-    H_FMEM(f64_add_mem, v + m)
-    H_FMEM(f64_sub_mem, v - m)
-    H_FMEM(f64_rsub_mem, m - v)
-    H_FMEM(f64_mul_mem, v * m)
-    H_FMEM(f64_div_mem, v / m)
-    H_FMEM(f64_rdiv_mem, m / v)
-    H_FMEM_PROD(f64_add_prod_mem, c + p)
-    H_FMEM_PROD(f64_prod_add_mem, p + c)
-    H_PROD(f64_add_prod, c + p)
-    H_PROD(f64_prod_add, p + c)
-    H_PROD(f64_sub_prod, c - p)
-    H_PROD(f64_prod_sub, p - c)
     FLOAT_IMM_OPS(H_FBIN_IMM, f32_, float, f32)
     FLOAT_IMM_OPS(H_FBIN_IMM, f64_, double, f64)
     FLOAT_CMP_OPS(H_FCMP_IMM, f32_, float, f32)
@@ -991,6 +915,9 @@ H_atomic_notify: {
 H_atomic_fence:
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     NEXT(OpNone);
+
+    /* ---------------------------------- superinstructions (code.h, "Peephole") */
+#include "interp_fused.inc"
 
     /* --------------------------------------------------- SIMD (v128) */
 #include "interp_simd.inc"
