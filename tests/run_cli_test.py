@@ -15,9 +15,14 @@ import time
 failures = 0
 
 
-def run(args, env=None, stdin=b""):
-    p = subprocess.run([SPINDLE, "run"] + args, input=stdin, capture_output=True, timeout=60,
-                       env=env if env is not None else {"PATH": "/usr/bin:/bin"})
+def run(args, env=None, stdin=b"", limit=60):
+    """Runs spindle run ARGS; a run still going after `limit` seconds is
+    killed and reported as status -1."""
+    try:
+        p = subprocess.run([SPINDLE, "run"] + args, input=stdin, capture_output=True, timeout=limit,
+                           env=env if env is not None else {"PATH": "/usr/bin:/bin"})
+    except subprocess.TimeoutExpired:
+        return -1, "", f"(killed by the test after {limit} s)"
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
@@ -50,20 +55,48 @@ def module_with_import():
     return (b"\0asm\1\0\0\0" + bytes([1, 4, 1, 0x60, 0, 0]) + bytes([2, len(imp)]) + imp)
 
 
+def leb(n):
+    """n (unsigned) as LEB128."""
+    out = b""
+    while True:
+        byte, n = n & 0x7f, n >> 7
+        out += bytes([byte | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
 def section(sid, items):
     """A section: id, size, count, then the items (each bytes)."""
-    body = bytes([len(items)]) + b"".join(items)
-    return bytes([sid, len(body)]) + body
+    body = leb(len(items)) + b"".join(items)
+    return bytes([sid]) + leb(len(body)) + body
 
 
 def name(text):
-    return bytes([len(text)]) + text
+    return leb(len(text)) + text
 
 
 def code(body):
     """A function body without locals, `end` added."""
     body = b"\0" + body + b"\x0b"
-    return bytes([len(body)]) + body
+    return leb(len(body)) + body
+
+
+def export(text, kind, index):
+    """An export entry: kind 0 = function, 2 = memory."""
+    return name(text) + bytes([kind]) + leb(index)
+
+
+def wasi_import(field, type_index):
+    """A function import from wasi_snapshot_preview1."""
+    return name(b"wasi_snapshot_preview1") + name(field) + b"\0" + leb(type_index)
+
+
+def start_section(func_index):
+    body = leb(func_index)
+    return bytes([8]) + leb(len(body)) + body
+
+
+LOOP_FOREVER = b"\x03\x40\x0c\0\x0b"   # loop br 0 end
 
 
 def module_spin():
@@ -84,10 +117,122 @@ def module_memory(min_pages):
             section(5, [bytes([0, min_pages])]) + section(7, exports) + section(10, bodies))
 
 
+def module_spin_export():
+    """A reactor whose export spin: () -> () loops forever."""
+    return (b"\0asm\1\0\0\0" + section(1, [b"\x60\0\0"]) + section(3, [b"\0"]) +
+            section(7, [export(b"spin", 0, 0)]) + section(10, [code(LOOP_FOREVER)]))
+
+
+def module_spin_before(where):
+    """Export f: () -> () returns at once, but first the start function
+    (where = "start") or _initialize (where = "init") loops forever."""
+    exports = [export(b"f", 0, 1)]
+    if where == "init":
+        exports.append(export(b"_initialize", 0, 0))
+    start = start_section(0) if where == "start" else b""
+    return (b"\0asm\1\0\0\0" + section(1, [b"\x60\0\0"]) + section(3, [b"\0", b"\0"]) +
+            section(7, exports) + start + section(10, [code(LOOP_FOREVER), code(b"")]))
+
+
+def module_block():
+    """Exports that block: poll waits in poll_oneoff on a one-hour monotonic
+    clock subscription (at 0), read in fd_read of stdin (iovec at 256), wait
+    in memory.atomic.wait32 with no timeout (memory 1 page, shared)."""
+    types = [b"\x60\x04\x7f\x7f\x7f\x7f\x01\x7f", b"\x60\0\0"]
+    imports = [wasi_import(b"poll_oneoff", 0), wasi_import(b"fd_read", 0)]
+    exports = [export(b"memory", 2, 0), export(b"poll", 0, 2), export(b"read", 0, 3),
+               export(b"wait", 0, 4)]
+    bodies = [code(b"\x41\x00\x41\xc0\x00\x41\x01\x41\x80\x01\x10\x00\x1a"),  # poll_oneoff(0, 64, 1, 128)
+              code(b"\x41\x00\x41\x80\x02\x41\x01\x41\x90\x02\x10\x01\x1a"),  # fd_read(0, 256, 1, 272)
+              code(b"\x41\x00\x41\x00\x42\x7f\xfe\x01\x02\x00\x1a")]  # wait32(0, 0, -1)
+    sub = (bytes(8) + b"\0" + bytes(7) + (1).to_bytes(4, "little") + bytes(4) +
+           (3600 * 10**9).to_bytes(8, "little") + bytes(16))
+    iov = (300).to_bytes(4, "little") + (8).to_bytes(4, "little")
+    datas = [b"\0\x41\x00\x0b" + leb(len(sub)) + sub, b"\0\x41\x80\x02\x0b" + leb(len(iov)) + iov]
+    return (b"\0asm\1\0\0\0" + section(1, types) + section(2, imports) +
+            section(3, [b"\x01", b"\x01", b"\x01"]) + section(5, [b"\x03\x01\x01"]) +
+            section(7, exports) + section(10, bodies) + section(11, datas))
+
+
+def module_grow_in_start():
+    """Memory 1 page (no maximum); the start function stores memory.grow(3)
+    in global 0; export get: () -> i32 returns it; _start calls
+    proc_exit(global 0 + 10): 9 when the grow failed, 11 when it worked."""
+    types = [b"\x60\x01\x7f\0", b"\x60\0\0", b"\x60\0\x01\x7f"]
+    exports = [export(b"_start", 0, 2), export(b"get", 0, 3)]
+    bodies = [code(b"\x41\x03\x40\x00\x24\x00"), code(b"\x23\x00\x41\x0a\x6a\x10\x00"),
+              code(b"\x23\x00")]
+    return (b"\0asm\1\0\0\0" + section(1, types) + section(2, [wasi_import(b"proc_exit", 0)]) +
+            section(3, [b"\x01", b"\x01", b"\x02"]) + section(5, [b"\0\x01"]) +
+            section(6, [b"\x7f\x01\x41\x00\x0b"]) + section(7, exports) + start_section(1) +
+            section(10, bodies))
+
+
+def expect_timeout(name, args, path, **kw):
+    """spindle run --timeout 0.2 ARGS stops with 124, the one-line message,
+    no output, and on time."""
+    start = time.monotonic()
+    expect(name, ["--timeout", "0.2"] + args, 124, out="", one_line_err=True,
+           err_has=f"spindle: {path}: timed out after 0.2 s", limit=10, **kw)
+    took = time.monotonic() - start
+    check(name + ": on time", 0.2 <= took < 0.7 + 1.5, f"({took:.3f} s)")
+
+
+def test_invoke_timeout(paths):
+    """--timeout with --invoke: running wasm, the start function, _initialize,
+    and calls blocked in poll_oneoff, fd_read of an open stdin and
+    memory.atomic.wait are all stopped at the deadline."""
+    spin, block = paths["spin_export"], paths["block"]
+    expect_timeout("--invoke --timeout: spinning export", ["--invoke", "spin", spin], spin)
+    expect_timeout("--invoke --timeout: spinning start function",
+                   ["--invoke", "f", paths["spin_start"]], paths["spin_start"])
+    expect_timeout("--invoke --timeout: spinning _initialize",
+                   ["--invoke", "f", paths["spin_init"]], paths["spin_init"])
+    expect_timeout("--invoke --timeout: poll_oneoff", ["--invoke", "poll", block], block)
+    expect_timeout("--invoke --timeout: memory.atomic.wait", ["--invoke", "wait", block], block)
+    # fd_read of a stdin that stays open (subprocess.run and communicate
+    # would close it); the outputs are small, so waiting before reading them
+    # cannot deadlock.
+    start = time.monotonic()
+    p = subprocess.Popen([SPINDLE, "run", "--timeout", "0.2", "--invoke", "read", block],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env={"PATH": "/usr/bin:/bin"})
+    try:
+        p.wait(timeout=10)
+        took = time.monotonic() - start
+        o, e = p.stdout.read().decode(), p.stderr.read().decode()
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        took, o, e = 10.0, "", "still running"
+    finally:
+        p.stdin.close()
+        p.stdout.close()
+        p.stderr.close()
+    detail = f"(status {p.returncode}, stdout {o!r}, stderr {e!r}, {took:.3f} s)"
+    check("--invoke --timeout: fd_read of open stdin", p.returncode == 124 and o == "" and
+          e == f"spindle: {block}: timed out after 0.2 s\n" and 0.2 <= took < 0.7 + 1.5, detail)
+
+
+def test_grow_in_start(grow):
+    """--max-memory holds from the moment a memory is made: a memory.grow in
+    the start function is capped too, through --invoke and through _start."""
+    expect("start function grow, no cap (--invoke)", ["--invoke", "get", grow], 0, out="1\n")
+    expect("start function grow, --max-memory (--invoke)", ["--max-memory", "128K", "--invoke", "get", grow],
+           0, out="-1\n")
+    expect("start function grow to the cap (--invoke)", ["--max-memory", "256K", "--invoke", "get", grow],
+           0, out="1\n")
+    expect("start function grow, no cap (_start)", [grow], 11)
+    expect("start function grow, --max-memory (_start)", ["--max-memory", "128K", grow], 9)
+
+
 def test_limits():
     """--max-memory and --timeout (--max-threads is covered by test_wasix_thread_limits)."""
     paths = {}
-    for key, data in (("spin", module_spin()), ("mem1", module_memory(1)), ("mem10", module_memory(10))):
+    for key, data in (("spin", module_spin()), ("mem1", module_memory(1)), ("mem10", module_memory(10)),
+                      ("spin_export", module_spin_export()), ("spin_start", module_spin_before("start")),
+                      ("spin_init", module_spin_before("init")), ("block", module_block()),
+                      ("grow", module_grow_in_start())):
         paths[key] = os.path.join(WORK, key + ".wasm")
         with open(paths[key], "wb") as f:
             f.write(data)
@@ -115,8 +260,13 @@ def test_limits():
     expect("--timeout= not reached", ["--timeout=30", mem1], 2, err_has=None)
     for bad in ("abc", "0", "-1", "1e99", "nan", "", "2s"):
         expect(f"--timeout {bad!r}", ["--timeout", bad, spin], 2, one_line_err=True, err_has="--timeout")
+    test_invoke_timeout(paths)
+    test_grow_in_start(paths["grow"])
     code_, o, _ = run(["--help"])
     check("--help: limits", all(x in o for x in ("--max-memory", "--timeout", "124")), o)
+    flat = " ".join(o.split())
+    check("--help: --timeout with --invoke", "not with --invoke" not in flat and
+          "says so on stderr; also with --invoke" in flat, o)
 
 
 def test_errors(cli):

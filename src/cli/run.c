@@ -5,6 +5,12 @@
  * real OS threads: wasix/wasix.h), or with --invoke an export of a WASI
  * reactor (after its _initialize) whose results are printed.
  *
+ * Limits with --invoke (a _start run gets them from wasix_run): the memory
+ * cap goes to instance_new through ExecEnv.max_memory_pages, so it holds
+ * from the start function on; --timeout is a watchdog thread that, at the
+ * deadline, stops the guest as a process exit does (interrupt flag, parked
+ * waiters, blocking WASI calls).
+ *
  * Exit status: the guest's proc_exit code (0 when _start returns), or one of
  * cli.h's statuses (usage 2, unreadable file 3, malformed module 4, link
  * error 5, --timeout 124, worker trap 129, trap 134). Every error is one line on stderr.
@@ -13,10 +19,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "os/os.h"
 #include "os/os_io.h"
 #include "wasi/wasi.h"
 #include "wasix/process.h"
@@ -54,8 +63,8 @@ static const char run_help[] =
     "                         it stops the start (status 134); also with --invoke\n"
     "  --timeout SECONDS      stop every thread after SECONDS of wall-clock time\n"
     "                         (decimal, may be fractional, e.g. 2.5); the run then\n"
-    "                         ends with status 124 and says so on stderr (not\n"
-    "                         with --invoke)\n"
+    "                         ends with status 124 and says so on stderr; also\n"
+    "                         with --invoke\n"
     "  --                     end of options\n"
     "  -h, --help             this help\n"
     "Every option also takes its value after '=' (--env=A=1).\n"
@@ -308,10 +317,17 @@ static int run_parse(int argc, char **argv, RunArgs *ra)
 
 /* ----------------------------------------------------------------- running */
 
-/* Prints a trap with its backtrace and returns its exit status. */
-static int run_report_trap(const char *path, ExecEnv *env, TrapKind trap)
+/* Prints a trap with its backtrace and returns its exit status. In a
+ * --invoke run only the timeout's watchdog sets env's interrupt flag, so an
+ * interrupted guest with the flag set has timed out (status 124). */
+static int run_report_trap(const RunArgs *ra, ExecEnv *env, TrapKind trap)
 {
     if (trap == TRAP_EXIT) return env->exit_code;
+    if (trap == TRAP_INTERRUPTED && ra->timeout_ns && atomic_load(env->interrupt)) {
+        fprintf(stderr, "spindle: %s: timed out after %s s\n", ra->path, ra->timeout_text);
+        return WASIX_EXIT_TIMEOUT;
+    }
+    const char *path = ra->path;
     static char text[16384];
     if (env->trap == trap) env_format_trap(env, text, sizeof text);
     else if (trap == TRAP_HOST && env->trap_msg[0]) snprintf(text, sizeof text, "%s", env->trap_msg);
@@ -355,7 +371,7 @@ static int run_call(const RunArgs *ra, ExecEnv *env, Func *f, const char *name, 
     if (!with_args) call_args.nargs = 0;
     int status = run_parse_values(&call_args, name, ft, io);
     TrapKind trap = status ? TRAP_NONE : interp_invoke(env, f, io);
-    if (trap) status = run_report_trap(ra->path, env, trap);
+    if (trap) status = run_report_trap(ra, env, trap);
     for (uint32_t i = 0, slot = 0; with_args && !status && i < ft->nresults; i++) {
         char text[96];
         wval_format_result(ft->results[i], io + slot, text, sizeof text);
@@ -453,8 +469,8 @@ static int run_make_ctx(const RunArgs *ra, WasiCtx **out)
 }
 
 /* --max-memory for --invoke: a memory whose minimum is above the cap is an
- * error (exit status); else -1, and after instantiation run_cap_memories
- * holds each memory's maximum to the cap. */
+ * error (exit status); else -1, and instance_new holds each memory's maximum
+ * to the cap (env->max_memory_pages). */
 static int run_check_memories(const RunArgs *ra, const Module *m)
 {
     for (uint32_t i = 0; ra->max_memory && i < m->num_memories; i++)
@@ -463,13 +479,6 @@ static int run_check_memories(const RunArgs *ra, const Module *m)
             return CLI_EXIT_TRAP;
         }
     return -1;
-}
-
-static void run_cap_memories(const RunArgs *ra, const Module *m, Instance *inst)
-{
-    uint64_t cap = ra->max_memory / WASM_PAGE_SIZE;
-    for (uint32_t i = 0; ra->max_memory && i < m->num_memories; i++)
-        if (inst->memories[i]->max_pages > cap) inst->memories[i]->max_pages = cap;
 }
 
 /* Links WASI and instantiates; exit status or 0 with *inst set. */
@@ -487,13 +496,123 @@ static int run_instantiate(const RunArgs *ra, const Module *m, Linker *l, WasiCt
     TrapKind trap = TRAP_NONE;
     SpDiag diag = {0};
     e = linker_instantiate(l, m, env, inst, &trap, &diag);
-    if (!e) run_cap_memories(ra, m, *inst);
-    if (e && trap != TRAP_NONE) return run_report_trap(ra->path, env, trap);
+    if (e && trap != TRAP_NONE) return run_report_trap(ra, env, trap);
     if (e) {
         fprintf(stderr, "spindle: %s: %s\n", ra->path, diag.text[0] ? diag.text : e);
         return CLI_EXIT_LINK;
     }
     return CLI_EXIT_OK;
+}
+
+/* --------------------------------------------- --timeout with --invoke */
+
+/* The watchdog of a --invoke run's --timeout (a _start run has wasix_run's):
+ * a thread that sleeps until the run ends or the deadline passes. At the
+ * deadline it stops the guest as a process exit does, with no check added to
+ * the interpreter: it sets env's interrupt flag (running wasm stops at its
+ * next safepoint with TRAP_INTERRUPTED), wakes parked waiters
+ * (memory.atomic.wait) and ends blocking WASI calls (poll_oneoff, fd_read),
+ * which then return TRAP_INTERRUPTED too. */
+typedef struct RunWatchdog {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;   /* on CLOCK_MONOTONIC; signalled when the run ends */
+    bool done;                /* the run ended (guarded by lock) */
+    bool running;             /* `thread` was started and is not joined yet */
+    uint64_t deadline_ns;     /* os_monotonic_ns() of the timeout */
+    ExecEnv *env;             /* the env running the guest (its own interrupt flag) */
+    WasiCtx *ctx;
+    pthread_t thread;
+} RunWatchdog;
+
+static void *run_watchdog_main(void *arg)
+{
+    RunWatchdog *w = arg;
+    pthread_mutex_lock(&w->lock);
+    while (!w->done && os_monotonic_ns() < w->deadline_ns) {
+        struct timespec until = {.tv_sec = (time_t)(w->deadline_ns / 1000000000u),
+                                 .tv_nsec = (long)(w->deadline_ns % 1000000000u)};
+        pthread_cond_timedwait(&w->changed, &w->lock, &until);
+    }
+    bool expired = !w->done;
+    pthread_mutex_unlock(&w->lock);
+    if (!expired) return NULL;
+    atomic_store(&w->env->own_interrupt, 1);
+    park_interrupt_all();
+    wasi_ctx_interrupt(w->ctx);
+    return NULL;
+}
+
+/* Starts the watchdog when --timeout was given (the deadline counts from
+ * now); env must stop at its own interrupt flag. Returns an exit status. */
+static int run_watchdog_start(RunWatchdog *w, const RunArgs *ra, ExecEnv *env, WasiCtx *ctx)
+{
+    if (!ra->timeout_ns) return CLI_EXIT_OK;
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0) return run_out_of_memory();
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    bool ok = pthread_cond_init(&w->changed, &attr) == 0;
+    pthread_condattr_destroy(&attr);
+    if (ok && pthread_mutex_init(&w->lock, NULL) != 0) {
+        pthread_cond_destroy(&w->changed);
+        ok = false;
+    }
+    if (!ok) return run_out_of_memory();
+    w->done = false;
+    w->deadline_ns = os_monotonic_ns() + ra->timeout_ns;
+    w->env = env;
+    w->ctx = ctx;
+    w->running = pthread_create(&w->thread, NULL, run_watchdog_main, w) == 0;
+    if (w->running) return CLI_EXIT_OK;
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->changed);
+    fprintf(stderr, "spindle: %s: the OS refused a thread for the timeout\n", ra->path);
+    return CLI_EXIT_TRAP;
+}
+
+/* Ends the watchdog (if it runs) and waits for it; nothing it touches is
+ * used by it afterwards. */
+static void run_watchdog_stop(RunWatchdog *w)
+{
+    if (!w->running) return;
+    pthread_mutex_lock(&w->lock);
+    w->done = true;
+    pthread_cond_signal(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->changed);
+    w->running = false;
+}
+
+/* The --invoke run: WASI context, instance (its start function), then
+ * _initialize and the export, all under the memory cap and the timeout. */
+static int run_invoke(const RunArgs *ra, const Module *m)
+{
+    WasiCtx *ctx = NULL;
+    int status = run_make_ctx(ra, &ctx);
+    Linker *linker = NULL;
+    ExecEnv *env = NULL;
+    Instance *inst = NULL;
+    RunWatchdog dog = {.running = false};
+    if (status == CLI_EXIT_OK) {
+        os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */
+        linker = linker_new();
+        env = env_new(0, 0);
+        if (!linker || !env) status = run_out_of_memory();
+    }
+    if (status == CLI_EXIT_OK) {
+        env->max_memory_pages = ra->max_memory / WASM_PAGE_SIZE;  /* 0 = no cap */
+        status = run_watchdog_start(&dog, ra, env, ctx);
+    }
+    if (status == CLI_EXIT_OK) status = run_instantiate(ra, m, linker, ctx, env, &inst);
+    if (status == CLI_EXIT_OK) status = run_entry(ra, inst, env);
+    run_watchdog_stop(&dog);
+    fflush(stdout);
+    if (inst) instance_free(inst);
+    linker_free(linker);
+    env_free(env);
+    wasi_ctx_free(ctx);
+    return status;
 }
 
 int run_main(int argc, char **argv)
@@ -514,23 +633,7 @@ int run_main(int argc, char **argv)
         run_args_free(&ra);
         return status;
     }
-    WasiCtx *ctx = NULL;
-    if (status == CLI_EXIT_OK) status = run_make_ctx(&ra, &ctx);
-    Linker *linker = NULL;
-    ExecEnv *env = NULL;
-    Instance *inst = NULL;
-    if (status == CLI_EXIT_OK) {
-        os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */
-        linker = linker_new();
-        env = env_new(0, 0);
-        status = linker && env ? run_instantiate(&ra, m, linker, ctx, env, &inst) : run_out_of_memory();
-    }
-    if (status == CLI_EXIT_OK) status = run_entry(&ra, inst, env);
-    fflush(stdout);
-    if (inst) instance_free(inst);
-    linker_free(linker);
-    env_free(env);
-    wasi_ctx_free(ctx);
+    if (status == CLI_EXIT_OK) status = run_invoke(&ra, m);
     module_free(m);
     run_args_free(&ra);
     return status;

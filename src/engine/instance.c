@@ -9,6 +9,10 @@
  * created with their first reference) and owns its Func records and segment
  * state. instance_free drops all of it.
  *
+ * Memory cap: the memories an instance creates get their maximum lowered to
+ * the ExecEnv's max_memory_pages as they are made, before any segment or the
+ * start function can grow them.
+ *
  * Failed instantiations: when a segment or the start function traps, writes
  * already made into imported tables persist (2.0 semantics), so such a table
  * may now point at this instance's functions. Freeing the instance would leave
@@ -22,6 +26,7 @@
 
 static const char ERR_INSTANCE_ALLOC[] = "out of memory";
 static const char ERR_INSTANCE_NO_ENV[] = "a start function needs an execution environment";
+const char ERR_MEMORY_CAP[] = "memory minimum exceeds the memory cap";
 
 /* calloc that never returns NULL for a zero count (so NULL means failure). */
 static void *instance_calloc(size_t n, size_t size)
@@ -183,9 +188,23 @@ static void instance_make_funcs(Instance *inst)
     }
 }
 
+/* Creates defined memory i with its maximum held to cap (pages; UINT64_MAX =
+ * none), so that no code of the instance ever sees a larger maximum. */
+static SpResult instance_make_memory(Instance *inst, uint32_t i, uint64_t cap)
+{
+    const Limits *lim = &inst->module->memories[i].limits;
+    if (lim->min > cap) return ERR_MEMORY_CAP;
+    SpResult err = ERR_INSTANCE_ALLOC;
+    inst->memories[i] = memory_new(lim, &err);
+    if (!inst->memories[i]) return err;
+    if (inst->memories[i]->max_pages > cap) inst->memories[i]->max_pages = cap;
+    return SP_OK;
+}
+
 /* Creates the defined globals, tables and memories, in that order (global
- * initialisers see imported globals and every function). */
-static SpResult instance_make_state(Instance *inst)
+ * initialisers see imported globals and every function); memories are
+ * capped at max_memory_pages (see runtime.h: ExecEnv). */
+static SpResult instance_make_state(Instance *inst, uint64_t max_memory_pages)
 {
     const Module *m = inst->module;
     SpResult err = ERR_INSTANCE_ALLOC;
@@ -199,9 +218,10 @@ static SpResult instance_make_state(Instance *inst)
         inst->tables[i] = table_new(&m->tables[i], NULL, &err);
         if (!inst->tables[i]) return err;
     }
+    uint64_t cap = max_memory_pages ? max_memory_pages : UINT64_MAX;
     for (uint32_t i = m->num_memory_imports; i < m->num_memories; i++) {
-        inst->memories[i] = memory_new(&m->memories[i].limits, &err);
-        if (!inst->memories[i]) return err;
+        err = instance_make_memory(inst, i, cap);
+        if (err) return err;
     }
     return SP_OK;
 }
@@ -313,13 +333,13 @@ static void instance_discard_trapped(Instance *inst)
 
 /* Everything up to (not including) the segments and the start function;
  * failures here never have side effects outside the new instance. */
-static SpResult instance_build(Instance *inst, const Extern *imports)
+static SpResult instance_build(Instance *inst, const Extern *imports, uint64_t max_memory_pages)
 {
     SpResult e = instance_alloc_arrays(inst, inst->module);
     if (!e) e = instance_bind_imports(inst, imports);
     if (e) return e;
     instance_make_funcs(inst);
-    e = instance_make_state(inst);
+    e = instance_make_state(inst, max_memory_pages);
     if (!e) e = instance_make_segments(inst);
     return e;
 }
@@ -344,7 +364,7 @@ SpResult instance_new(const Module *m, const Extern *imports, ExecEnv *env,
     Instance *inst = calloc(1, sizeof *inst);
     if (!inst) return ERR_INSTANCE_ALLOC;
     inst->module = m;
-    SpResult e = instance_build(inst, imports);
+    SpResult e = instance_build(inst, imports, env ? env->max_memory_pages : 0);
     if (e) {
         instance_free(inst);
         return e;

@@ -153,7 +153,9 @@ struct Instance {
 
 /* Instantiates m with `imports` (num_imports entries, in import order, already
  * checked by the caller or by linker_instantiate): allocates the instance,
- * evaluates globals, applies active element then data segments in order,
+ * evaluates globals, creates its memories (their maximum held to
+ * env->max_memory_pages when env is given; a minimum above that cap is
+ * ERR_MEMORY_CAP), applies active element then data segments in order,
  * drops declarative ones, and runs the start function on env.
  * Returns SP_OK, or a message; when a segment or the start function traps,
  * *trap receives the kind (and the instance is freed, unless its functions
@@ -190,6 +192,8 @@ void instance_data_drop(Instance *inst, uint32_t data);
 /* The spec's link-error messages (linker_instantiate; extern_matches failures). */
 extern const char ERR_UNKNOWN_IMPORT[];      /* "unknown import" */
 extern const char ERR_INCOMPATIBLE_IMPORT[]; /* "incompatible import type" */
+/* instance_new: a memory's minimum is above env->max_memory_pages. */
+extern const char ERR_MEMORY_CAP[];          /* "memory minimum exceeds the memory cap" */
 
 /* A name -> Extern map used to resolve imports (host modules, registered
  * instances). Names are copied. Not thread-safe for concurrent defines. */
@@ -239,6 +243,13 @@ struct ExecEnv {
     BacktraceEntry backtrace[SP_BACKTRACE_MAX];
 
     void *user;             /* embedder's pointer (e.g. the WASIX thread) */
+
+    /* Cap on the maximum (in pages) of every memory instance_new creates with
+     * this env, applied before any segment or start function runs, so
+     * memory.grow past it returns -1 from the first instruction on (the
+     * embedder's --max-memory). 0 or UINT64_MAX = no cap. Imported memories
+     * are their creator's business. */
+    uint64_t max_memory_pages;
 
     /* interp.c private: where a re-entrant interp_invoke (from a host
      * function) puts its frame, how many call records are in use, and how

@@ -19,9 +19,11 @@
  * deliberately never freed.
  *
  * Limits (ProcessConfig). max_threads is enforced by thread.c's spawns. The
- * memory cap lowers the maximum of every memory the process makes or meets
- * (memory.grow past it returns -1) and refuses to start a module with a
- * memory minimum above it. The timeout is a watchdog thread that waits on
+ * memory cap lowers the maximum of every memory as it is made (memory.grow
+ * past it returns -1, even in the start section): here for the memories made
+ * for imports, by instance_new (ExecEnv.max_memory_pages, set by thread.c)
+ * for those a module defines itself; a module with a memory minimum above
+ * the cap is refused before anything runs. The timeout is a watchdog thread that waits on
  * the same condition as the supervisor and, at the deadline, calls
  * process_exit(WASIX_EXIT_TIMEOUT): no check is added to any hot path.
  */
@@ -165,24 +167,17 @@ static SpResult process_import_error(SpDiag *diag, SpResult msg, const Import *i
     return msg;
 }
 
-/* Holds mem's maximum to the process's memory cap (ProcessConfig.
- * max_memory_bytes): memory.grow past it then returns -1. Only before any
- * thread uses mem; has_max (import matching) is left as declared. */
-static void process_cap_memory(const Process *p, Memory *mem)
-{
-    if (mem->max_pages > p->max_memory_pages) mem->max_pages = p->max_memory_pages;
-}
-
 /* A new memory with the limits of memory import im (shared if it is), its
- * maximum held to the memory cap; ERR_PROCESS_MEMORY_CAP when its minimum
- * is already above the cap. */
+ * maximum held to the memory cap (ProcessConfig.max_memory_bytes: memory.grow
+ * past it returns -1; has_max, for import matching, stays as declared);
+ * ERR_PROCESS_MEMORY_CAP when its minimum is already above the cap. */
 static SpResult process_make_memory(Process *p, const Import *im, Extern *out)
 {
     if (im->mem.limits.min > p->max_memory_pages) return ERR_PROCESS_MEMORY_CAP;
     SpResult e = ERR_PROCESS_ALLOC;
     Memory *mem = memory_new(&im->mem.limits, &e);
     if (!mem) return e;
-    process_cap_memory(p, mem);
+    if (mem->max_pages > p->max_memory_pages) mem->max_pages = p->max_memory_pages;
     p->memories[p->num_memories++] = mem;
     out->kind = EXTERN_MEMORY;
     out->u.memory = mem;
@@ -214,22 +209,14 @@ static SpResult process_resolve_imports(Process *p, SpDiag *diag)
 }
 
 /* ERR_PROCESS_MEMORY_CAP when a memory the module defines itself has a
- * minimum above the memory cap, else SP_OK. */
+ * minimum above the memory cap, else SP_OK. (instance_new caps the maximum
+ * of those memories and would refuse them too, with a less telling message.) */
 static SpResult process_check_own_memories(const Process *p)
 {
     const Module *m = p->module;
     for (uint32_t i = m->num_memory_imports; i < m->num_memories; i++)
         if (m->memories[i].limits.min > p->max_memory_pages) return ERR_PROCESS_MEMORY_CAP;
     return SP_OK;
-}
-
-/* Caps the memories instance inst defines itself (its imported ones were
- * capped when made). Called on the main thread's instance before it runs. */
-static void process_cap_own_memories(const Process *p, Instance *inst)
-{
-    const Module *m = p->module;
-    for (uint32_t i = m->num_memory_imports; i < m->num_memories; i++)
-        process_cap_memory(p, inst->memories[i]);
 }
 
 /* The function index of export `name` when it is a function of type
@@ -358,7 +345,6 @@ static bool process_start_main(Process *p, SpResult *err, SpDiag *diag)
     process_set_live(p, 1); /* the main thread's place, before its start section runs */
     TrapKind trap = TRAP_NONE;
     WasixThread *t = wasix_thread_new(p, p->pid, true, &trap, err);
-    if (t && t->inst) process_cap_own_memories(p, t->inst);
     if (t && trap) {
         wasix_thread_conclude(t, trap);
         wasix_thread_free(t);

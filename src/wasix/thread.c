@@ -64,7 +64,8 @@ void wasix_thread_drain_pool(Process *p)
 }
 
 /* Makes a thread record with its ExecEnv (no instance yet); NULL when out of
- * memory. The env stops at the process's interrupt flag. */
+ * memory. The env stops at the process's interrupt flag, and the memories
+ * its instance defines are held to the process's memory cap from the start. */
 static WasixThread *wasix_thread_alloc(Process *p, uint32_t tid, bool is_main)
 {
     WasixThread *t = calloc(1, sizeof *t);
@@ -78,6 +79,7 @@ static WasixThread *wasix_thread_alloc(Process *p, uint32_t tid, bool is_main)
     t->tid = tid;
     t->is_main = is_main;
     t->env->interrupt = &p->interrupt;
+    t->env->max_memory_pages = p->max_memory_pages;
     t->env->user = t;
     t->env->exit_code = 0;
     t->env->trap = TRAP_NONE;
