@@ -857,7 +857,8 @@ static SpResult compile_call(Compiler *C)
     if (x >= C->m->num_funcs) return compile_fail(C, ERR_UNKNOWN_FUNCTION);
     const FuncType *ft = &C->m->types[C->m->func_type[x]];
     COMPILE_TRY(compile_call_args(C, ft, &base));
-    OpCall *o = COMPILE_EMIT(C, x < C->m->num_func_imports ? IOP_call : IOP_call_local, OpCall);
+    bool local = x >= C->m->num_func_imports && cfuse_enabled(C);
+    OpCall *o = COMPILE_EMIT(C, local ? IOP_call_local : IOP_call, OpCall);
     o->func = x;
     o->base = base;
     compile_push_results(C, ft);

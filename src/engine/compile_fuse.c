@@ -5,11 +5,17 @@
  * moves) and compile_ops.c (numeric ops, loads, stores) call them at the
  * moment they would emit the consumer; everything is decided from what the
  * Compiler remembers of the last instructions (C->last, C->emit, C->prev),
- * in the same single pass.
+ * in the same single pass. A module loaded with LoadOptions.no_fusion
+ * gets none of it: every entry point then declines (cfuse_enabled).
  */
 #include <string.h>
 
 #include "compile_internal.h"
+
+bool cfuse_enabled(const Compiler *C)
+{
+    return !C->m->no_fusion;
+}
 
 /* ------------------------------------------------------- constant operands */
 
@@ -55,8 +61,9 @@ static bool cfuse_is_imm_form(InternalOp op)
     return (unsigned)op < IOP_COUNT && is_imm_form[op];
 }
 
-InternalOp cfuse_imm_form(InternalOp op, bool left)
+InternalOp cfuse_imm_form(const Compiler *C, InternalOp op, bool left)
 {
+    if (!cfuse_enabled(C)) return IOP_COUNT;
     uint16_t f = (unsigned)op < IOP_COUNT ? (left ? imm_left : imm_right)[op] : 0;
     return f ? (InternalOp)f : IOP_COUNT;
 }
@@ -108,6 +115,7 @@ static bool cfuse_is_branch_imm(InternalOp op)
  * False when it has no fused form. */
 bool cfuse_branch(Compiler *C, bool negate, uint32_t *instr, uint32_t *field)
 {
+    if (!cfuse_enabled(C)) return false;
     uint8_t *at = C->code + compile_field(C->last.pos, 0);
     InternalOp fused = cfuse_fused_branch((InternalOp)C->last.iop, negate);
     if (C->last.iop == IOP_i32_eqz) {
@@ -223,7 +231,9 @@ static InternalOp cfuse_read_branch(const Compiler *C, uint32_t pos, InternalOp 
  * and *field then describe that op. */
 void cfuse_latch(Compiler *C, uint32_t *instr, uint32_t *field)
 {
-    if (!C->live || C->oom || !C->prev_valid || !C->emit_valid || C->emit_pos != *instr) return;
+    if (!cfuse_enabled(C) || !C->live || C->oom || !C->prev_valid || !C->emit_valid ||
+        C->emit_pos != *instr)
+        return;
     InternalOp add = (InternalOp)C->prev_iop;
     if (add != IOP_i32_add && add != IOP_i32_add_imm && add != IOP_i32_sub_imm) return;
     uint32_t d, a, b, y;
@@ -246,7 +256,8 @@ void cfuse_latch(Compiler *C, uint32_t *instr, uint32_t *field)
  * emitted is a copy1, it and the move fp[d] = fp[a] become one copy1x2. */
 bool cfuse_pair_copy(Compiler *C, uint32_t d, uint32_t a)
 {
-    if (!C->live || C->oom || !C->emit_valid || C->emit_iop != IOP_copy1) return false;
+    if (!cfuse_enabled(C) || !C->live || C->oom || !C->emit_valid || C->emit_iop != IOP_copy1)
+        return false;
     OpDA first;
     compile_take_emitted(C, &first, sizeof first);
     OpCopy2x *o = COMPILE_EMIT(C, IOP_copy1x2, OpCopy2x);
@@ -266,6 +277,10 @@ unsigned cfuse_address(Compiler *C, const StackEntry *addr, uint32_t *offset, ui
                        uint32_t *b)
 {
     *b = 0;
+    if (!cfuse_enabled(C)) {
+        *a = compile_src(C, addr);
+        return ADDR_PLAIN;
+    }
     if (addr->kind == K_CONST && (uint64_t)(uint32_t)addr->bits + *offset <= UINT32_MAX) {
         *offset += (uint32_t)addr->bits;
         *a = compile_zero_slot(C);
@@ -297,7 +312,8 @@ bool cfuse_load_writeback(Compiler *C, InternalOp load, ValType type, const Stac
                           uint32_t offset)
 {
     InternalOp add = (InternalOp)C->emit_iop;
-    if (!C->live || C->oom || !C->emit_valid || addr->kind != K_LOCAL) return false;
+    if (!cfuse_enabled(C) || !C->live || C->oom || !C->emit_valid || addr->kind != K_LOCAL)
+        return false;
     if (add != IOP_i32_add && add != IOP_i32_add_imm && add != IOP_i32_sub_imm) return false;
     OpDAI op; /* d and a are where OpDAB has them */
     memcpy(&op, C->code + (size_t)C->emit_pos * sizeof(CodeWord), sizeof op);
@@ -399,6 +415,7 @@ static void cfuse_emit_folded(Compiler *C, unsigned kind, InternalOp fused, uint
 bool cfuse_operand(Compiler *C, InternalOp op, const StackEntry *a, const StackEntry *b,
                    ValType out)
 {
+    if (!cfuse_enabled(C)) return false;
     bool right = compile_last_made(C, b), left = !right && compile_last_made(C, a);
     const StackEntry *other = right ? a : b;
     if ((!right && !left) || other->kind == K_CONST) return false;
@@ -422,13 +439,16 @@ static bool cfuse_prev_makes(const Compiler *C, InternalOp iop, uint32_t slot, v
 }
 
 /* Emits a read-modify-write op in place of the last two instructions
- * (prev, then last); traps report the first one's module offset. */
+ * (prev, then last), whose operands the caller has read; traps report the
+ * first one's module offset. Nothing is copied out: the two are smaller
+ * than an OpMemBin (an OpLoad, an OpProd...), and the last one ends the
+ * code, so copying sizeof(OpMemBin) bytes read past the code buffer. */
 static OpMemBin *cfuse_emit_rmw(Compiler *C, InternalOp fused)
 {
-    uint8_t scratch[sizeof(OpMemBin)];
+    uint8_t none;
     size_t saved = C->op_offset;
-    compile_take_emitted(C, scratch, sizeof scratch);
-    C->op_offset = compile_take_emitted(C, scratch, sizeof scratch);
+    compile_take_emitted(C, &none, 0);
+    C->op_offset = compile_take_emitted(C, &none, 0);
     OpMemBin *o = COMPILE_EMIT(C, fused, OpMemBin);
     C->op_offset = saved;
     return o;
@@ -456,7 +476,9 @@ static bool cfuse_store_sub_prod(Compiler *C, uint32_t a, uint32_t offset)
 bool cfuse_store(Compiler *C, InternalOp store, const StackEntry *value, unsigned mode, uint32_t a,
                  uint32_t offset)
 {
-    if (store != IOP_store64 || mode != ADDR_PLAIN || !compile_last_made(C, value)) return false;
+    if (!cfuse_enabled(C) || store != IOP_store64 || mode != ADDR_PLAIN ||
+        !compile_last_made(C, value))
+        return false;
     InternalOp last = (InternalOp)C->last.iop, fused = IOP_COUNT, prod_fused = IOP_COUNT;
     if (last == IOP_f64_sub_prod) return cfuse_store_sub_prod(C, a, offset);
     if (last == IOP_f64_add_mem) fused = IOP_f64_add_to_mem, prod_fused = IOP_f64_add_prod_to_mem;

@@ -203,9 +203,13 @@ SpResult csimd_skip(Reader *r);
 
 /* ------------------------------------- compile_fuse.c (peephole, code.h) */
 
+/* False when the module is translated without fusion (LoadOptions
+ * no_fusion): every cfuse_* function below then declines, and the callers
+ * emit plain instructions (no store*_imm, no call_local either). */
+bool cfuse_enabled(const Compiler *C);
 /* The `_imm` form of binary op `op` for a constant right operand, or
  * (left) for a constant left operand; IOP_COUNT when there is none. */
-InternalOp cfuse_imm_form(InternalOp op, bool left);
+InternalOp cfuse_imm_form(const Compiler *C, InternalOp op, bool left);
 /* Rewrites the last instruction (a compare, i32.eqz or i32.and that made
  * the condition) in place into a branch taken when the condition is
  * nonzero (zero if negate); returns its position and the byte offset of

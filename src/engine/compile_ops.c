@@ -142,10 +142,10 @@ static SpResult cops_binary(Compiler *C, const NumInfo *ni)
     COMPILE_TRY(compile_pop(C, ni->in, &a));
     InternalOp op = (InternalOp)ni->iop, imm_op = IOP_COUNT;
     const StackEntry *var = NULL, *cst = NULL;
-    if (b.kind == K_CONST && (imm_op = cfuse_imm_form(op, false)) != IOP_COUNT) {
+    if (b.kind == K_CONST && (imm_op = cfuse_imm_form(C, op, false)) != IOP_COUNT) {
         var = &a;
         cst = &b;
-    } else if (a.kind == K_CONST && (imm_op = cfuse_imm_form(op, true)) != IOP_COUNT) {
+    } else if (a.kind == K_CONST && (imm_op = cfuse_imm_form(C, op, true)) != IOP_COUNT) {
         var = &b;
         cst = &a;
     }
@@ -227,16 +227,17 @@ static SpResult cops_memory_size_grow(Compiler *C, bool grow)
     return SP_OK;
 }
 
-/* A store: a constant value goes into the instruction (OpStoreI). The
- * value is placed before the address so that nothing is emitted between
- * an absorbed address computation and the store. */
+/* A store: a constant value goes into the instruction (OpStoreI) unless
+ * fusion is off (cfuse_enabled). The value is placed before the address
+ * so that nothing is emitted between an absorbed address computation and
+ * the store. */
 static SpResult cops_store(Compiler *C, const MemInfo *mi, uint32_t offset)
 {
     StackEntry addr, value;
     uint32_t a, b;
     COMPILE_TRY(compile_pop(C, mi->type, &value));
     COMPILE_TRY(compile_pop(C, VT_I32, &addr));
-    if (value.kind == K_CONST) {
+    if (value.kind == K_CONST && cfuse_enabled(C)) {
         unsigned mode = cfuse_address(C, &addr, &offset, &a, &b);
         OpStoreI *o = COMPILE_EMIT(C, (InternalOp)(mi->iop + ADDR_IMM_VALUE + mode), OpStoreI);
         o->a = a;

@@ -1,7 +1,8 @@
 /*
  * module.c - the Module's life cycle and queries: module_load (decode +
- * validate), module_free, function names, export lookup, function type
- * equality and the canonical type table used by call_indirect's fast path.
+ * validate; module_load_with takes LoadOptions), module_free, function
+ * names, export lookup, function type equality and the canonical type
+ * table used by call_indirect's fast path.
  */
 #include "decode.h"
 
@@ -10,10 +11,19 @@
 
 SpResult module_load(const uint8_t *bytes, size_t len, Module **out, SpDiag *diag)
 {
+    return module_load_with(bytes, len, NULL, out, diag);
+}
+
+/* The options take effect between decoding and validation, where the
+ * bodies are translated. */
+SpResult module_load_with(const uint8_t *bytes, size_t len, const LoadOptions *opts,
+                          Module **out, SpDiag *diag)
+{
     Module *m;
     *out = NULL;
     SpResult e = module_decode(bytes, len, &m, diag);
     if (e) return e;
+    m->no_fusion = opts && opts->no_fusion;
     e = module_validate(m, diag);
     if (e) {
         module_free(m);

@@ -166,7 +166,18 @@ typedef struct Module {
 
     /* Byte offsets of items, for validation diagnostics (decode.h; private). */
     struct ModuleOffsets *offsets;
+
+    /* From LoadOptions: the bodies were translated without peephole fusion. */
+    bool no_fusion;
 } Module;
+
+/* How module_load_with translates a module. All false = module_load. */
+typedef struct LoadOptions {
+    /* Translate without the peephole fusion of compile_fuse.c (code.h,
+     * "Peephole"): plain instructions only, for differential testing of
+     * the fused forms. Slower code, the same behaviour. */
+    bool no_fusion;
+} LoadOptions;
 
 /* Decodes a binary into a Module without validating function bodies.
  * Copies `bytes`. On failure returns the message, fills diag, sets *out NULL. */
@@ -179,6 +190,9 @@ SpResult module_validate(Module *m, SpDiag *diag);
 
 /* module_decode + module_validate; frees the module on failure. */
 SpResult module_load(const uint8_t *bytes, size_t len, Module **out, SpDiag *diag);
+/* module_load with options (opts may be NULL: the defaults). */
+SpResult module_load_with(const uint8_t *bytes, size_t len, const LoadOptions *opts,
+                          Module **out, SpDiag *diag);
 
 /* Frees the module, its compiled code and everything it owns. NULL is fine. */
 void module_free(Module *m);

@@ -8,6 +8,7 @@
  * interpreter checks at loop back-edges and calls) and wakes every parked
  * waiter (memory.atomic.wait with no timeout). Arming and disarming happen
  * under the watchdog's lock, so a late alarm never leaks into the next call.
+ * The watchdog and the dummy imports are also used by diff_fusion.c.
  */
 #include "fuzz_harness.h"
 
@@ -68,9 +69,8 @@ static void fuzzh_watchdog_start(void)
     fuzzh_dog.ok = true;
 }
 
-/* Clears env's interrupt flag and has it set budget_ms from now. False when
- * the watchdog could not be started (the caller must then not run code). */
-static bool fuzzh_arm(ExecEnv *env, uint32_t budget_ms)
+/* See fuzz_harness.h. */
+bool fuzzh_arm(ExecEnv *env, uint32_t budget_ms)
 {
     pthread_once(&fuzzh_dog.once, fuzzh_watchdog_start);
     if (!fuzzh_dog.ok) return false;
@@ -84,8 +84,8 @@ static bool fuzzh_arm(ExecEnv *env, uint32_t budget_ms)
     return true;
 }
 
-/* Cancels a pending alarm and clears the flag. */
-static void fuzzh_disarm(ExecEnv *env)
+/* See fuzz_harness.h. */
+void fuzzh_disarm(ExecEnv *env)
 {
     pthread_mutex_lock(&fuzzh_dog.lock);
     fuzzh_dog.target = NULL;
@@ -96,13 +96,13 @@ static void fuzzh_disarm(ExecEnv *env)
 /* ---------------------------------------------------------- dummy imports */
 
 /* A dummy import function: ignores its arguments, returns zeros (and null
- * references). ctx is its FuncType. */
+ * references). ctx is its FuzzhHostCtx. */
 static TrapKind fuzzh_host_zero(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
 {
     (void)env;
     (void)caller;
-    const FuncType *type = ctx;
-    memset(io, 0, (size_t)type->result_slots * sizeof(Slot));
+    const FuzzhHostCtx *host = ctx;
+    memset(io, 0, (size_t)host->type->result_slots * sizeof(Slot));
     return TRAP_NONE;
 }
 
@@ -116,32 +116,25 @@ static bool fuzzh_cap_limits(Limits *lim)
     return true;
 }
 
-/* Caps the module's own memories (the harness owns m). False when one
- * starts above the cap: the module is then not run. */
-static bool fuzzh_cap_module(Module *m)
+/* See fuzz_harness.h. */
+bool fuzzh_cap_module(Module *m)
 {
     for (uint32_t i = m->num_memory_imports; i < m->num_memories; i++)
         if (!fuzzh_cap_limits(&m->memories[i].limits)) return false;
     return true;
 }
 
-/* The objects made for one module's imports; fuzzh_imports_free drops them. */
-typedef struct FuzzhImports {
-    Extern *ext;       /* num_imports entries, kind set, object NULL if not made */
-    uint32_t count;
-} FuzzhImports;
-
-/* Makes the dummy for import `imp`. False when it cannot be made (a limit the
+/* Makes the dummy for import `imp` (host functions run `host` with ctx
+ * `hctx`, already filled in). False when it cannot be made (a limit the
  * host refuses, out of memory): the module is then not instantiated. */
-static bool fuzzh_make_import(const Module *m, const Import *imp, Extern *out)
+static bool fuzzh_make_import(const Module *m, const Import *imp, HostFn host,
+                              FuzzhHostCtx *hctx, Extern *out)
 {
     out->kind = imp->kind;
     switch (imp->kind) {
-    case EXTERN_FUNC: {
-        const FuncType *type = &m->types[imp->type_index];
-        out->u.func = func_new_host(type, fuzzh_host_zero, (void *)type);
+    case EXTERN_FUNC:
+        out->u.func = func_new_host(hctx->type, host ? host : fuzzh_host_zero, hctx);
         return out->u.func != NULL;
-    }
     case EXTERN_TABLE:
         out->u.table = table_new(&imp->table, NULL, NULL);
         return out->u.table != NULL;
@@ -159,8 +152,8 @@ static bool fuzzh_make_import(const Module *m, const Import *imp, Extern *out)
     }
 }
 
-/* Drops the harness's reference on every dummy (an instance holds its own). */
-static void fuzzh_imports_free(FuzzhImports *im)
+/* See fuzz_harness.h. */
+void fuzzh_imports_free(FuzzhImports *im)
 {
     for (uint32_t i = 0; i < im->count; i++) {
         Extern *e = &im->ext[i];
@@ -173,18 +166,29 @@ static void fuzzh_imports_free(FuzzhImports *im)
         }
     }
     free(im->ext);
+    free(im->hosts);
 }
 
-/* Fills im with a dummy for each of m's imports. False if one cannot be made
- * (im is still valid to free). */
-static bool fuzzh_imports_make(const Module *m, FuzzhImports *im)
+/* See fuzz_harness.h. Function imports come first in the function index
+ * space, in import order. */
+bool fuzzh_imports_make(const Module *m, HostFn host, void *user, FuzzhImports *im)
 {
+    size_t n = m->num_imports ? m->num_imports : 1;
     im->count = 0;
-    im->ext = calloc(m->num_imports ? m->num_imports : 1, sizeof *im->ext);
-    if (!im->ext) return false;
+    im->ext = calloc(n, sizeof *im->ext);
+    im->hosts = calloc(n, sizeof *im->hosts);
+    if (!im->ext || !im->hosts) return false;
+    uint32_t func_index = 0;
     for (uint32_t i = 0; i < m->num_imports; i++) {
+        const Import *imp = &m->imports[i];
+        FuzzhHostCtx *h = &im->hosts[i];
+        if (imp->kind == EXTERN_FUNC) {
+            h->type = &m->types[imp->type_index];
+            h->func_index = func_index++;
+            h->user = user;
+        }
         im->count = i + 1;
-        if (!fuzzh_make_import(m, &m->imports[i], &im->ext[i])) return false;
+        if (!fuzzh_make_import(m, imp, host, h, &im->ext[i])) return false;
     }
     return true;
 }
@@ -280,7 +284,7 @@ bool fuzzh_run(const uint8_t *data, size_t len, uint32_t budget_ms, FuzzhStats *
     bool ok = true;
     FuzzhImports im = {0};
     ExecEnv *env = NULL;
-    if (fuzzh_cap_module(m) && fuzzh_imports_make(m, &im)) {
+    if (fuzzh_cap_module(m) && fuzzh_imports_make(m, NULL, NULL, &im)) {
         env = env_new(0, 0);
         if (env) ok = fuzzh_instantiate_and_call(m, im.ext, env, budget_ms, stats);
     }

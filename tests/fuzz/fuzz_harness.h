@@ -3,7 +3,9 @@
  * fuzz_run.c) and by the CTest replay of their regression inputs
  * (tests/unit/test_fuzz_regressions.c): load a module from arbitrary bytes,
  * instantiate it against dummy imports and call every exported function under
- * a wall-clock budget, checking the engine's contracts on the way.
+ * a wall-clock budget, checking the engine's contracts on the way. The
+ * differential checker diff_fusion.c reuses the watchdog and the dummy
+ * imports (with its own recording host function).
  *
  * The functions return false when the ENGINE broke a contract (a rejected
  * module without a diagnostic, an unknown trap kind, ...); bad input itself is
@@ -15,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "runtime.h"
 
 /* How long one call (or the start function) may run before the watchdog
  * sets the ExecEnv's interrupt flag. */
@@ -44,5 +48,39 @@ bool fuzzh_decode(const uint8_t *data, size_t len);
  * arguments, each under budget_ms. Everything is freed before returning.
  * stats may be NULL. Returns false on a broken engine contract. */
 bool fuzzh_run(const uint8_t *data, size_t len, uint32_t budget_ms, FuzzhStats *stats);
+
+/* ------------------------------------------- the parts other tools reuse */
+
+/* Clears env's interrupt flag and has the watchdog set it budget_ms from
+ * now. False when the watchdog could not be started (then run no code). */
+bool fuzzh_arm(ExecEnv *env, uint32_t budget_ms);
+/* Cancels a pending alarm and clears the flag. */
+void fuzzh_disarm(ExecEnv *env);
+
+/* Caps the module's own memories at FUZZH_MAX_PAGES (the caller owns m).
+ * False when one starts above the cap: the module is then not run. */
+bool fuzzh_cap_module(Module *m);
+
+/* What a dummy import function is given as its ctx. */
+typedef struct FuzzhHostCtx {
+    const FuncType *type;
+    uint32_t func_index;   /* its index in the module's function space */
+    void *user;            /* fuzzh_imports_make's `user` */
+} FuzzhHostCtx;
+
+/* The objects made for one module's imports; fuzzh_imports_free drops them. */
+typedef struct FuzzhImports {
+    Extern *ext;           /* num_imports entries, kind set, object NULL if not made */
+    FuzzhHostCtx *hosts;   /* num_imports entries (used by the functions) */
+    uint32_t count;
+} FuzzhImports;
+
+/* Fills im with a fresh dummy for each of m's imports: tables of nulls,
+ * zeroed memories (capped), zero globals, and functions that run `host`
+ * with a FuzzhHostCtx (host NULL: they return zeros). False if one cannot
+ * be made; im is valid to free either way. */
+bool fuzzh_imports_make(const Module *m, HostFn host, void *user, FuzzhImports *im);
+/* Drops the harness's reference on every dummy (an instance holds its own). */
+void fuzzh_imports_free(FuzzhImports *im);
 
 #endif
