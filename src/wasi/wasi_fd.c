@@ -202,17 +202,22 @@ static uint32_t wasi_fd_fdstat_set_rights(WasiCall *c, const Slot *a)
     return err;
 }
 
+uint32_t wasi_fd_stat_impl(WasiCall *c, uint32_t fd, OsStat *st)
+{
+    WasiFd *f;
+    uint32_t err = wasi_ctx_fd_acquire(c->ctx, fd, R_(FD_FILESTAT_GET), &f);
+    if (err) return err;
+    int r = os_fs_stat(f->host_fd, st);
+    wasi_ctx_fd_release(f);
+    return r < 0 ? wasi_abi_errno(r) : 0;
+}
+
 static uint32_t wasi_fd_filestat_get(WasiCall *c, const Slot *a)
 {
     if (!wasi_mem_ok(c, wasi_a32(a, 1), WASI_FILESTAT_SIZE)) return WASI_EFAULT;
-    WasiFd *f;
-    uint32_t err = wasi_ctx_fd_acquire(c->ctx, wasi_a32(a, 0), R_(FD_FILESTAT_GET), &f);
-    if (err) return err;
     OsStat st;
-    int r = os_fs_stat(f->host_fd, &st);
-    wasi_ctx_fd_release(f);
-    if (r < 0) return wasi_abi_errno(r);
-    return wasi_abi_store_filestat(c, wasi_a32(a, 1), &st);
+    uint32_t err = wasi_fd_stat_impl(c, wasi_a32(a, 0), &st);
+    return err ? err : wasi_abi_store_filestat(c, wasi_a32(a, 1), &st);
 }
 
 static uint32_t wasi_fd_filestat_set_size(WasiCall *c, const Slot *a)

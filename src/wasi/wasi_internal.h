@@ -290,6 +290,9 @@ uint32_t wasi_abi_time_sets(uint64_t atim, uint64_t mtim, uint32_t fst, OsTimeSe
 /* Bodies shared with wasi_unstable.c (its wrappers convert layouts). */
 uint32_t wasi_fd_seek_impl(WasiCall *c, uint32_t fd, int64_t off, int os_whence, uint32_t out);
 uint32_t wasi_path_stat_impl(WasiCall *c, const Slot *a, OsStat *st);
+/* fd_filestat_get's lookup: stats the host file of guest fd (which needs the
+ * FD_FILESTAT_GET right) into *st; a WASI errno. */
+uint32_t wasi_fd_stat_impl(WasiCall *c, uint32_t fd, OsStat *st);
 
 /* poll_oneoff over decoded subscriptions (wasi_poll.c), shared by both
  * layouts: each Sub says what to wait for, the result is which fired. */
@@ -314,5 +317,13 @@ uint32_t wasi_poll_impl(WasiCall *c, const WasiSub *subs, uint32_t n, WasiEvent 
                         uint32_t *nevents);
 /* Writes n events in the (shared) 32-byte event layout; out is checked. */
 void wasi_poll_store_events(uint8_t *out, const WasiEvent *ev, uint32_t n);
+/* Decodes n subscriptions of one ABI's layout from in (checked) into subs;
+ * WASI_EINVAL for an unknown tag. */
+typedef uint32_t (*WasiSubDecoder)(const uint8_t *in, uint32_t n, WasiSub *subs);
+/* poll_oneoff(in, out, nsubscriptions, result) with subscriptions of
+ * sub_size bytes read by decode: checks the pointers, waits, stores the
+ * events and their count. */
+uint32_t wasi_poll_oneoff_with(WasiCall *c, const Slot *a, size_t sub_size,
+                               WasiSubDecoder decode);
 
 #endif

@@ -231,17 +231,17 @@ void wasi_poll_store_events(uint8_t *out, const WasiEvent *ev, uint32_t n)
     }
 }
 
-/* poll_oneoff(in, out, nsubscriptions, result) */
-static uint32_t wasi_poll_oneoff(WasiCall *c, const Slot *a)
+uint32_t wasi_poll_oneoff_with(WasiCall *c, const Slot *a, size_t sub_size,
+                               WasiSubDecoder decode)
 {
     uint32_t n = wasi_a32(a, 2);
-    const uint8_t *in = wasi_mem_ptr(c, wasi_a32(a, 0), (uint64_t)n * WASI_SUBSCRIPTION_SIZE);
+    const uint8_t *in = wasi_mem_ptr(c, wasi_a32(a, 0), (uint64_t)n * sub_size);
     uint8_t *out = wasi_mem_ptr(c, wasi_a32(a, 1), (uint64_t)n * WASI_EVENT_SIZE);
     if (!in || !out || !wasi_mem_ok(c, wasi_a32(a, 3), 4)) return WASI_EFAULT;
     if (n == 0) return WASI_EINVAL;
     WasiSub *subs = malloc((size_t)n * sizeof *subs);
     WasiEvent *ev = malloc((size_t)n * sizeof *ev);
-    uint32_t err = subs && ev ? wasi_poll_decode(in, n, subs) : WASI_ENOMEM, nev = 0;
+    uint32_t err = subs && ev ? decode(in, n, subs) : WASI_ENOMEM, nev = 0;
     if (!err) err = wasi_poll_impl(c, subs, n, ev, &nev);
     if (!err) {
         wasi_poll_store_events(out, ev, nev);
@@ -250,6 +250,12 @@ static uint32_t wasi_poll_oneoff(WasiCall *c, const Slot *a)
     free(subs);
     free(ev);
     return err;
+}
+
+/* poll_oneoff(in, out, nsubscriptions, result), preview1 layout */
+static uint32_t wasi_poll_oneoff(WasiCall *c, const Slot *a)
+{
+    return wasi_poll_oneoff_with(c, a, WASI_SUBSCRIPTION_SIZE, wasi_poll_decode);
 }
 
 const WasiFuncDef wasi_poll_defs[] = {

@@ -10,8 +10,6 @@
  */
 #include "wasi_internal.h"
 
-#include <stdlib.h>
-
 static const char ERR_UNSTABLE_MISSING[] = "missing WASI function";
 
 enum { WASI0_WHENCE_CUR = 0, WASI0_WHENCE_END = 1, WASI0_WHENCE_SET = 2 };
@@ -45,14 +43,9 @@ static uint32_t wasi_unstable_store_filestat(WasiCall *c, uint32_t ptr, const Os
 static uint32_t wasi_unstable_fd_filestat_get(WasiCall *c, const Slot *a)
 {
     if (!wasi_mem_ok(c, wasi_a32(a, 1), WASI0_FILESTAT_SIZE)) return WASI_EFAULT;
-    WasiFd *f;
-    uint32_t err = wasi_ctx_fd_acquire(c->ctx, wasi_a32(a, 0), R_(FD_FILESTAT_GET), &f);
-    if (err) return err;
     OsStat st;
-    int r = os_fs_stat(f->host_fd, &st);
-    wasi_ctx_fd_release(f);
-    if (r < 0) return wasi_abi_errno(r);
-    return wasi_unstable_store_filestat(c, wasi_a32(a, 1), &st);
+    uint32_t err = wasi_fd_stat_impl(c, wasi_a32(a, 0), &st);
+    return err ? err : wasi_unstable_store_filestat(c, wasi_a32(a, 1), &st);
 }
 
 static uint32_t wasi_unstable_path_filestat_get(WasiCall *c, const Slot *a)
@@ -86,22 +79,7 @@ static uint32_t wasi_unstable_decode(const uint8_t *in, uint32_t n, WasiSub *sub
 
 static uint32_t wasi_unstable_poll_oneoff(WasiCall *c, const Slot *a)
 {
-    uint32_t n = wasi_a32(a, 2);
-    const uint8_t *in = wasi_mem_ptr(c, wasi_a32(a, 0), (uint64_t)n * WASI0_SUBSCRIPTION_SIZE);
-    uint8_t *out = wasi_mem_ptr(c, wasi_a32(a, 1), (uint64_t)n * WASI_EVENT_SIZE);
-    if (!in || !out || !wasi_mem_ok(c, wasi_a32(a, 3), 4)) return WASI_EFAULT;
-    if (n == 0) return WASI_EINVAL;
-    WasiSub *subs = malloc((size_t)n * sizeof *subs);
-    WasiEvent *ev = malloc((size_t)n * sizeof *ev);
-    uint32_t err = subs && ev ? wasi_unstable_decode(in, n, subs) : WASI_ENOMEM, nev = 0;
-    if (!err) err = wasi_poll_impl(c, subs, n, ev, &nev);
-    if (!err) {
-        wasi_poll_store_events(out, ev, nev);
-        wasi_mem_st32(c, wasi_a32(a, 3), nev);
-    }
-    free(subs);
-    free(ev);
-    return err;
+    return wasi_poll_oneoff_with(c, a, WASI0_SUBSCRIPTION_SIZE, wasi_unstable_decode);
 }
 
 static const WasiFuncDef wasi_unstable_overrides[] = {
