@@ -113,10 +113,7 @@ static void fixture_close(Fixture *fx)
 /* Calls export `name` with io (which must hold max(params, results) slots). */
 static TrapKind call(Fixture *fx, const char *name, Slot *io)
 {
-    Extern ext;
-    if (!instance_export(fx->inst, name, strlen(name), &ext) || ext.kind != EXTERN_FUNC)
-        return TRAP_HOST;
-    return interp_invoke(fx->env, ext.u.func, io);
+    return test_call_export(fx->env, fx->inst, name, io);
 }
 
 static void set_bytes(Slot *v, uint8_t base)

@@ -78,3 +78,11 @@ SpResult test_load_body(const uint8_t *code, size_t len, uint8_t result)
     module_free(m);
     return e;
 }
+
+TrapKind test_call_export(ExecEnv *env, Instance *inst, const char *name, Slot *io)
+{
+    Extern ext;
+    if (!instance_export(inst, name, strlen(name), &ext) || ext.kind != EXTERN_FUNC)
+        return TRAP_HOST;
+    return interp_invoke(env, ext.u.func, io);
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runtime.h"
+
 extern int test_passed, test_failed;
 
 void test_check(int ok, const char *expr, const char *file, int line);
@@ -21,6 +23,10 @@ uint8_t *test_read_file(const char *path, size_t *len);
  * result) and body `code` (after its empty local declarations); returns
  * module_load's message (NULL when the module is valid). */
 const char *test_load_body(const uint8_t *code, size_t len, uint8_t result);
+
+/* Calls the function that inst exports as `name` on env with io (room for
+ * max(params, results) slots); TRAP_HOST when there is no such function. */
+TrapKind test_call_export(ExecEnv *env, Instance *inst, const char *name, Slot *io);
 
 /* Prints the summary line; returns 0 when nothing failed, else 1. */
 int test_summary(void);
