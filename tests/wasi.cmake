@@ -61,7 +61,7 @@ file(GLOB WASI_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/unit/tes
 foreach(src ${WASI_UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
   if(TARGET ${name})
-    target_link_libraries(${name} PRIVATE spindle_wasi)
+    target_link_libraries(${name} PRIVATE spindle_wasix)
     target_compile_definitions(${name} PRIVATE WASI_GUEST_DIR="${WASI_GUEST_DIR}")
     if(WASI_HAVE_GUESTS)
       add_dependencies(${name} wasi_guests)

@@ -5,11 +5,11 @@
  * real OS threads: wasix/wasix.h), or with --invoke an export of a WASI
  * reactor (after its _initialize) whose results are printed.
  *
- * Limits with --invoke (a _start run gets them from wasix_run): the memory
- * cap goes to instance_new through ExecEnv.max_memory_pages, so it holds
- * from the start function on; --timeout is a watchdog thread that, at the
- * deadline, stops the guest as a process exit does (interrupt flag, parked
- * waiters, blocking WASI calls).
+ * Both ways run through the wasix layer's process API: _start in command
+ * mode (wasix_process_run), --invoke in invoke mode (this thread is the main
+ * thread: wasix_process_instantiate, wasix_process_call), so the limits
+ * (--max-memory: the process store's memory cap; --timeout: the process's
+ * watchdog; --max-threads) and the ending of threads are the same code.
  *
  * Exit status: the guest's proc_exit code (0 when _start returns), or one of
  * cli.h's statuses (usage 2, unreadable file 3, malformed module 4, link
@@ -19,16 +19,13 @@
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "os/os.h"
 #include "os/os_io.h"
 #include "wasi/wasi.h"
-#include "wasix/process.h"
 #include "wasix/wasix.h"
 
 static const char run_help[] =
@@ -317,23 +314,22 @@ static int run_parse(int argc, char **argv, RunArgs *ra)
 
 /* ----------------------------------------------------------------- running */
 
-/* Prints a trap with its backtrace and returns its exit status. In a
- * --invoke run only the timeout's watchdog sets env's interrupt flag, so an
- * interrupted guest with the flag set has timed out (status 124). */
-static int run_report_trap(const RunArgs *ra, ExecEnv *env, TrapKind trap)
+/* The exit status of an --invoke call that ended with `trap`: an exit
+ * (proc_exit, the timeout, a worker's trap) gives its status; a trap of the
+ * call's own is printed with its backtrace (status 134). */
+static int run_report_trap(const RunArgs *ra, Process *p, TrapKind trap)
 {
-    if (trap == TRAP_EXIT) return env->exit_code;
-    if (trap == TRAP_INTERRUPTED && ra->timeout_ns && atomic_load(env->interrupt)) {
-        fprintf(stderr, "spindle: %s: timed out after %s s\n", ra->path, ra->timeout_text);
-        return WASIX_EXIT_TIMEOUT;
+    int status = wasix_process_status(p, trap);
+    if (status >= 0) {
+        if (wasix_process_timed_out(p))
+            fprintf(stderr, "spindle: %s: timed out after %s s\n", ra->path, ra->timeout_text);
+        return status;
     }
-    const char *path = ra->path;
     static char text[16384];
-    if (env->trap == trap) env_format_trap(env, text, sizeof text);
-    else if (trap == TRAP_HOST && env->trap_msg[0]) snprintf(text, sizeof text, "%s", env->trap_msg);
-    else snprintf(text, sizeof text, "%s", trap_message(trap));
+    env_format_trap(wasix_process_env(p), text, sizeof text);
     size_t n = strlen(text);
-    fprintf(stderr, "spindle: %s: wasm trap: %s%s", path, text, n && text[n - 1] == '\n' ? "" : "\n");
+    fprintf(stderr, "spindle: %s: wasm trap: %s%s", ra->path, text,
+            n && text[n - 1] == '\n' ? "" : "\n");
     return CLI_EXIT_TRAP;
 }
 
@@ -361,7 +357,7 @@ static int run_parse_values(const RunArgs *ra, const char *name, const FuncType 
 
 /* Calls function f (named `name`) with the invoke arguments, or none for
  * _start/_initialize (`with_args` false), printing results when asked. */
-static int run_call(const RunArgs *ra, ExecEnv *env, Func *f, const char *name, bool with_args)
+static int run_call(const RunArgs *ra, Process *p, Func *f, const char *name, bool with_args)
 {
     const FuncType *ft = f->type;
     size_t nslots = ft->param_slots > ft->result_slots ? ft->param_slots : ft->result_slots;
@@ -370,8 +366,8 @@ static int run_call(const RunArgs *ra, ExecEnv *env, Func *f, const char *name, 
     RunArgs call_args = *ra;
     if (!with_args) call_args.nargs = 0;
     int status = run_parse_values(&call_args, name, ft, io);
-    TrapKind trap = status ? TRAP_NONE : interp_invoke(env, f, io);
-    if (trap) status = run_report_trap(ra, env, trap);
+    TrapKind trap = status ? TRAP_NONE : wasix_process_call(p, f, io);
+    if (trap) status = run_report_trap(ra, p, trap);
     for (uint32_t i = 0, slot = 0; with_args && !status && i < ft->nresults; i++) {
         char text[96];
         wval_format_result(ft->results[i], io + slot, text, sizeof text);
@@ -391,7 +387,7 @@ static Func *run_export(Instance *inst, const char *name)
 }
 
 /* Runs _start, or _initialize then the --invoke export. */
-static int run_entry(const RunArgs *ra, Instance *inst, ExecEnv *env)
+static int run_entry(const RunArgs *ra, Instance *inst, Process *p)
 {
     const char *name = ra->invoke ? ra->invoke : "_start";
     Func *f = run_export(inst, name);
@@ -402,10 +398,10 @@ static int run_entry(const RunArgs *ra, Instance *inst, ExecEnv *env)
     }
     Func *init = ra->invoke ? run_export(inst, "_initialize") : NULL;
     if (init && init != f) {
-        int status = run_call(ra, env, init, "_initialize", false);
+        int status = run_call(ra, p, init, "_initialize", false);
         if (status) return status;
     }
-    return run_call(ra, env, f, name, ra->invoke != NULL);
+    return run_call(ra, p, f, name, ra->invoke != NULL);
 }
 
 /* Checks the preopens and fills cfg: argv = MODULE.wasm + ARGS (just
@@ -429,189 +425,75 @@ static int run_wasi_config(const RunArgs *ra, WasiConfig *cfg)
     return CLI_EXIT_OK;
 }
 
-/* Runs _start as a WASIX process; returns its exit status. *stuck is set
- * when some thread ignored the exit and still runs (then m must not be freed). */
-static int run_process(const RunArgs *ra, const Module *m, bool *stuck)
+/* The exit status of a program that could not start (e from the process
+ * API), after one line on stderr. */
+static int run_start_error(const RunArgs *ra, SpResult e, const SpDiag *diag)
 {
+    if (e == ERR_MEMORY_CAP) {
+        fprintf(stderr, "spindle: %s: memory minimum exceeds --max-memory\n", ra->path);
+        return CLI_EXIT_TRAP;
+    }
+    fprintf(stderr, "spindle: %s: %s\n", ra->path, diag->text[0] ? diag->text : e);
+    if (e == ERR_UNKNOWN_IMPORT || e == ERR_INCOMPATIBLE_IMPORT) return CLI_EXIT_LINK;
+    return e == WASIX_ERR_NO_START ? CLI_EXIT_USAGE : CLI_EXIT_TRAP;
+}
+
+/* The process of a run with the options' limits and WASI configuration;
+ * NULL (after a message; *status set) on failure. */
+static Process *run_new_process(const RunArgs *ra, ProcessConfig *cfg, int *status)
+{
+    *cfg = (ProcessConfig){.max_threads = ra->max_threads, .max_memory_bytes = ra->max_memory,
+                           .timeout_ns = ra->timeout_ns};
+    *status = run_wasi_config(ra, &cfg->wasi);
+    if (*status != CLI_EXIT_OK) return NULL;
+    os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */
+    SpResult e = SP_OK;
+    Process *p = wasix_process_new(cfg, &e);
+    if (!p) {
+        fprintf(stderr, "spindle: cannot set up WASI: %s\n", e ? e : "unknown error");
+        free((void *)cfg->wasi.argv);
+        *status = CLI_EXIT_TRAP;
+    }
+    return p;
+}
+
+/* Runs _start as a WASIX process (command mode); returns its exit status. */
+static int run_process(const RunArgs *ra, const Module *m)
+{
+    ProcessConfig cfg;
+    int status;
+    Process *p = run_new_process(ra, &cfg, &status);
+    if (!p) return status;
     WasixRunStats stats = {0};
-    ProcessConfig cfg = {.max_threads = ra->max_threads, .max_memory_bytes = ra->max_memory,
-                         .timeout_ns = ra->timeout_ns};
-    int status = run_wasi_config(ra, &cfg.wasi);
-    if (status != CLI_EXIT_OK) return status;
     SpResult e = SP_OK;
     SpDiag diag = {0};
-    os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */
-    status = wasix_run_stats(m, &cfg, &e, &diag, &stats);
+    status = wasix_process_run(p, m, &e, &diag, &stats);
+    fflush(stdout);
+    wasix_process_free(p);
     free((void *)cfg.wasi.argv);
-    *stuck = stats.threads_stuck != 0;
     if (stats.timed_out)
         fprintf(stderr, "spindle: %s: timed out after %s s\n", ra->path, ra->timeout_text);
-    if (status >= 0) return status;
-    fprintf(stderr, "spindle: %s: %s\n", ra->path, diag.text[0] ? diag.text : e);
-    if (e == ERR_UNKNOWN_IMPORT || e == ERR_INCOMPATIBLE_IMPORT) return CLI_EXIT_LINK;
-    return strstr(e ? e : "", "_start") ? CLI_EXIT_USAGE : CLI_EXIT_TRAP;
+    return status >= 0 ? status : run_start_error(ra, e, &diag);
 }
 
-/* Builds the WASI context of a --invoke run (see run_wasi_config). */
-static int run_make_ctx(const RunArgs *ra, WasiCtx **out)
-{
-    WasiConfig cfg;
-    int status = run_wasi_config(ra, &cfg);
-    if (status != CLI_EXIT_OK) return status;
-    SpResult e = SP_OK;
-    *out = wasi_ctx_new(&cfg, &e);
-    free((void *)cfg.argv);
-    if (!*out) {
-        fprintf(stderr, "spindle: cannot set up WASI: %s\n", e ? e : "unknown error");
-        return CLI_EXIT_TRAP;
-    }
-    return CLI_EXIT_OK;
-}
-
-/* --max-memory for --invoke: a memory whose minimum is above the cap is an
- * error (exit status); else -1, and instance_new holds each memory's maximum
- * to the cap (env->max_memory_pages). */
-static int run_check_memories(const RunArgs *ra, const Module *m)
-{
-    for (uint32_t i = 0; ra->max_memory && i < m->num_memories; i++)
-        if (m->memories[i].limits.min > ra->max_memory / WASM_PAGE_SIZE) {
-            fprintf(stderr, "spindle: %s: memory minimum exceeds --max-memory\n", ra->path);
-            return CLI_EXIT_TRAP;
-        }
-    return -1;
-}
-
-/* Links WASI and instantiates; exit status or 0 with *inst set. */
-static int run_instantiate(const RunArgs *ra, const Module *m, Linker *l, WasiCtx *ctx,
-                           ExecEnv *env, Instance **inst)
-{
-    SpResult e = wasi_define_preview1(l, ctx, "wasi_snapshot_preview1");
-    if (!e) e = wasi_define_unstable(l, ctx);
-    if (e) {
-        fprintf(stderr, "spindle: cannot set up WASI: %s\n", e);
-        return CLI_EXIT_TRAP;
-    }
-    int status = run_check_memories(ra, m);
-    if (status >= 0) return status;
-    TrapKind trap = TRAP_NONE;
-    SpDiag diag = {0};
-    e = linker_instantiate(l, m, env, inst, &trap, &diag);
-    if (e && trap != TRAP_NONE) return run_report_trap(ra, env, trap);
-    if (e) {
-        fprintf(stderr, "spindle: %s: %s\n", ra->path, diag.text[0] ? diag.text : e);
-        return CLI_EXIT_LINK;
-    }
-    return CLI_EXIT_OK;
-}
-
-/* --------------------------------------------- --timeout with --invoke */
-
-/* The watchdog of a --invoke run's --timeout (a _start run has wasix_run's):
- * a thread that sleeps until the run ends or the deadline passes. At the
- * deadline it stops the guest as a process exit does, with no check added to
- * the interpreter: it sets env's interrupt flag (running wasm stops at its
- * next safepoint with TRAP_INTERRUPTED), wakes parked waiters
- * (memory.atomic.wait) and ends blocking WASI calls (poll_oneoff, fd_read),
- * which then return TRAP_INTERRUPTED too. */
-typedef struct RunWatchdog {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;   /* on CLOCK_MONOTONIC; signalled when the run ends */
-    bool done;                /* the run ended (guarded by lock) */
-    bool running;             /* `thread` was started and is not joined yet */
-    uint64_t deadline_ns;     /* os_monotonic_ns() of the timeout */
-    ExecEnv *env;             /* the env running the guest (its own interrupt flag) */
-    WasiCtx *ctx;
-    pthread_t thread;
-} RunWatchdog;
-
-static void *run_watchdog_main(void *arg)
-{
-    RunWatchdog *w = arg;
-    pthread_mutex_lock(&w->lock);
-    while (!w->done && os_monotonic_ns() < w->deadline_ns) {
-        struct timespec until = {.tv_sec = (time_t)(w->deadline_ns / 1000000000u),
-                                 .tv_nsec = (long)(w->deadline_ns % 1000000000u)};
-        pthread_cond_timedwait(&w->changed, &w->lock, &until);
-    }
-    bool expired = !w->done;
-    pthread_mutex_unlock(&w->lock);
-    if (!expired) return NULL;
-    atomic_store(&w->env->own_interrupt, 1);
-    park_interrupt_all();
-    wasi_ctx_interrupt(w->ctx);
-    return NULL;
-}
-
-/* Starts the watchdog when --timeout was given (the deadline counts from
- * now); env must stop at its own interrupt flag. Returns an exit status. */
-static int run_watchdog_start(RunWatchdog *w, const RunArgs *ra, ExecEnv *env, WasiCtx *ctx)
-{
-    if (!ra->timeout_ns) return CLI_EXIT_OK;
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0) return run_out_of_memory();
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    bool ok = pthread_cond_init(&w->changed, &attr) == 0;
-    pthread_condattr_destroy(&attr);
-    if (ok && pthread_mutex_init(&w->lock, NULL) != 0) {
-        pthread_cond_destroy(&w->changed);
-        ok = false;
-    }
-    if (!ok) return run_out_of_memory();
-    w->done = false;
-    w->deadline_ns = os_monotonic_ns() + ra->timeout_ns;
-    w->env = env;
-    w->ctx = ctx;
-    w->running = pthread_create(&w->thread, NULL, run_watchdog_main, w) == 0;
-    if (w->running) return CLI_EXIT_OK;
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->changed);
-    fprintf(stderr, "spindle: %s: the OS refused a thread for the timeout\n", ra->path);
-    return CLI_EXIT_TRAP;
-}
-
-/* Ends the watchdog (if it runs) and waits for it; nothing it touches is
- * used by it afterwards. */
-static void run_watchdog_stop(RunWatchdog *w)
-{
-    if (!w->running) return;
-    pthread_mutex_lock(&w->lock);
-    w->done = true;
-    pthread_cond_signal(&w->changed);
-    pthread_mutex_unlock(&w->lock);
-    pthread_join(w->thread, NULL);
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->changed);
-    w->running = false;
-}
-
-/* The --invoke run: WASI context, instance (its start function), then
- * _initialize and the export, all under the memory cap and the timeout. */
+/* The --invoke run (invoke mode): the instance (its start function), then
+ * _initialize and the export, on this thread as the process's main thread. */
 static int run_invoke(const RunArgs *ra, const Module *m)
 {
-    WasiCtx *ctx = NULL;
-    int status = run_make_ctx(ra, &ctx);
-    Linker *linker = NULL;
-    ExecEnv *env = NULL;
+    ProcessConfig cfg;
+    int status;
+    Process *p = run_new_process(ra, &cfg, &status);
+    if (!p) return status;
     Instance *inst = NULL;
-    RunWatchdog dog = {.running = false};
-    if (status == CLI_EXIT_OK) {
-        os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */
-        linker = linker_new();
-        env = env_new(0, 0);
-        if (!linker || !env) status = run_out_of_memory();
-    }
-    if (status == CLI_EXIT_OK) {
-        env->max_memory_pages = ra->max_memory / WASM_PAGE_SIZE;  /* 0 = no cap */
-        status = run_watchdog_start(&dog, ra, env, ctx);
-    }
-    if (status == CLI_EXIT_OK) status = run_instantiate(ra, m, linker, ctx, env, &inst);
-    if (status == CLI_EXIT_OK) status = run_entry(ra, inst, env);
-    run_watchdog_stop(&dog);
+    TrapKind trap = TRAP_NONE;
+    SpDiag diag = {0};
+    SpResult e = wasix_process_instantiate(p, m, &inst, &trap, &diag);
+    if (e && trap) status = run_report_trap(ra, p, trap);
+    else if (e) status = run_start_error(ra, e, &diag);
+    else status = run_entry(ra, inst, p);
     fflush(stdout);
-    if (inst) instance_free(inst);
-    linker_free(linker);
-    env_free(env);
-    wasi_ctx_free(ctx);
+    wasix_process_free(p);
+    free((void *)cfg.wasi.argv);
     return status;
 }
 
@@ -625,15 +507,7 @@ int run_main(int argc, char **argv)
     }
     Module *m = NULL;
     status = cli_load_module(ra.path, &m);
-    if (status == CLI_EXIT_OK && !ra.invoke) {
-        bool stuck = false;
-        status = run_process(&ra, m, &stuck);
-        fflush(stdout);
-        if (!stuck) module_free(m);
-        run_args_free(&ra);
-        return status;
-    }
-    if (status == CLI_EXIT_OK) status = run_invoke(&ra, m);
+    if (status == CLI_EXIT_OK) status = ra.invoke ? run_invoke(&ra, m) : run_process(&ra, m);
     module_free(m);
     run_args_free(&ra);
     return status;

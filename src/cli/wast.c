@@ -3,9 +3,12 @@
  * wast2json against the engine, with the `spectest` host module, and counts
  * every command as passed, failed or skipped.
  *
- * State (modules, instances, the linker, one ExecEnv) lives until the end of
- * the script, because later commands may call functions of earlier modules
- * through registered exports or shared tables; everything is freed at the end.
+ * The script runs in a bare WASIX process (wasix.h, invoke mode): its store
+ * owns every module, instance and spectest object until the end of the
+ * script (later commands may call functions of earlier modules through
+ * registered exports or shared tables), its linker resolves imports, and
+ * calls go through wasix_process_call on this thread. Freeing the process
+ * frees everything once.
  * Failures print one line each: `FILE:LINE: <command>: <what went wrong>`,
  * where FILE is the .wast source the JSON names. Binary modules only: the
  * text-format modules of assert_malformed are skipped.
@@ -18,31 +21,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wasix/wasix.h"
+
 typedef enum { WAST_PASS, WAST_FAIL, WAST_SKIP } WastOutcome;
 
-/* A module of the script, kept alive until the end. */
+/* A named module of the script (the store owns module and instance). */
 typedef struct WastModule {
-    const char *name;    /* "$M" from the script (points into the JSON), or NULL */
-    Module *module;
+    const char *name;    /* "$M" from the script (points into the JSON) */
     Instance *inst;      /* NULL when instantiation failed */
 } WastModule;
-
-/* The objects of the spectest host module; we hold one reference on each. */
-typedef struct WastSpectest {
-    FuncType *types[7];
-    Func *funcs[7];
-    Global *globals[4];
-    Table *table;
-    Memory *memory, *shared_memory;
-} WastSpectest;
 
 typedef struct WastRunner {
     char *dir;           /* folder of the JSON file: module paths are relative to it */
     char *source;        /* the .wast path for messages */
     bool verbose;
-    ExecEnv *env;
-    Linker *linker;
-    WastSpectest spectest;
+    Process *proc;       /* owns every object of the script */
     WastModule *mods;
     size_t nmods, cap;
     Instance *current;   /* target of actions and registers without a module name */
@@ -97,7 +90,7 @@ static TrapKind wast_spectest_print(ExecEnv *env, Instance *caller, void *ctx, S
 
 static SpResult wast_define(WastRunner *r, const char *name, Extern ext)
 {
-    return linker_define(r->linker, "spectest", 8, name, strlen(name), ext);
+    return linker_define(wasix_process_linker(r->proc), "spectest", 8, name, strlen(name), ext);
 }
 
 /* Creates the spectest print functions and defines them in the linker. */
@@ -109,13 +102,13 @@ static SpResult wast_spectest_funcs(WastRunner *r)
         {"print_f64", 1, {VT_F64, 0}}, {"print_i32_f32", 2, {VT_I32, VT_F32}},
         {"print_f64_f64", 2, {VT_F64, VT_F64}},
     };
-    WastSpectest *s = &r->spectest;
+    Store *store = wasix_process_store(r->proc);
     for (int i = 0; i < 7; i++) {
-        s->types[i] = functype_new(sigs[i].n, sigs[i].params, 0, NULL);
-        if (!s->types[i]) return "out of memory";
-        s->funcs[i] = func_new_host(s->types[i], wast_spectest_print, NULL);
-        if (!s->funcs[i]) return "out of memory";
-        Extern ext = {.kind = EXTERN_FUNC, .u.func = s->funcs[i]};
+        FuncType *type = functype_new(sigs[i].n, sigs[i].params, 0, NULL);
+        Func *f = type ? store_host_func(store, type, wast_spectest_print, NULL) : NULL;
+        functype_free(type);
+        if (!f) return "out of memory";
+        Extern ext = {.kind = EXTERN_FUNC, .u.func = f};
         SpResult e = wast_define(r, sigs[i].name, ext);
         if (e) return e;
     }
@@ -127,7 +120,6 @@ static SpResult wast_spectest_globals(WastRunner *r)
 {
     static const char *const names[4] = {"global_i32", "global_i64", "global_f32", "global_f64"};
     static const ValType types[4] = {VT_I32, VT_I64, VT_F32, VT_F64};
-    WastSpectest *s = &r->spectest;
     for (int i = 0; i < 4; i++) {
         Slot v[2] = {{.u64 = 0}, {.u64 = 0}};
         if (types[i] == VT_I32) v[0].i32 = 666;
@@ -135,9 +127,9 @@ static SpResult wast_spectest_globals(WastRunner *r)
         else if (types[i] == VT_F32) v[0].f32 = 666.6f;
         else v[0].f64 = 666.6;
         GlobalType gt = {.type = types[i], .mut = false};
-        s->globals[i] = global_new(gt, v);
-        if (!s->globals[i]) return "out of memory";
-        SpResult e = wast_define(r, names[i], (Extern){.kind = EXTERN_GLOBAL, .u.global = s->globals[i]});
+        Global *g = store_global_new(wasix_process_store(r->proc), gt, v);
+        if (!g) return "out of memory";
+        SpResult e = wast_define(r, names[i], (Extern){.kind = EXTERN_GLOBAL, .u.global = g});
         if (e) return e;
     }
     return SP_OK;
@@ -147,46 +139,30 @@ static SpResult wast_spectest_globals(WastRunner *r)
  * shared_memory (1..2 pages, shared), and the rest of the module. */
 static SpResult wast_spectest_new(WastRunner *r)
 {
-    WastSpectest *s = &r->spectest;
+    Store *store = wasix_process_store(r->proc);
     SpResult e = wast_spectest_funcs(r);
     if (!e) e = wast_spectest_globals(r);
     if (e) return e;
     TableType tt = {.elem = VT_FUNCREF, .limits = {.min = 10, .max = 20, .has_max = true}};
-    s->table = table_new(&tt, NULL, &e);
-    if (!s->table) return e ? e : "cannot create spectest.table";
-    Limits mem = {.min = 1, .max = 2, .has_max = true, .shared = false};
-    s->memory = memory_new(&mem, &e);
-    if (!s->memory) return e ? e : "cannot create spectest.memory";
-    mem.shared = true;
-    s->shared_memory = memory_new(&mem, &e);
-    if (!s->shared_memory) return e ? e : "cannot create spectest.shared_memory";
-    e = wast_define(r, "table", (Extern){.kind = EXTERN_TABLE, .u.table = s->table});
-    if (!e) e = wast_define(r, "memory", (Extern){.kind = EXTERN_MEMORY, .u.memory = s->memory});
+    Table *table = store_table_new(store, &tt, NULL, &e);
+    if (!table) return e ? e : "cannot create spectest.table";
+    Limits lim = {.min = 1, .max = 2, .has_max = true, .shared = false};
+    Memory *memory = store_memory_new(store, &lim, &e);
+    if (!memory) return e ? e : "cannot create spectest.memory";
+    lim.shared = true;
+    Memory *shared = store_memory_new(store, &lim, &e);
+    if (!shared) return e ? e : "cannot create spectest.shared_memory";
+    e = wast_define(r, "table", (Extern){.kind = EXTERN_TABLE, .u.table = table});
+    if (!e) e = wast_define(r, "memory", (Extern){.kind = EXTERN_MEMORY, .u.memory = memory});
     if (!e)
-        e = wast_define(r, "shared_memory",
-                        (Extern){.kind = EXTERN_MEMORY, .u.memory = s->shared_memory});
+        e = wast_define(r, "shared_memory", (Extern){.kind = EXTERN_MEMORY, .u.memory = shared});
     return e;
-}
-
-/* Drops our references to the spectest objects (after every instance is gone). */
-static void wast_spectest_free(WastSpectest *s)
-{
-    for (int i = 0; i < 7; i++) {
-        free(s->funcs[i]);
-        functype_free(s->types[i]);
-    }
-    for (int i = 0; i < 4; i++) {
-        if (s->globals[i]) global_release(s->globals[i]);
-    }
-    if (s->table) table_release(s->table);
-    if (s->memory) memory_release(s->memory);
-    if (s->shared_memory) memory_release(s->shared_memory);
 }
 
 /* ------------------------------------------------------------- modules */
 
-/* Remembers a module (and its instance, or NULL) until the end of the script. */
-static bool wast_keep(WastRunner *r, const char *name, Module *m, Instance *inst)
+/* Remembers a named module's instance (or NULL) for later commands. */
+static bool wast_keep(WastRunner *r, const char *name, Instance *inst)
 {
     if (r->nmods == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 16;
@@ -195,13 +171,14 @@ static bool wast_keep(WastRunner *r, const char *name, Module *m, Instance *inst
         r->mods = grown;
         r->cap = cap;
     }
-    r->mods[r->nmods++] = (WastModule){.name = name, .module = m, .inst = inst};
+    r->mods[r->nmods++] = (WastModule){.name = name, .inst = inst};
     return true;
 }
 
 /* Reads and loads the binary module `filename` (relative to the JSON's
  * folder). On failure returns false with the reason in why[] (a read error
- * or the diag text) and sets *diag_msg to the engine's message (or NULL). */
+ * or the diag text) and sets *diag_msg to the engine's message (or NULL).
+ * The caller owns the module (wast_load_kept gives it to the store). */
 static bool wast_load(WastRunner *r, const char *filename, Module **out, char *why,
                       size_t why_size, SpResult *diag_msg)
 {
@@ -233,10 +210,22 @@ static bool wast_load(WastRunner *r, const char *filename, Module **out, char *w
     return true;
 }
 
+/* wast_load, the module then owned by the process's store. */
+static bool wast_load_kept(WastRunner *r, const char *filename, Module **out, char *why,
+                           size_t why_size, SpResult *diag_msg)
+{
+    if (!wast_load(r, filename, out, why, why_size, diag_msg)) return false;
+    if (store_adopt_module(wasix_process_store(r->proc), *out)) return true;
+    module_free(*out);
+    snprintf(why, why_size, "out of memory");
+    return false;
+}
+
 /* The message of a trap kind (host traps carry their own). */
 static const char *wast_trap_text(const WastRunner *r, TrapKind kind)
 {
-    return kind == TRAP_HOST && r->env->trap_msg[0] ? r->env->trap_msg : trap_message(kind);
+    const ExecEnv *env = wasix_process_env(r->proc);
+    return kind == TRAP_HOST && env && env->trap_msg[0] ? env->trap_msg : trap_message(kind);
 }
 
 /* Does an engine message match the script's expected text? The spec's own
@@ -260,17 +249,13 @@ static WastOutcome wast_cmd_module(WastRunner *r, const JsonValue *cmd)
     SpResult msg;
     Module *m;
     r->current = NULL;
-    if (!wast_load(r, filename, &m, why, sizeof why, &msg))
+    if (!wast_load_kept(r, filename, &m, why, sizeof why, &msg))
         return wast_fail(r, "%s: %s", filename, why);
     Instance *inst = NULL;
     TrapKind trap = TRAP_NONE;
     SpDiag diag = {0};
-    SpResult e = linker_instantiate(r->linker, m, r->env, &inst, &trap, &diag);
-    if (!wast_keep(r, name, m, e ? NULL : inst)) {
-        if (!e) instance_free(inst);
-        module_free(m);
-        return wast_fail(r, "out of memory");
-    }
+    SpResult e = wasix_process_instantiate(r->proc, m, &inst, &trap, &diag);
+    if (name && !wast_keep(r, name, e ? NULL : inst)) return wast_fail(r, "out of memory");
     if (e && trap != TRAP_NONE)
         return wast_fail(r, "%s: instantiation trapped: %s", filename, wast_trap_text(r, trap));
     if (e) return wast_fail(r, "%s: %s", filename, diag.text[0] ? diag.text : e);
@@ -302,7 +287,7 @@ static WastOutcome wast_cmd_register(WastRunner *r, const JsonValue *cmd)
     if (!json_string(as)) return wast_fail(r, "missing `as`");
     Instance *inst = wast_target(r, json_get_string(cmd, "name"));
     if (!inst) return WAST_FAIL;
-    SpResult e = linker_define_instance(r->linker, as->str, as->len, inst);
+    SpResult e = linker_define_instance(wasix_process_linker(r->proc), as->str, as->len, inst);
     return e ? wast_fail(r, "cannot register %s: %s", as->str, e) : WAST_PASS;
 }
 
@@ -356,7 +341,7 @@ static bool wast_invoke(WastRunner *r, Instance *inst, const JsonValue *action,
     size_t slots = ft->param_slots > ft->result_slots ? ft->param_slots : ft->result_slots;
     if (!wast_io_reserve(r, slots ? slots : 1)) return wast_fail(r, "out of memory"), false;
     if (!wast_args(r, json_get(action, "args"), ft)) return false;
-    call->trap = interp_invoke(r->env, ext.u.func, r->io);
+    call->trap = wasix_process_call(r->proc, ext.u.func, r->io);
     call->nresults = ft->nresults;
     call->types = ft->results;
     call->results = r->io;
@@ -491,16 +476,11 @@ static bool wast_try_instantiate(WastRunner *r, const JsonValue *cmd, SpResult *
     char why[300];
     SpResult msg;
     Module *m;
-    if (!wast_load(r, filename, &m, why, sizeof why, &msg))
+    if (!wast_load_kept(r, filename, &m, why, sizeof why, &msg))
         return wast_fail(r, "%s did not load: %s", filename, why), false;
     Instance *inst = NULL;
     *trap = TRAP_NONE;
-    *err = linker_instantiate(r->linker, m, r->env, &inst, trap, diag);
-    if (!wast_keep(r, NULL, m, *err ? NULL : inst)) {
-        if (!*err) instance_free(inst);
-        module_free(m);
-        return wast_fail(r, "out of memory"), false;
-    }
+    *err = wasix_process_instantiate(r->proc, m, &inst, trap, diag);
     return true;
 }
 
@@ -630,18 +610,11 @@ static bool wast_paths(WastRunner *r, const char *json_path, const JsonValue *ro
     return true;
 }
 
-/* Frees everything the script made: instances newest first (importers
- * before what they import), then modules, the linker and spectest. */
+/* Frees everything the script made (the process frees its store). */
 static void wast_runner_free(WastRunner *r)
 {
-    if (r->linker) linker_free(r->linker);
-    for (size_t i = r->nmods; i-- > 0;) {
-        if (r->mods[i].inst) instance_free(r->mods[i].inst);
-    }
-    for (size_t i = r->nmods; i-- > 0;) module_free(r->mods[i].module);
+    wasix_process_free(r->proc);
     free(r->mods);
-    wast_spectest_free(&r->spectest);
-    if (r->env) env_free(r->env);
     free(r->io);
     free(r->dir);
     free(r->source);
@@ -659,9 +632,10 @@ static int wast_run_doc(WastRunner *r, const char *json_path, const JsonValue *r
         fprintf(stderr, "spindle: out of memory\n");
         return CLI_EXIT_FAILURES;
     }
-    r->env = env_new(0, 0);
-    r->linker = linker_new();
-    SpResult e = r->env && r->linker ? wast_spectest_new(r) : "out of memory";
+    ProcessConfig cfg = {.bare = true};
+    SpResult e = SP_OK;
+    r->proc = wasix_process_new(&cfg, &e);
+    if (r->proc) e = wast_spectest_new(r);
     if (e) {
         fprintf(stderr, "spindle: %s: cannot set up the spectest module: %s\n", json_path, e);
         return CLI_EXIT_FAILURES;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "compile_internal.h"
+#include "tier.h"
 
 const char ERR_TYPE_MISMATCH[] = "type mismatch";
 const char ERR_OOM[] = "out of memory";
@@ -1228,17 +1229,19 @@ static uint32_t *compile_zero_list(Compiler *C, uint32_t *count, bool *oom)
     return list;
 }
 
-/* Moves the finished code and map into a CompiledFunc. */
-static SpResult compile_finish(Compiler *C, struct CompiledFunc **out)
+/* Moves the finished code and map into a new code record (tier.h) whose
+ * interpreter entry they become. */
+static SpResult compile_finish(Compiler *C, struct FuncCode **out)
 {
     bool oom;
     uint32_t zero_count;
     uint32_t *zero_slots = compile_zero_list(C, &zero_count, &oom);
-    struct CompiledFunc *cf = oom ? NULL : calloc(1, sizeof *cf);
-    if (!cf) {
+    struct FuncCode *fc = oom ? NULL : calloc(1, sizeof *fc);
+    if (!fc) {
         free(zero_slots);
         return compile_fail(C, ERR_OOM);
     }
+    struct CompiledFunc *cf = &fc->interp;
     cf->zero_count = zero_count;
     cf->zero_slots = zero_slots;
     uint8_t *trimmed = C->code_len ? realloc(C->code, C->code_len) : NULL;
@@ -1254,7 +1257,7 @@ static SpResult compile_finish(Compiler *C, struct CompiledFunc **out)
     cf->map_len = C->map_len;
     C->code = NULL;
     C->map = NULL;
-    *out = cf;
+    *out = fc;
     return SP_OK;
 }
 
@@ -1313,21 +1316,21 @@ SpResult compile_function(Module *m, uint32_t defined_index, SpDiag *diag)
     if (!e) e = compile_push_frame(&C, CTL_FUNC, NULL, 0, C.type->results, C.type->nresults);
     if (!e) e = compile_body(&C);
     if (e) e = compile_prefer_malformed(&C, defined_index, e);
-    struct CompiledFunc *cf = NULL;
-    if (!e) e = compile_finish(&C, &cf);
+    struct FuncCode *fc = NULL;
+    if (!e) e = compile_finish(&C, &fc);
     compile_cleanup(&C);
     if (!e) {
-        compile_free(body->compiled);
-        body->compiled = cf;
+        compile_free(body->code);
+        body->code = fc;
     }
     return e;
 }
 
-void compile_free(struct CompiledFunc *cf)
+void compile_free(struct FuncCode *fc)
 {
-    if (!cf) return;
-    free(cf->code);
-    free(cf->map);
-    free(cf->zero_slots);
-    free(cf);
+    if (!fc) return;
+    free(fc->interp.code);
+    free(fc->interp.map);
+    free(fc->interp.zero_slots);
+    free(fc);
 }

@@ -9,15 +9,16 @@
  * created with their first reference) and owns its Func records and segment
  * state. instance_free drops all of it.
  *
- * Memory cap: the memories an instance creates get their maximum lowered to
- * the ExecEnv's max_memory_pages as they are made, before any segment or the
- * start function can grow them.
+ * Every instance belongs to a Store (store.c), which lists it from birth and
+ * frees it at the latest with everything else. The memories an instance
+ * creates come from store_capped_memory, so the store's memory cap holds
+ * before any segment or the start function can grow them.
  *
  * Failed instantiations: when a segment or the start function traps, writes
  * already made into imported tables persist (2.0 semantics), so such a table
  * may now point at this instance's functions. Freeing the instance would leave
- * those pointers dangling, so an instance whose functions escaped is retired
- * to a graveyard list instead and never freed (its Module must stay alive).
+ * those pointers dangling, so an instance whose functions escaped stays in its
+ * store (which owns the table too) and is freed with it.
  */
 #include "runtime.h"
 
@@ -26,7 +27,6 @@
 
 static const char ERR_INSTANCE_ALLOC[] = "out of memory";
 static const char ERR_INSTANCE_NO_ENV[] = "a start function needs an execution environment";
-const char ERR_MEMORY_CAP[] = "memory minimum exceeds the memory cap";
 
 /* calloc that never returns NULL for a zero count (so NULL means failure). */
 static void *instance_calloc(size_t n, size_t size)
@@ -182,29 +182,16 @@ static void instance_make_funcs(Instance *inst)
         Func *f = &inst->own_funcs[def];
         f->type = &m->types[type];
         f->inst = inst;
-        f->code = m->bodies ? m->bodies[def].compiled : NULL;
+        f->code = m->bodies ? m->bodies[def].code : NULL;
         f->index = i;
         inst->funcs[i] = f;
     }
 }
 
-/* Creates defined memory i with its maximum held to cap (pages; UINT64_MAX =
- * none), so that no code of the instance ever sees a larger maximum. */
-static SpResult instance_make_memory(Instance *inst, uint32_t i, uint64_t cap)
-{
-    const Limits *lim = &inst->module->memories[i].limits;
-    if (lim->min > cap) return ERR_MEMORY_CAP;
-    SpResult err = ERR_INSTANCE_ALLOC;
-    inst->memories[i] = memory_new(lim, &err);
-    if (!inst->memories[i]) return err;
-    if (inst->memories[i]->max_pages > cap) inst->memories[i]->max_pages = cap;
-    return SP_OK;
-}
-
 /* Creates the defined globals, tables and memories, in that order (global
- * initialisers see imported globals and every function); memories are
- * capped at max_memory_pages (see runtime.h: ExecEnv). */
-static SpResult instance_make_state(Instance *inst, uint64_t max_memory_pages)
+ * initialisers see imported globals and every function); memories are held
+ * to the store's cap as they are made. */
+static SpResult instance_make_state(Instance *inst)
 {
     const Module *m = inst->module;
     SpResult err = ERR_INSTANCE_ALLOC;
@@ -218,10 +205,10 @@ static SpResult instance_make_state(Instance *inst, uint64_t max_memory_pages)
         inst->tables[i] = table_new(&m->tables[i], NULL, &err);
         if (!inst->tables[i]) return err;
     }
-    uint64_t cap = max_memory_pages ? max_memory_pages : UINT64_MAX;
     for (uint32_t i = m->num_memory_imports; i < m->num_memories; i++) {
-        err = instance_make_memory(inst, i, cap);
-        if (err) return err;
+        err = ERR_INSTANCE_ALLOC;
+        inst->memories[i] = store_capped_memory(inst->store, &m->memories[i].limits, &err);
+        if (!inst->memories[i]) return err;
     }
     return SP_OK;
 }
@@ -276,15 +263,7 @@ static TrapKind instance_apply_segments(Instance *inst)
     return TRAP_NONE;
 }
 
-/* ------------------------------------------------------------ graveyard */
-
-typedef struct RetiredInstance {
-    Instance *inst;
-    struct RetiredInstance *next;
-} RetiredInstance;
-
-static pthread_mutex_t instance_graveyard_lock = PTHREAD_MUTEX_INITIALIZER;
-static RetiredInstance *instance_graveyard;
+/* ----------------------------------------------------- failed instances */
 
 /* True when an imported funcref table or mutable funcref global now holds one
  * of inst's own functions (put there by a segment or the start function). */
@@ -311,35 +290,25 @@ static bool instance_funcs_escaped(const Instance *inst)
     return false;
 }
 
-/* Disposes of an instance whose instantiation trapped: freed when nothing
- * outside it can reach its functions, else kept for the life of the process
- * (reachable from the graveyard list, so leak checkers stay quiet). */
+/* Disposes of an instance whose instantiation trapped: freed now when nothing
+ * outside it can reach its functions, else left to its store, which frees it
+ * with the tables and globals that point at it. */
 static void instance_discard_trapped(Instance *inst)
 {
-    if (!instance_funcs_escaped(inst)) {
-        instance_free(inst);
-        return;
-    }
-    RetiredInstance *r = malloc(sizeof *r);
-    if (!r) return; /* out of memory: leaking is the only safe choice left */
-    r->inst = inst;
-    pthread_mutex_lock(&instance_graveyard_lock);
-    r->next = instance_graveyard;
-    instance_graveyard = r;
-    pthread_mutex_unlock(&instance_graveyard_lock);
+    if (!instance_funcs_escaped(inst)) instance_free(inst);
 }
 
 /* ------------------------------------------------------------ lifecycle */
 
 /* Everything up to (not including) the segments and the start function;
  * failures here never have side effects outside the new instance. */
-static SpResult instance_build(Instance *inst, const Extern *imports, uint64_t max_memory_pages)
+static SpResult instance_build(Instance *inst, const Extern *imports)
 {
     SpResult e = instance_alloc_arrays(inst, inst->module);
     if (!e) e = instance_bind_imports(inst, imports);
     if (e) return e;
     instance_make_funcs(inst);
-    e = instance_make_state(inst, max_memory_pages);
+    e = instance_make_state(inst);
     if (!e) e = instance_make_segments(inst);
     return e;
 }
@@ -348,23 +317,26 @@ static SpResult instance_build(Instance *inst, const Extern *imports, uint64_t m
 static TrapKind instance_run_start(Instance *inst, ExecEnv *env)
 {
     Slot io[2] = {{0}, {0}}; /* the start function takes and returns nothing */
-    return interp_invoke(env, inst->funcs[inst->module->start], io);
+    return func_call(env, inst->funcs[inst->module->start], io);
 }
 
 /* See runtime.h. Failures before the segments free everything made here and
  * return a message; a trap in a segment or the start function returns
  * trap_message(kind) with *trap = kind, and the instance is freed or, if its
- * functions escaped, retired (see the file comment). *out is set on success only. */
-SpResult instance_new(const Module *m, const Extern *imports, ExecEnv *env,
+ * functions escaped, left to the store (see the file comment). *out is set on
+ * success only. */
+SpResult instance_new(Store *s, const Module *m, const Extern *imports, ExecEnv *env,
                       Instance **out, TrapKind *trap)
 {
     *out = NULL;
     if (trap) *trap = TRAP_NONE;
+    if (m->has_start && !env) env = store_env(s);
     if (m->has_start && !env) return ERR_INSTANCE_NO_ENV;
     Instance *inst = calloc(1, sizeof *inst);
     if (!inst) return ERR_INSTANCE_ALLOC;
     inst->module = m;
-    SpResult e = instance_build(inst, imports, env ? env->max_memory_pages : 0);
+    store_add_instance(s, inst);
+    SpResult e = instance_build(inst, imports);
     if (e) {
         instance_free(inst);
         return e;
@@ -380,11 +352,13 @@ SpResult instance_new(const Module *m, const Extern *imports, ExecEnv *env,
     return SP_OK;
 }
 
-/* Drops the instance's reference on every memory, table and global (imported
- * or not) and frees its own records. NULL and half-built instances are fine. */
+/* Takes the instance out of its store, drops its reference on every memory,
+ * table and global (imported or not) and frees its own records. NULL and
+ * half-built instances are fine. */
 void instance_free(Instance *inst)
 {
     if (!inst) return;
+    if (inst->store) store_remove_instance(inst->store, inst);
     const Module *m = inst->module;
     for (uint32_t i = 0; inst->memories && i < m->num_memories; i++)
         memory_release(inst->memories[i]);

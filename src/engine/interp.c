@@ -1,8 +1,9 @@
 /*
- * interp.c - the interpreter: runs translated code (format: code.h) with
- * direct-threaded dispatch (`goto *ip->handler`), and owns the execution
- * environment: ExecEnv creation, interp_invoke, call records, traps and
- * backtraces.
+ * interp.c - the interpreter tier: runs translated code (format: code.h)
+ * with direct-threaded dispatch (`goto *ip->handler`); owns its per-thread
+ * stacks (InterpStack: value stack and call records, reached through
+ * ExecEnv.interp), its entry from the call path (interp_call, see tier.h)
+ * and the backtraces of its frames.
  *
  * One dispatch function (interp_run) holds every handler, grouped per
  * opcode family by macros; the superinstructions of the translator's
@@ -12,8 +13,10 @@
  * in locals: ip, fp, the current Func and Instance, and memory 0's base and
  * cached size.
  * wasm->wasm calls never recurse in C: a call pushes a CallFrame record into
- * env->frames and jumps to the callee's code. There is no allocation and no
- * lock in the loop. Traps are returned as values.
+ * the InterpStack and jumps to the callee's code. A callee that is a host
+ * function, or whose code record has a compiled tier's entry (tier.h), is
+ * called out of the loop like a host function. There is no allocation and
+ * no lock in the loop. Traps are returned as values.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -21,9 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "code.h"
 #include "interp_simd.h"
-#include "runtime.h"
+#include "tier.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "guest memory is little-endian");
 
@@ -34,14 +36,20 @@ typedef struct CallFrame {
     Func *func;      /* the caller */
 } CallFrame;
 
+/* One thread's interpreter state. stack_top and frame_count describe the
+ * live activations only while a host function (or another tier) runs: a
+ * nested interp_call starts its frame at stack_top. */
+struct InterpStack {
+    Slot *stack;            /* value stack: locals and operands of every frame */
+    Slot *stack_end;
+    Slot *stack_top;
+    CallFrame *frames;
+    uint32_t max_frames;
+    uint32_t frame_count;
+};
+
 #define DEFAULT_STACK_BYTES ((size_t)8 << 20)
 #define DEFAULT_MAX_FRAMES 50000u
-/* wasm -> host -> wasm re-entry nests interp_run on the C stack (a few
- * hundred bytes each when optimized, tens of KiB in sanitizer builds, plus
- * the host's frames). Nesting deeper than either limit is reported as stack
- * exhaustion instead of risking the thread's C stack. */
-#define MAX_NESTED_INVOKES 1000u
-#define MAX_NESTED_C_STACK ((uintptr_t)2 << 20)
 
 /* -------------------------------------------------------- numeric helpers */
 
@@ -159,8 +167,8 @@ static inline void interp_zero_locals(const struct CompiledFunc *cf, Slot *fp)
 
 /* ---------------------------------------------------------------- traps */
 
-/* The module byte offset of the instruction at code word `at` of cf. */
-static uint32_t interp_code_offset(const struct CompiledFunc *cf, const CodeWord *at)
+/* See tier.h. */
+uint32_t interp_code_offset(const struct CompiledFunc *cf, const CodeWord *at)
 {
     if (!cf || !cf->map_len || at < cf->code) return 0;
     uint32_t pos = (uint32_t)(at - cf->code), lo = 0, hi = cf->map_len;
@@ -172,14 +180,10 @@ static uint32_t interp_code_offset(const struct CompiledFunc *cf, const CodeWord
     return cf->map[lo].byte;
 }
 
+/* Appends f, stopped at code word `at`, to env's backtrace. */
 static void interp_bt_add(ExecEnv *env, const Func *f, const CodeWord *at)
 {
-    if (env->backtrace_len >= SP_BACKTRACE_MAX) return;
-    if (!f) return;
-    BacktraceEntry *b = &env->backtrace[env->backtrace_len++];
-    b->module = f->inst ? f->inst->module : NULL;
-    b->func_index = f->index;
-    b->code_offset = f->code ? interp_code_offset(f->code, at) : 0;
+    if (f) env_backtrace_add(env, f, f->code ? interp_code_offset(&f->code->interp, at) : 0);
 }
 
 /* Appends this activation's frames (innermost first) to env->backtrace:
@@ -494,10 +498,11 @@ static TrapKind interp_run(ExecEnv *env, Func *entry, Slot *fp, const void *cons
     }
     static const CodeWord exit_code[1] = {{.handler = &&H_exit}};
 
-    CallFrame *const frames = env->frames;
-    const uint32_t max_frames = env->max_frames;
-    const uint32_t entry_depth = env->frame_count;
-    Slot *const stack_end = env->stack_end;
+    InterpStack *const is = env->interp;
+    CallFrame *const frames = is->frames;
+    const uint32_t max_frames = is->max_frames;
+    const uint32_t entry_depth = is->frame_count;
+    Slot *const stack_end = is->stack_end;
     const atomic_int *const intr = env->interrupt;
     uint32_t depth = entry_depth;
     Func *func = entry, *callee = NULL;
@@ -511,8 +516,8 @@ static TrapKind interp_run(ExecEnv *env, Func *entry, Slot *fp, const void *cons
     const Func *failed_host = NULL;
 
     frames[depth++] = (CallFrame){exit_code, fp, entry};
-    interp_zero_locals(entry->code, fp);
-    ip = entry->code->code;
+    interp_zero_locals(&entry->code->interp, fp);
+    ip = entry->code->interp.code;
     LOAD_INSTANCE();
     DISPATCH();
 
@@ -563,7 +568,7 @@ do_return: {
     DISPATCH();
 }
 H_exit:
-    env->frame_count = depth;
+    is->frame_count = depth;
     return TRAP_NONE;
 
 /* Enters wasm function `callee` (compiled code cf) with its frame at nfp,
@@ -590,12 +595,12 @@ H_call_local: {
     /* a defined function of this instance: no instance switch */
     const OpCall *o = OPND(OpCall);
     callee = inst->funcs[o->func];
-    const struct CompiledFunc *cf = callee->code;
+    const struct FuncCode *fc = callee->code;
     nfp = fp + o->base;
     ret = ip + OP_WORDS(OpCall);
     SAFEPOINT();
-    if (SP_UNLIKELY(!cf)) goto do_host_call;
-    ENTER_FRAME(cf);
+    if (SP_UNLIKELY(!fc || func_code_native(fc))) goto do_outside_call;
+    ENTER_FRAME(&fc->interp);
     DISPATCH();
 }
 H_call_indirect: {
@@ -612,24 +617,34 @@ H_call_indirect: {
 }
 do_call: {
     SAFEPOINT();
-    const struct CompiledFunc *cf = callee->code;
-    if (!cf) goto do_host_call;
-    ENTER_FRAME(cf);
+    const struct FuncCode *fc = callee->code;
+    if (!fc || func_code_native(fc)) goto do_outside_call;
+    ENTER_FRAME(&fc->interp);
     if (SP_UNLIKELY(callee->inst != inst)) {
         inst = callee->inst;
         LOAD_INSTANCE();
     }
     DISPATCH();
 }
-do_host_call: {
-    if (SP_UNLIKELY(!callee->host)) TRAP(TRAP_HOST);
-    env->stack_top = fp + func->code->frame_slots;
-    env->frame_count = depth;
+do_outside_call: {
+    /* a host function, or code of another tier: called with the io
+     * convention on the argument slots, this activation's state published */
+    is->stack_top = fp + func->code->interp.frame_slots;
+    is->frame_count = depth;
     uint32_t bt_len = env->backtrace_len;
-    TrapKind k = callee->host(env, inst, callee->host_ctx, nfp);
-    if (SP_UNLIKELY(k != TRAP_NONE)) {
-        failed_host = callee;
-        TRAP(k);
+    TrapKind k;
+    if (callee->code) {
+        env->call_depth++;
+        k = func_code_native(callee->code)(env, callee, nfp);
+        env->call_depth--;
+        if (SP_UNLIKELY(k != TRAP_NONE)) TRAP(k);   /* the tier recorded its frames */
+    } else {
+        if (SP_UNLIKELY(!callee->host)) TRAP(TRAP_HOST);
+        k = callee->host(env, inst, callee->host_ctx, nfp);
+        if (SP_UNLIKELY(k != TRAP_NONE)) {
+            failed_host = callee;
+            TRAP(k);
+        }
     }
     env->backtrace_len = bt_len; /* drop frames of traps the host handled */
     if (mem0) mem_size = memory_size_bytes(mem0);
@@ -924,7 +939,7 @@ H_atomic_fence:
 
 on_trap:
     interp_record_trap(env, trap, failed_host, func, ip, frames, depth, entry_depth);
-    env->frame_count = entry_depth;
+    is->frame_count = entry_depth;
     return trap;
 }
 
@@ -935,131 +950,61 @@ const void *const *interp_handler_table(void)
     return labels;
 }
 
-/* ------------------------------------------------------------ environment */
+/* ------------------------------------------------------------ entry */
 
-ExecEnv *env_new(size_t stack_bytes, uint32_t max_frames)
+struct InterpStack *interp_stack_new(size_t stack_bytes, uint32_t max_frames)
 {
     if (stack_bytes == 0) stack_bytes = DEFAULT_STACK_BYTES;
     if (max_frames == 0) max_frames = DEFAULT_MAX_FRAMES;
     size_t nslots = stack_bytes / sizeof(Slot);
     if (nslots < 16) nslots = 16;
-    ExecEnv *env = calloc(1, sizeof *env);
-    if (!env) return NULL;
-    env->stack = malloc(nslots * sizeof(Slot));
-    env->frames = malloc((size_t)max_frames * sizeof(CallFrame));
-    if (!env->stack || !env->frames) {
-        env_free(env);
+    InterpStack *is = calloc(1, sizeof *is);
+    if (!is) return NULL;
+    is->stack = malloc(nslots * sizeof(Slot));
+    is->frames = malloc((size_t)max_frames * sizeof(CallFrame));
+    if (!is->stack || !is->frames) {
+        interp_stack_free(is);
         return NULL;
     }
-    env->stack_end = env->stack + nslots;
-    env->stack_top = env->stack;
-    env->max_frames = max_frames;
-    atomic_init(&env->own_interrupt, 0);
-    env->interrupt = &env->own_interrupt;
-    return env;
+    is->stack_end = is->stack + nslots;
+    is->stack_top = is->stack;
+    is->max_frames = max_frames;
+    return is;
 }
 
-void env_free(ExecEnv *env)
+void interp_stack_free(InterpStack *is)
 {
-    if (!env) return;
-    free(env->stack);
-    free(env->frames);
-    free(env);
+    if (!is) return;
+    free(is->stack);
+    free(is->frames);
+    free(is);
 }
 
-/* Calls a host function directly from the embedder. */
-static TrapKind interp_invoke_host(ExecEnv *env, Func *f, Slot *io)
+bool interp_stack_idle(const ExecEnv *env)
 {
-    TrapKind k = f->host(env, NULL, f->host_ctx, io);
-    if (k != TRAP_NONE) {
-        env->trap = k;
-        interp_bt_add(env, f, NULL);
-    }
-    return k;
+    return env->interp->frame_count == 0 && env->interp->stack_top == env->interp->stack;
 }
 
-/* True while nested activations stay within the C stack budget. */
-static bool interp_c_stack_ok(ExecEnv *env)
+/* See tier.h: runs f with its arguments copied from io into a fresh frame
+ * at the stack's top (its bottom when no interpreter frame is live); copies
+ * the results back. */
+TrapKind interp_call(ExecEnv *env, Func *f, Slot *io)
 {
-    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-    if (env->invoke_depth == 0) {
-        env->c_stack_base = here;
-        return true;
-    }
-    uintptr_t used = env->c_stack_base > here ? env->c_stack_base - here : here - env->c_stack_base;
-    return env->invoke_depth < MAX_NESTED_INVOKES && used < MAX_NESTED_C_STACK;
-}
-
-/* Runs wasm function f with its arguments copied from io into a fresh frame
- * at env->stack_top; copies the results back. */
-static TrapKind interp_invoke_wasm(ExecEnv *env, Func *f, Slot *io)
-{
-    const struct CompiledFunc *cf = f->code;
-    Slot *saved_top = env->stack_top;
-    uint32_t saved_depth = env->frame_count;
+    InterpStack *is = env->interp;
+    const struct CompiledFunc *cf = &f->code->interp;
+    if (is->frame_count == 0) is->stack_top = is->stack;
+    Slot *saved_top = is->stack_top;
+    uint32_t saved_depth = is->frame_count;
     Slot *fp = saved_top;
-    if (saved_depth + 1 >= env->max_frames || !interp_c_stack_ok(env) ||
-        fp + cf->frame_slots > env->stack_end) {
+    if (saved_depth + 1 >= is->max_frames || fp + cf->frame_slots > is->stack_end) {
         env->trap = TRAP_STACK_EXHAUSTED;
         interp_bt_add(env, f, NULL);
         return TRAP_STACK_EXHAUSTED;
     }
     memcpy(fp, io, (size_t)cf->param_slots * sizeof(Slot));
-    env->invoke_depth++;
     TrapKind k = interp_run(env, f, fp, NULL);
-    env->invoke_depth--;
     if (k == TRAP_NONE) memcpy(io, fp, (size_t)cf->result_slots * sizeof(Slot));
-    env->stack_top = saved_top;
-    env->frame_count = saved_depth;
+    is->stack_top = saved_top;
+    is->frame_count = saved_depth;
     return k;
-}
-
-TrapKind interp_invoke(ExecEnv *env, Func *f, Slot *io)
-{
-    if (env->frame_count == 0 && env->invoke_depth == 0) {
-        env->backtrace_len = 0;
-        env->trap = TRAP_NONE;
-        env->stack_top = env->stack;
-    }
-    if (f->host) return interp_invoke_host(env, f, io);
-    if (!f->code) {
-        env->trap = TRAP_HOST;
-        snprintf(env->trap_msg, sizeof env->trap_msg, "function has no code");
-        return TRAP_HOST;
-    }
-    return interp_invoke_wasm(env, f, io);
-}
-
-/* Appends printf-style text at *len, never past size. */
-static void interp_append(char *out, size_t size, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void interp_append(char *out, size_t size, size_t *len, const char *fmt, ...)
-{
-    if (*len >= size) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(out + *len, size - *len, fmt, ap);
-    va_end(ap);
-    if (n > 0) *len += (size_t)n < size - *len ? (size_t)n : size - *len - 1;
-}
-
-void env_format_trap(const ExecEnv *env, char *out, size_t out_size)
-{
-    if (!out || out_size == 0) return;
-    size_t len = 0;
-    out[0] = '\0';
-    const char *msg = env->trap == TRAP_HOST && env->trap_msg[0] ? env->trap_msg
-                                                                 : trap_message(env->trap);
-    interp_append(out, out_size, &len, "%s\n", msg);
-    for (uint32_t i = 0; i < env->backtrace_len; i++) {
-        const BacktraceEntry *b = &env->backtrace[i];
-        if (!b->module) {
-            interp_append(out, out_size, &len, "  at #%u <host function>\n", i);
-            continue;
-        }
-        const char *name = module_func_name(b->module, b->func_index);
-        interp_append(out, out_size, &len, "  at #%u %s (func %u)\n", i,
-                      name ? name : "<unnamed>", b->func_index);
-    }
 }

@@ -217,26 +217,33 @@ static SpResult linker_import_error(SpDiag *diag, SpResult msg, const Import *im
     return msg;
 }
 
-/* Resolves every import of m by name and type, then instantiates. On any
- * failure *out is NULL, diag describes it and *trap holds a trap (if any). */
-SpResult linker_instantiate(Linker *l, const Module *m, ExecEnv *env, Instance **out,
-                            TrapKind *trap, SpDiag *diag)
+/* See runtime.h. Stops at the first import that is missing or of the wrong
+ * type; `out` then holds the ones resolved before it. */
+SpResult linker_resolve(const Linker *l, const Module *m, Extern *out, SpDiag *diag)
+{
+    for (uint32_t i = 0; i < m->num_imports; i++) {
+        const Import *im = &m->imports[i];
+        if (!linker_lookup(l, im->module.str, im->module.len, im->name.str, im->name.len,
+                           &out[i]))
+            return linker_import_error(diag, ERR_UNKNOWN_IMPORT, im);
+        if (!extern_matches(m, im, &out[i]))
+            return linker_import_error(diag, ERR_INCOMPATIBLE_IMPORT, im);
+    }
+    return SP_OK;
+}
+
+/* Resolves every import of m, then instantiates. On any failure *out is
+ * NULL, diag describes it and *trap holds a trap (if any). */
+SpResult linker_instantiate(Linker *l, Store *s, const Module *m, ExecEnv *env,
+                            Instance **out, TrapKind *trap, SpDiag *diag)
 {
     *out = NULL;
     if (trap) *trap = TRAP_NONE;
     Extern *imports = calloc(m->num_imports ? m->num_imports : 1, sizeof *imports);
     if (!imports) return sp_diag(diag, ERR_LINKER_ALLOC, 0, NULL);
-    SpResult e = SP_OK;
-    for (uint32_t i = 0; i < m->num_imports && !e; i++) {
-        const Import *im = &m->imports[i];
-        if (!linker_lookup(l, im->module.str, im->module.len, im->name.str, im->name.len,
-                           &imports[i]))
-            e = linker_import_error(diag, ERR_UNKNOWN_IMPORT, im);
-        else if (!extern_matches(m, im, &imports[i]))
-            e = linker_import_error(diag, ERR_INCOMPATIBLE_IMPORT, im);
-    }
+    SpResult e = linker_resolve(l, m, imports, diag);
     if (!e) {
-        e = instance_new(m, imports, env, out, trap);
+        e = instance_new(s, m, imports, env, out, trap);
         if (e && diag) {
             diag->msg = e;
             diag->offset = 0;

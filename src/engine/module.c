@@ -91,7 +91,7 @@ void module_free(Module *m)
     free(m->imports);
     if (m->bodies) {
         for (uint32_t i = 0; i < m->num_funcs - m->num_func_imports; i++) {
-            compile_free(m->bodies[i].compiled);
+            compile_free(m->bodies[i].code);
         }
     }
     free(m->bodies);

@@ -106,7 +106,7 @@ typedef struct DataSegment {
     uint32_t size;
 } DataSegment;
 
-struct CompiledFunc; /* the interpreter's translated code: see code.h */
+struct FuncCode; /* a function's code, shared by every instance: see tier.h */
 
 /* A function body from the code section (defined functions only). */
 typedef struct FuncBody {
@@ -116,7 +116,7 @@ typedef struct FuncBody {
     uint32_t nlocals;          /* declared locals, params not included; their
                                 * declarations start at `offset` and are kept
                                 * compressed: see module_body_locals */
-    struct CompiledFunc *compiled; /* set by compile_function */
+    struct FuncCode *code;     /* set by compile_function */
 } FuncBody;
 
 typedef struct Module {
@@ -211,11 +211,11 @@ void module_body_locals(const Module *m, const FuncBody *body, ValType *out);
 const Export *module_find_export(const Module *m, const char *name, size_t len);
 
 /* Validates body number `defined_index` (function index num_func_imports +
- * defined_index) and translates it into bodies[defined_index].compiled.
+ * defined_index) and translates it into bodies[defined_index].code.
  * Implemented in compile.c. */
 SpResult compile_function(Module *m, uint32_t defined_index, SpDiag *diag);
 
-/* Frees one compiled function (compile.c). NULL is fine. */
-void compile_free(struct CompiledFunc *cf);
+/* Frees one function's code record (compile.c). NULL is fine. */
+void compile_free(struct FuncCode *fc);
 
 #endif

@@ -4,18 +4,24 @@
  * environment, the linker that resolves imports, and the parking lot behind
  * memory.atomic.wait/notify (and, later, WASIX futexes).
  *
- * Ownership: an Instance owns what it defines (its Func records, tables,
- * globals, memories) and holds a reference on what it imports. Memory, Table
- * and Global are reference counted so a shared memory lives as long as any
- * thread's instance uses it. A Func is owned by its instance (or, for host
- * functions, by whoever created it) and must outlive every instance that
- * imports it.
+ * Ownership: a Store owns everything a group of instances shares (see
+ * "store" below): its instances, host functions and their types, the
+ * memories, tables and globals made for them, adopted modules, a default
+ * ExecEnv. store_free frees all of it, once. Within a store an Instance
+ * holds a reference on every Memory, Table and Global in its index spaces
+ * (they are reference counted, so a shared memory lives as long as any
+ * thread's instance uses it).
  *
- * Threads: a Module and a shared Memory may be used from many threads at
- * once. Instances, tables, globals and ExecEnvs belong to one thread.
+ * Calls: every call into wasm goes through func_call, which picks the tier
+ * (tier.h): a Func of a defined function points at its module's shared code
+ * record (FuncCode), not at a copy.
  *
- * Owners: memory.c, table.c, instance.c, linker.c, parking.c (runtime side);
- * interp.c (invoke, ExecEnv, backtraces).
+ * Threads: a Module, a Store's lists and a shared Memory may be used from
+ * many threads at once. Instances, tables, globals and ExecEnvs belong to
+ * one thread.
+ *
+ * Owners: store.c, memory.c, table.c, instance.c, linker.c, parking.c
+ * (runtime side); call.c (func_call, ExecEnv, backtraces); interp.c.
  */
 #ifndef SPINDLE_RUNTIME_H
 #define SPINDLE_RUNTIME_H
@@ -27,6 +33,9 @@
 
 typedef struct Instance Instance;
 typedef struct ExecEnv ExecEnv;
+typedef struct Store Store;
+struct FuncCode;      /* a defined function's shared code record (tier.h) */
+struct InterpStack;   /* the interpreter's per-thread stacks (interp.c) */
 
 /* ---------------------------------------------------------------- memory */
 
@@ -101,13 +110,14 @@ typedef TrapKind (*HostFn)(ExecEnv *env, Instance *caller, void *ctx, Slot *io);
 typedef struct Func {
     const FuncType *type;
     Instance *inst;                    /* defining instance; NULL for host functions */
-    const struct CompiledFunc *code;   /* NULL for host functions */
+    struct FuncCode *code;             /* the module's shared code record; NULL for host functions */
     HostFn host;
     void *host_ctx;
     uint32_t index;                    /* index in the defining module (backtraces) */
 } Func;
 
-/* A host function record; `type` must outlive it. Free with free(). */
+/* A host function record; `type` must outlive it. Free with free().
+ * Embedders use store_host_func, which gives the record an owner. */
 Func *func_new_host(const FuncType *type, HostFn fn, void *ctx);
 
 /* An owned FuncType built from arrays; free with functype_free. */
@@ -149,22 +159,26 @@ struct Instance {
     ElemInst *elems;       /* num_elems */
     uint32_t *data_sizes;  /* num_datas: segment size, 0 once dropped */
     void *user;            /* embedder's pointer (e.g. the WASIX thread) */
+    Store *store;          /* the owner */
+    Instance *store_prev, *store_next;  /* the store's list (guarded by its lock) */
 };
 
-/* Instantiates m with `imports` (num_imports entries, in import order, already
- * checked by the caller or by linker_instantiate): allocates the instance,
- * evaluates globals, creates its memories (their maximum held to
- * env->max_memory_pages when env is given; a minimum above that cap is
- * ERR_MEMORY_CAP), applies active element then data segments in order,
- * drops declarative ones, and runs the start function on env.
+/* Instantiates m in store s with `imports` (num_imports entries, in import
+ * order, already checked by the caller or by linker_instantiate): allocates
+ * the instance, evaluates globals, creates its memories (through
+ * store_memory_new: held to the store's memory cap), applies active element
+ * then data segments in order, drops declarative ones, and runs the start
+ * function on env (NULL = the store's default env).
  * Returns SP_OK, or a message; when a segment or the start function traps,
- * *trap receives the kind (and the instance is freed, unless its functions
- * escaped into imported tables or globals: then it is kept alive internally,
- * so the caller must keep `m` alive too). */
-SpResult instance_new(const Module *m, const Extern *imports, ExecEnv *env,
+ * *trap receives the kind, and the instance is freed, unless its functions
+ * escaped into imported tables or globals: then it stays in the store, which
+ * frees it with everything else. `m` must outlive s's use of the instance
+ * (store_adopt_module ties it to the store). */
+SpResult instance_new(Store *s, const Module *m, const Extern *imports, ExecEnv *env,
                       Instance **out, TrapKind *trap);
 
-/* Frees the instance and drops its references to imported objects. */
+/* Frees the instance now (it leaves its store) and drops its references to
+ * imported objects. Optional: store_free frees the instances left. */
 void instance_free(Instance *inst);
 
 /* The export named `name`; false when absent. */
@@ -192,7 +206,7 @@ void instance_data_drop(Instance *inst, uint32_t data);
 /* The spec's link-error messages (linker_instantiate; extern_matches failures). */
 extern const char ERR_UNKNOWN_IMPORT[];      /* "unknown import" */
 extern const char ERR_INCOMPATIBLE_IMPORT[]; /* "incompatible import type" */
-/* instance_new: a memory's minimum is above env->max_memory_pages. */
+/* store_memory_new: a memory's minimum is above the store's memory cap. */
 extern const char ERR_MEMORY_CAP[];          /* "memory minimum exceeds the memory cap" */
 
 /* A name -> Extern map used to resolve imports (host modules, registered
@@ -209,10 +223,14 @@ SpResult linker_define_instance(Linker *l, const char *module, size_t module_len
 bool linker_lookup(const Linker *l, const char *module, size_t module_len,
                    const char *name, size_t name_len, Extern *out);
 
-/* Resolves m's imports by name ("unknown import" / "incompatible import type"
- * with the import's names in diag), then instance_new. */
-SpResult linker_instantiate(Linker *l, const Module *m, ExecEnv *env, Instance **out,
-                            TrapKind *trap, SpDiag *diag);
+/* Resolves m's imports by name and type into out (m->num_imports entries,
+ * borrowed pointers): the one import resolver. "unknown import" /
+ * "incompatible import type" with the import's names in diag. */
+SpResult linker_resolve(const Linker *l, const Module *m, Extern *out, SpDiag *diag);
+
+/* linker_resolve, then instance_new in s (env NULL = the store's default). */
+SpResult linker_instantiate(Linker *l, Store *s, const Module *m, ExecEnv *env,
+                            Instance **out, TrapKind *trap, SpDiag *diag);
 
 /* ------------------------------------------------------- execution env */
 
@@ -228,11 +246,6 @@ typedef struct BacktraceEntry {
 #define SP_BACKTRACE_MAX 64
 
 struct ExecEnv {
-    Slot *stack;            /* value stack: locals and operands of every frame */
-    Slot *stack_end;
-    void *frames;           /* interpreter call-frame records (interp.c) */
-    uint32_t max_frames;
-
     const atomic_int *interrupt;  /* safepoint flag, checked at loop back-edges and calls */
     atomic_int own_interrupt;     /* default target of `interrupt` */
 
@@ -244,20 +257,12 @@ struct ExecEnv {
 
     void *user;             /* embedder's pointer (e.g. the WASIX thread) */
 
-    /* Cap on the maximum (in pages) of every memory instance_new creates with
-     * this env, applied before any segment or start function runs, so
-     * memory.grow past it returns -1 from the first instruction on (the
-     * embedder's --max-memory). 0 or UINT64_MAX = no cap. Imported memories
-     * are their creator's business. */
-    uint64_t max_memory_pages;
+    /* call.c: func_call activations nested on this thread's C stack (wasm ->
+     * host -> wasm), and the C stack address of the outermost one. */
+    uint32_t call_depth;
+    uintptr_t c_stack_base;
 
-    /* interp.c private: where a re-entrant interp_invoke (from a host
-     * function) puts its frame, how many call records are in use, and how
-     * many interp_invoke activations are nested on the C stack. */
-    Slot *stack_top;
-    uint32_t frame_count;
-    uint32_t invoke_depth;
-    uintptr_t c_stack_base;  /* C stack address at the outermost activation */
+    struct InterpStack *interp;   /* the interpreter's value stack and call records */
 };
 
 /* Creates an environment with a value stack of stack_bytes and room for
@@ -265,14 +270,73 @@ struct ExecEnv {
 ExecEnv *env_new(size_t stack_bytes, uint32_t max_frames);
 void env_free(ExecEnv *env);
 
-/* Calls f. io holds the arguments (f->type->param_slots slots) on entry and
- * the results (result_slots) on return; it needs max(param, result) slots.
- * Returns TRAP_NONE or the trap; on a trap env->trap and env->backtrace are
- * set. Re-entrant: a host function may call back into wasm. */
-TrapKind interp_invoke(ExecEnv *env, Func *f, Slot *io);
+/* The one call path into wasm (call.c): calls f on env in whichever tier
+ * holds its code (a host function directly). io holds the arguments
+ * (f->type->param_slots slots) on entry and the results (result_slots) on
+ * return; it needs max(param, result) slots. Returns TRAP_NONE or the trap;
+ * on a trap env->trap and env->backtrace are set. Re-entrant: a host function
+ * may call back into wasm (nesting is bounded: TRAP_STACK_EXHAUSTED). */
+TrapKind func_call(ExecEnv *env, Func *f, Slot *io);
+
+/* Appends f (at module byte offset code_offset, 0 = unknown) to env's
+ * backtrace, if there is room. Tiers and the call path use it. */
+void env_backtrace_add(ExecEnv *env, const Func *f, uint32_t code_offset);
 
 /* Writes "message\n  at #0 name (func N)\n..." for env's last trap to `out`. */
 void env_format_trap(const ExecEnv *env, char *out, size_t out_size);
+
+/* ----------------------------------------------------------------- store */
+
+/* What a store holds every object it makes to. */
+typedef struct StoreLimits {
+    /* When memory_capped, the cap on the maximum (in pages) of every memory
+     * the store makes, applied as the memory is made, before any segment or
+     * start function runs: a memory.grow past it returns -1 from the first
+     * instruction on, and a minimum above it is ERR_MEMORY_CAP. */
+    bool memory_capped;
+    uint64_t max_memory_pages;
+} StoreLimits;
+
+/* A new empty store (limits NULL = none). NULL when out of memory. */
+Store *store_new(const StoreLimits *limits);
+
+/* Frees everything the store owns, once: its instances (failed ones
+ * included), then the objects it holds (host functions, types, memories,
+ * tables, globals, owned allocations), adopted modules, the default env.
+ * Nothing of the store may run or be used afterwards. NULL is fine. */
+void store_free(Store *s);
+
+const StoreLimits *store_limits(const Store *s);
+
+/* The store's default execution environment (made with the store). */
+ExecEnv *store_env(Store *s);
+
+/* Memory, table and global made for this store: the store holds one
+ * reference (released by store_free); the caller borrows. Memories are held
+ * to the store's memory cap here, the one place it is applied. NULL + *err
+ * (or NULL for globals) on failure. */
+Memory *store_memory_new(Store *s, const Limits *lim, SpResult *err);
+Table *store_table_new(Store *s, const TableType *type, void *init, SpResult *err);
+Global *store_global_new(Store *s, GlobalType type, const Slot *value);
+
+/* A host function owned by the store; `type` is copied. NULL when out of memory. */
+Func *store_host_func(Store *s, const FuncType *type, HostFn fn, void *ctx);
+
+/* Gives the store a heap block (malloc'd) to free with it; false (and p is
+ * freed at once) when out of memory. NULL p is false. */
+bool store_own(Store *s, void *p);
+
+/* Gives the store a module to free after its instances. False when out of
+ * memory (the module stays the caller's). */
+bool store_adopt_module(Store *s, Module *m);
+
+/* A memory held to the store's cap but not held by the store (instance.c
+ * makes an instance's own memories with it; the instance owns them). */
+Memory *store_capped_memory(const Store *s, const Limits *lim, SpResult *err);
+
+/* instance.c: registers / unregisters an instance in its store's list. */
+void store_add_instance(Store *s, Instance *inst);
+void store_remove_instance(Store *s, Instance *inst);
 
 /* ---------------------------------------------------------- parking lot */
 

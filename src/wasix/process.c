@@ -1,30 +1,32 @@
 /*
- * process.c - a WASIX process from start to end (wasix_run): the WasiCtx, the
- * Linker with every namespace, host-created memories for memory imports, the
- * import array every thread's instance is made from, the main thread (TID 1 =
- * PID 1, running _start on its own OS thread), and the exit of the whole
- * process.
+ * process.c - a WASIX process from creation to end (wasix.h): its Store
+ * (owner of every instance, host function and memory, with the memory cap as
+ * its limit), the Linker with every namespace, the WasiCtx, the program
+ * module bound to it with the import array every thread's instance is made
+ * from, the timeout's watchdog, and the two ways to run: command mode (the
+ * main thread, TID 1 = PID 1, runs _start on its own OS thread while the
+ * caller supervises) and invoke mode (the caller's own thread is the main
+ * thread and calls exports; `spindle run --invoke`, spec scripts, tests).
  *
  * Ending. Whatever ends the process (proc_exit in any thread, a trap, _start
- * returning) calls process_exit once: the exit code is fixed (first caller
- * wins), the interrupt flag every ExecEnv checks at its safepoints is set,
- * every parked waiter (futex_wait, memory.atomic.wait, thread_sleep) and
- * every blocking WASI call (wasi_ctx_interrupt) is woken, and thread_join
- * waiters are released. Each thread then unwinds with TRAP_INTERRUPTED,
- * frees its instance and env, and leaves the thread table. The supervisor
- * (the thread that called wasix_run) waits for the table to empty; threads
+ * returning, the timeout, wasix_process_free) calls process_exit once: the
+ * exit code is fixed (first caller wins), the interrupt flag every ExecEnv
+ * checks at its safepoints is set, every parked waiter (futex_wait,
+ * memory.atomic.wait, thread_sleep) and every blocking WASI call
+ * (wasi_ctx_interrupt) is woken, and thread_join waiters are released. Each
+ * thread then unwinds with TRAP_INTERRUPTED, frees its instance and env, and
+ * leaves the thread table. The process waits for the table to empty; threads
  * still there after a short grace period are nudged out of blocking system
- * calls with a signal (os_thread_nudge), and after a few seconds a thread
- * that still has not stopped is reported and left running, with the process
- * deliberately never freed.
+ * calls with a signal (os_thread_nudge), again and again until they leave:
+ * every host call is interruptible, so none is left running and the process
+ * is always freed.
  *
  * Limits (ProcessConfig). max_threads is enforced by thread.c's spawns. The
- * memory cap lowers the maximum of every memory as it is made (memory.grow
- * past it returns -1, even in the start section): here for the memories made
- * for imports, by instance_new (ExecEnv.max_memory_pages, set by thread.c)
- * for those a module defines itself; a module with a memory minimum above
- * the cap is refused before anything runs. The timeout is a watchdog thread that waits on
- * the same condition as the supervisor and, at the deadline, calls
+ * memory cap is the store's (StoreLimits): every memory, imported or defined,
+ * is held to it as it is made (memory.grow past it returns -1, even in the
+ * start section), and a memory minimum above it (ERR_MEMORY_CAP) stops the
+ * program before anything runs. The timeout is a watchdog thread that waits
+ * on the same condition as the supervisor and, at the deadline, calls
  * process_exit(WASIX_EXIT_TIMEOUT): no check is added to any hot path.
  */
 #include <stdio.h>
@@ -36,21 +38,21 @@
 #include "process.h"
 
 static const char ERR_PROCESS_ALLOC[] = "out of memory";
-static const char ERR_PROCESS_NO_START[] = "the module has no _start function of type [] -> []";
+const char WASIX_ERR_NO_START[] = "the module has no _start function of type [] -> []";
 static const char ERR_PROCESS_NO_THREAD[] = "the OS refused a thread for the main thread";
 static const char ERR_PROCESS_NO_WATCHDOG[] = "the OS refused a thread for the timeout";
-static const char ERR_PROCESS_MEMORY_CAP[] = "memory minimum exceeds --max-memory";
+static const char ERR_PROCESS_BUSY[] = "the process already runs a program";
 
 #define PROCESS_NUDGE_AFTER_NS (20ull * 1000000)     /* grace before nudging stuck threads */
 #define PROCESS_NUDGE_EVERY_NS (50ull * 1000000)
-#define PROCESS_GIVE_UP_NS (3000ull * 1000000)      /* then leave them running */
+#define PROCESS_STUCK_NS (3000ull * 1000000)        /* a thread slower than this is counted stuck */
 
 /* ------------------------------------------------------------ exiting */
 
 /* See process.h. */
 void process_exit(Process *p, int code)
 {
-    code = wasi_ctx_set_exit(p->wasi, code); /* a proc_exit already recorded there wins */
+    if (p->wasi) code = wasi_ctx_set_exit(p->wasi, code); /* a proc_exit recorded there wins */
     pthread_mutex_lock(&p->lock);
     bool first = !p->exiting;
     if (first) {
@@ -62,7 +64,7 @@ void process_exit(Process *p, int code)
     if (!first) return;
     atomic_store(&p->interrupt, 1);
     park_interrupt_all();
-    wasi_ctx_interrupt(p->wasi);
+    if (p->wasi) wasi_ctx_interrupt(p->wasi);
     pthread_mutex_lock(&p->lock);
     pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
@@ -107,23 +109,10 @@ static FuncType *process_parse_sig(const char *sig)
 static SpResult process_define(Process *p, const char *module, const char *name,
                                const char *sig, HostFn fn)
 {
-    if (p->num_host_funcs == p->cap_host_funcs) {
-        uint32_t cap = p->cap_host_funcs ? p->cap_host_funcs * 2 : 32;
-        Func **funcs = realloc(p->host_funcs, cap * sizeof *funcs);
-        if (funcs) p->host_funcs = funcs;
-        FuncType **types = realloc(p->host_types, cap * sizeof *types);
-        if (types) p->host_types = types;
-        if (!funcs || !types) return ERR_PROCESS_ALLOC;
-        p->cap_host_funcs = cap;
-    }
     FuncType *type = process_parse_sig(sig);
-    Func *f = type ? func_new_host(type, fn, p) : NULL;
-    if (!f) {
-        functype_free(type);
-        return ERR_PROCESS_ALLOC;
-    }
-    p->host_types[p->num_host_funcs] = type;
-    p->host_funcs[p->num_host_funcs++] = f;
+    Func *f = type ? store_host_func(p->store, type, fn, p) : NULL;
+    functype_free(type);
+    if (!f) return ERR_PROCESS_ALLOC;
     Extern ext = {.kind = EXTERN_FUNC, .u.func = f};
     return linker_define(p->linker, module, strlen(module), name, strlen(name), ext);
 }
@@ -167,55 +156,24 @@ static SpResult process_import_error(SpDiag *diag, SpResult msg, const Import *i
     return msg;
 }
 
-/* A new memory with the limits of memory import im (shared if it is), its
- * maximum held to the memory cap (ProcessConfig.max_memory_bytes: memory.grow
- * past it returns -1; has_max, for import matching, stays as declared);
- * ERR_PROCESS_MEMORY_CAP when its minimum is already above the cap. */
-static SpResult process_make_memory(Process *p, const Import *im, Extern *out)
-{
-    if (im->mem.limits.min > p->max_memory_pages) return ERR_PROCESS_MEMORY_CAP;
-    SpResult e = ERR_PROCESS_ALLOC;
-    Memory *mem = memory_new(&im->mem.limits, &e);
-    if (!mem) return e;
-    if (mem->max_pages > p->max_memory_pages) mem->max_pages = p->max_memory_pages;
-    p->memories[p->num_memories++] = mem;
-    out->kind = EXTERN_MEMORY;
-    out->u.memory = mem;
-    return SP_OK;
-}
-
-/* Resolves every import once: memories are made here, the rest come from the
- * linker by name and must match the import's type. */
-static SpResult process_resolve_imports(Process *p, SpDiag *diag)
+/* Makes a memory (store_memory_new: held to the memory cap; has_max, for
+ * import matching, stays as declared) for each memory import and defines it
+ * in the linker under the import's names, so the one resolver finds it. */
+static SpResult process_make_memories(Process *p, SpDiag *diag)
 {
     const Module *m = p->module;
-    p->imports = calloc(m->num_imports ? m->num_imports : 1, sizeof *p->imports);
-    p->memories = calloc(m->num_memory_imports ? m->num_memory_imports : 1, sizeof *p->memories);
-    if (!p->imports || !p->memories) return ERR_PROCESS_ALLOC;
     for (uint32_t i = 0; i < m->num_imports; i++) {
         const Import *im = &m->imports[i];
-        if (im->kind == EXTERN_MEMORY) {
-            SpResult e = process_make_memory(p, im, &p->imports[i]);
-            if (e) return process_import_error(diag, e, im);
-            continue;
+        if (im->kind != EXTERN_MEMORY) continue;
+        SpResult e = ERR_PROCESS_ALLOC;
+        Memory *mem = store_memory_new(p->store, &im->mem.limits, &e);
+        if (mem) {
+            Extern ext = {.kind = EXTERN_MEMORY, .u.memory = mem};
+            e = linker_define(p->linker, im->module.str, im->module.len, im->name.str,
+                              im->name.len, ext);
         }
-        if (!linker_lookup(p->linker, im->module.str, im->module.len, im->name.str, im->name.len,
-                           &p->imports[i]))
-            return process_import_error(diag, ERR_UNKNOWN_IMPORT, im);
-        if (!extern_matches(m, im, &p->imports[i]))
-            return process_import_error(diag, ERR_INCOMPATIBLE_IMPORT, im);
+        if (e) return process_import_error(diag, e, im);
     }
-    return SP_OK;
-}
-
-/* ERR_PROCESS_MEMORY_CAP when a memory the module defines itself has a
- * minimum above the memory cap, else SP_OK. (instance_new caps the maximum
- * of those memories and would refuse them too, with a less telling message.) */
-static SpResult process_check_own_memories(const Process *p)
-{
-    const Module *m = p->module;
-    for (uint32_t i = m->num_memory_imports; i < m->num_memories; i++)
-        if (m->memories[i].limits.min > p->max_memory_pages) return ERR_PROCESS_MEMORY_CAP;
     return SP_OK;
 }
 
@@ -232,22 +190,17 @@ static int64_t process_find_entry(const Module *m, const char *name, uint32_t np
     return ex->index;
 }
 
+
 /* -------------------------------------------------------- create, free */
 
+/* Frees what wasix_process_new made; every thread has stopped. */
 static void process_free(Process *p)
 {
     if (!p) return;
     free(p->imports);
-    for (uint32_t i = 0; i < p->num_memories; i++) memory_release(p->memories[i]);
-    free(p->memories);
     linker_free(p->linker);
-    for (uint32_t i = 0; i < p->num_host_funcs; i++) {
-        free(p->host_funcs[i]);
-        functype_free(p->host_types[i]);
-    }
-    free(p->host_funcs);
-    free(p->host_types);
     wasix_thread_drain_pool(p);
+    store_free(p->store);
     if (p->wasi) wasi_ctx_free(p->wasi);
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->lock);
@@ -271,38 +224,47 @@ static bool process_init_sync(Process *p)
     return ok;
 }
 
-/* Everything of a process but its threads. NULL with *err (and diag) set. */
-static Process *process_new(const Module *m, const ProcessConfig *cfg, SpResult *err,
-                            SpDiag *diag)
+static bool process_watchdog_start(Process *p);
+static void process_watchdog_join(Process *p);
+
+/* Store, linker, WasiCtx and namespaces (unless bare). */
+static SpResult process_init(Process *p, const ProcessConfig *cfg)
 {
+    p->cfg = *cfg;
+    p->pid = 1;
+    p->last_id = p->pid;
+    p->max_threads = cfg->max_threads ? cfg->max_threads : WASIX_DEFAULT_MAX_THREADS;
+    p->deadline_ns = cfg->timeout_ns ? os_monotonic_ns() + cfg->timeout_ns : 0;
+    p->wasi_cfg = &p->cfg.wasi;
+    p->thread_start_func = -1;
+    atomic_init(&p->interrupt, 0);
+    atomic_init(&p->signal_handler, -1);
+    atomic_init(&p->timers_armed, false);
+    StoreLimits limits = {.memory_capped = cfg->max_memory_bytes != 0,
+                          .max_memory_pages = cfg->max_memory_bytes / WASM_PAGE_SIZE};
+    p->store = store_new(&limits);
+    p->cwd = strdup("/");
+    p->linker = linker_new();
+    if (!p->store || !p->cwd || !p->linker) return ERR_PROCESS_ALLOC;
+    if (cfg->bare) return SP_OK;
+    SpResult e = SP_OK;
+    p->wasi = wasi_ctx_new(&cfg->wasi, &e);
+    if (!p->wasi) return e ? e : ERR_PROCESS_ALLOC;
+    return process_define_all(p);
+}
+
+Process *wasix_process_new(const ProcessConfig *cfg, SpResult *err)
+{
+    *err = SP_OK;
     Process *p = calloc(1, sizeof *p);
     if (!p || !process_init_sync(p)) {
         free(p);
         *err = ERR_PROCESS_ALLOC;
         return NULL;
     }
-    p->module = m;
-    p->pid = 1;
-    p->last_id = p->pid;
-    p->max_threads = cfg->max_threads ? cfg->max_threads : WASIX_DEFAULT_MAX_THREADS;
-    p->max_memory_pages = UINT64_MAX;
-    if (cfg->max_memory_bytes) p->max_memory_pages = cfg->max_memory_bytes / WASM_PAGE_SIZE;
-    p->deadline_ns = cfg->timeout_ns ? os_monotonic_ns() + cfg->timeout_ns : 0;
-    p->wasi_cfg = &cfg->wasi;
-    atomic_init(&p->interrupt, 0);
-    atomic_init(&p->signal_handler, -1);
-    atomic_init(&p->timers_armed, false);
-    p->thread_start_func = process_find_entry(m, "wasi_thread_start", 2);
-    p->cwd = strdup("/");
-    p->linker = linker_new();
-    SpResult e = p->cwd && p->linker ? SP_OK : ERR_PROCESS_ALLOC;
-    if (!e) p->wasi = wasi_ctx_new(&cfg->wasi, &e);
-    if (!e && !p->wasi) e = ERR_PROCESS_ALLOC;
-    if (!e) e = process_define_all(p);
-    if (!e) e = process_resolve_imports(p, diag);
-    if (!e) e = process_check_own_memories(p);
+    SpResult e = process_init(p, cfg);
+    if (!e && !process_watchdog_start(p)) e = ERR_PROCESS_NO_WATCHDOG;
     if (e) {
-        if (diag && diag->msg != e) process_diag(diag, e);
         process_free(p);
         *err = e;
         return NULL;
@@ -310,55 +272,27 @@ static Process *process_new(const Module *m, const ProcessConfig *cfg, SpResult 
     return p;
 }
 
-/* --------------------------------------------------------- main thread */
-
-/* The OS entry of the main thread: _initialize (if exported), then _start. */
-static void *process_main_entry(void *arg)
+Store *wasix_process_store(Process *p)
 {
-    WasixThread *t = arg;
-    const Module *m = t->proc->module;
-    TrapKind k = TRAP_NONE;
-    int64_t init = process_find_entry(m, "_initialize", 0);
-    int64_t start = process_find_entry(m, "_start", 0);
-    Slot io[1] = {{0}};
-    if (init >= 0) k = interp_invoke(t->env, t->inst->funcs[init], io);
-    if (!k) k = interp_invoke(t->env, t->inst->funcs[start], io);
-    wasix_thread_conclude(t, k);
-    wasix_thread_retire(t);
-    return NULL;
+    return p->store;
 }
 
-/* Sets the count of live threads (the main thread's place) under the lock. */
-static void process_set_live(Process *p, uint32_t live)
+Linker *wasix_process_linker(Process *p)
 {
-    pthread_mutex_lock(&p->lock);
-    p->live = live;
-    pthread_cond_broadcast(&p->changed);
-    pthread_mutex_unlock(&p->lock);
+    return p->linker;
 }
 
-/* Makes the main thread (TID = PID) and starts it. Returns false with *err
- * when the process cannot start; a trap of the start section is judged like
- * any main-thread trap (the process then exits with its status). */
-static bool process_start_main(Process *p, SpResult *err, SpDiag *diag)
+/* Makes m the process's program: memories for its memory imports, every
+ * import resolved once (the array every thread's instance is made from),
+ * the thread entry found. */
+static SpResult process_bind_module(Process *p, const Module *m, SpDiag *diag)
 {
-    process_set_live(p, 1); /* the main thread's place, before its start section runs */
-    TrapKind trap = TRAP_NONE;
-    WasixThread *t = wasix_thread_new(p, p->pid, true, &trap, err);
-    if (t && trap) {
-        wasix_thread_conclude(t, trap);
-        wasix_thread_free(t);
-        process_set_live(p, 0);
-        return true;
-    }
-    if (t && wasix_thread_launch(t, process_main_entry)) return true;
-    if (t) {
-        wasix_thread_free(t);
-        *err = ERR_PROCESS_NO_THREAD;
-    }
-    process_set_live(p, 0);
-    process_diag(diag, *err);
-    return false;
+    p->module = m;
+    p->thread_start_func = process_find_entry(m, "wasi_thread_start", 2);
+    p->imports = calloc(m->num_imports ? m->num_imports : 1, sizeof *p->imports);
+    if (!p->imports) return process_diag(diag, ERR_PROCESS_ALLOC);
+    SpResult e = process_make_memories(p, diag);
+    return e ? e : linker_resolve(p->linker, m, p->imports, diag);
 }
 
 /* ---------------------------------------------------------- supervising */
@@ -378,16 +312,21 @@ static void process_nudge_all(Process *p)
         if (t->started) os_thread_nudge(&t->os);
 }
 
-/* Waits (lock held) until the process exits and every thread has left the
- * table, or until the give-up time. Returns how many threads are left. */
-static uint32_t process_wait_stopped(Process *p)
+/* Waits (lock held, the exit started) until at most `keep` threads are live,
+ * nudging the others out of blocking calls now and then. Returns how many
+ * threads were still live PROCESS_STUCK_NS after the exit started. */
+static uint32_t process_wait_stopped(Process *p, uint32_t keep)
 {
-    while (!p->exiting) pthread_cond_wait(&p->changed, &p->lock);
     uint64_t start = p->exit_requested_ns;
     uint64_t next_nudge = start + PROCESS_NUDGE_AFTER_NS;
-    while (p->live > 0) {
+    uint32_t stuck = 0;
+    bool counted = false;
+    while (p->live > keep) {
         uint64_t now = os_monotonic_ns();
-        if (now >= start + PROCESS_GIVE_UP_NS) break;
+        if (!counted && now >= start + PROCESS_STUCK_NS) {
+            stuck = p->live - keep;
+            counted = true;
+        }
         if (now >= next_nudge) {
             process_nudge_all(p);
             next_nudge = now + PROCESS_NUDGE_EVERY_NS;
@@ -395,7 +334,31 @@ static uint32_t process_wait_stopped(Process *p)
         struct timespec until = process_timespec(next_nudge);
         pthread_cond_timedwait(&p->changed, &p->lock, &until);
     }
-    return p->live;
+    return stuck;
+}
+
+/* Sets the count of live threads (the main thread's place) under the lock. */
+static void process_set_live(Process *p, uint32_t live)
+{
+    pthread_mutex_lock(&p->lock);
+    p->live = live;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void wasix_process_free(Process *p)
+{
+    if (!p) return;
+    process_exit(p, 0);   /* no-op when an exit already started */
+    pthread_mutex_lock(&p->lock);
+    process_wait_stopped(p, p->host ? 1 : 0);
+    pthread_mutex_unlock(&p->lock);
+    process_watchdog_join(p);
+    if (p->host) {
+        wasix_thread_free(p->host);
+        p->host = NULL;
+    }
+    process_free(p);
 }
 
 /* --------------------------------------------------------------- timeout */
@@ -445,7 +408,58 @@ static void process_watchdog_join(Process *p)
     p->has_watchdog = false;
 }
 
-/* Runs the started process to its end; returns the exit status. */
+bool wasix_process_timed_out(Process *p)
+{
+    pthread_mutex_lock(&p->lock);
+    bool timed_out = p->timed_out;
+    pthread_mutex_unlock(&p->lock);
+    return timed_out;
+}
+
+/* ------------------------------------------------------- command mode */
+
+/* The OS entry of the main thread: _initialize (if exported), then _start. */
+static void *process_main_entry(void *arg)
+{
+    WasixThread *t = arg;
+    const Module *m = t->proc->module;
+    TrapKind k = TRAP_NONE;
+    int64_t init = process_find_entry(m, "_initialize", 0);
+    int64_t start = process_find_entry(m, "_start", 0);
+    Slot io[1] = {{0}};
+    if (init >= 0) k = func_call(t->env, t->inst->funcs[init], io);
+    if (!k) k = func_call(t->env, t->inst->funcs[start], io);
+    wasix_thread_conclude(t, k);
+    wasix_thread_retire(t);
+    return NULL;
+}
+
+/* Makes the main thread (TID = PID) and starts it. Returns false with *err
+ * when the process cannot start; a trap of the start section is judged like
+ * any main-thread trap (the process then exits with its status). */
+static bool process_start_main(Process *p, SpResult *err, SpDiag *diag)
+{
+    process_set_live(p, 1); /* the main thread's place, before its start section runs */
+    TrapKind trap = TRAP_NONE;
+    WasixThread *t = wasix_thread_new(p, p->pid, true, &trap, err);
+    if (t && trap) {
+        wasix_thread_conclude(t, trap);
+        wasix_thread_free(t);
+        process_set_live(p, 0);
+        return true;
+    }
+    if (t && wasix_thread_launch(t, process_main_entry)) return true;
+    if (t) {
+        wasix_thread_free(t);
+        *err = ERR_PROCESS_NO_THREAD;
+    }
+    process_set_live(p, 0);
+    process_diag(diag, *err);
+    return false;
+}
+
+/* Waits for the started program's end: the exit, then every thread gone.
+ * Returns the exit status. */
 static int process_supervise(Process *p, WasixRunStats *stats)
 {
     pthread_mutex_lock(&p->lock);
@@ -453,7 +467,7 @@ static int process_supervise(Process *p, WasixRunStats *stats)
     pthread_mutex_unlock(&p->lock);
     process_watchdog_join(p);   /* the exit has started: the watchdog ends at once */
     pthread_mutex_lock(&p->lock);
-    uint32_t stuck = process_wait_stopped(p);
+    uint32_t stuck = process_wait_stopped(p, 0);
     int status = p->exit_code & 0xff; /* as an exit status (Wasmer: code modulo 256) */
     if (stats) {
         stats->exit_latency_ns = os_monotonic_ns() - p->exit_requested_ns;
@@ -462,44 +476,99 @@ static int process_supervise(Process *p, WasixRunStats *stats)
         stats->timed_out = p->timed_out;
     }
     pthread_mutex_unlock(&p->lock);
-    if (stuck) {
-        fprintf(stderr,
-                "spindle: %u thread(s) of process %u did not stop after the exit; "
-                "leaving them running\n",
-                stuck, p->pid);
-        return status; /* p is deliberately never freed: those threads use it */
-    }
-    process_free(p);
     return status;
+}
+
+int wasix_process_run(Process *p, const Module *m, SpResult *err, SpDiag *diag,
+                      WasixRunStats *stats)
+{
+    *err = SP_OK;
+    if (stats) memset(stats, 0, sizeof *stats);
+    if (p->module || p->host || p->cfg.bare) {
+        *err = process_diag(diag, ERR_PROCESS_BUSY);
+        return -1;
+    }
+    *err = process_bind_module(p, m, diag);
+    if (*err) return -1;
+    /* Checked after linking, so a module that lacks both reports the import. */
+    if (process_find_entry(m, "_start", 0) < 0) {
+        *err = process_diag(diag, WASIX_ERR_NO_START);
+        return -1;
+    }
+    if (!process_start_main(p, err, diag)) return -1;
+    return process_supervise(p, stats);
 }
 
 int wasix_run_stats(const Module *m, const ProcessConfig *cfg, SpResult *err, SpDiag *diag,
                     WasixRunStats *stats)
 {
-    *err = SP_OK;
     if (stats) memset(stats, 0, sizeof *stats);
-    Process *p = process_new(m, cfg, err, diag);
-    if (!p) return -1;
-    /* Checked after linking, so a module that lacks both reports the import. */
-    if (process_find_entry(m, "_start", 0) < 0) {
-        *err = process_diag(diag, ERR_PROCESS_NO_START);
-        process_free(p);
+    Process *p = wasix_process_new(cfg, err);
+    if (!p) {
+        process_diag(diag, *err);
         return -1;
     }
-    if (!process_watchdog_start(p)) {
-        *err = process_diag(diag, ERR_PROCESS_NO_WATCHDOG);
-        process_free(p);
-        return -1;
-    }
-    if (!process_start_main(p, err, diag)) {
-        process_watchdog_join(p);
-        process_free(p);
-        return -1;
-    }
-    return process_supervise(p, stats);
+    int status = wasix_process_run(p, m, err, diag, stats);
+    wasix_process_free(p);
+    return status;
 }
 
 int wasix_run(const Module *m, const ProcessConfig *cfg, SpResult *err, SpDiag *diag)
 {
     return wasix_run_stats(m, cfg, err, diag, NULL);
+}
+
+/* -------------------------------------------------------- invoke mode */
+
+/* The caller's thread as the main thread (TID = PID, live), made once. */
+static WasixThread *process_host_thread(Process *p)
+{
+    if (!p->host) {
+        p->host = wasix_thread_adopt_caller(p);
+        if (p->host) process_set_live(p, 1);
+    }
+    return p->host;
+}
+
+SpResult wasix_process_instantiate(Process *p, const Module *m, Instance **out, TrapKind *trap,
+                                   SpDiag *diag)
+{
+    *out = NULL;
+    if (trap) *trap = TRAP_NONE;
+    WasixThread *host = process_host_thread(p);
+    if (!host) return process_diag(diag, ERR_PROCESS_ALLOC);
+    if (p->cfg.bare || p->module)
+        return linker_instantiate(p->linker, p->store, m, host->env, out, trap, diag);
+    SpResult e = process_bind_module(p, m, diag);
+    if (!e) e = instance_new(p->store, m, p->imports, host->env, out, trap);
+    if (e) {
+        if (diag && diag->msg != e) process_diag(diag, e);
+        return e;
+    }
+    host->inst = *out;
+    (*out)->user = host;
+    return SP_OK;
+}
+
+TrapKind wasix_process_call(Process *p, Func *f, Slot *io)
+{
+    WasixThread *host = process_host_thread(p);
+    if (!host) return TRAP_OUT_OF_MEMORY;
+    return func_call(host->env, f, io);
+}
+
+ExecEnv *wasix_process_env(Process *p)
+{
+    WasixThread *host = process_host_thread(p);
+    return host ? host->env : NULL;
+}
+
+int wasix_process_status(Process *p, TrapKind k)
+{
+    if (k == TRAP_NONE) return 0;
+    if (k == TRAP_EXIT) return p->host ? p->host->env->exit_code & 0xff : 0;
+    pthread_mutex_lock(&p->lock);
+    int status = p->exiting && k == TRAP_INTERRUPTED ? p->exit_code & 0xff : -1;
+    pthread_mutex_unlock(&p->lock);
+    return status;
 }

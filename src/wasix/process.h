@@ -88,24 +88,21 @@ typedef struct SignalTimer {
 } SignalTimer;
 
 struct Process {
-    const Module *module;       /* borrowed: the caller keeps it alive */
+    ProcessConfig cfg;          /* a copy (cfg.wasi's arrays are borrowed) */
+    const Module *module;       /* the program (borrowed: it outlives the process); NULL until bound */
+    Store *store;               /* owns the instances, host functions, memories (limits: the memory cap) */
     uint32_t pid, ppid;
     uint32_t max_threads;
-    uint64_t max_memory_pages;  /* cap on each memory's maximum; UINT64_MAX = none */
     uint64_t deadline_ns;       /* os_monotonic_ns() of the timeout; 0 = none */
     bool timed_out;             /* the exit was the timeout's (guarded by lock) */
     bool watchdog_stop;         /* tells the timeout's watchdog to end (guarded by lock) */
     bool has_watchdog;          /* `watchdog` runs (set and cleared by the supervisor) */
     pthread_t watchdog;         /* the thread that enforces deadline_ns (process.c) */
-    const WasiConfig *wasi_cfg; /* borrowed for the run (preopens, for chdir) */
-    WasiCtx *wasi;
+    const WasiConfig *wasi_cfg; /* &cfg.wasi (preopens, for chdir) */
+    WasiCtx *wasi;              /* NULL in a bare process */
+    WasixThread *host;          /* invoke mode: the embedder's thread as main thread, or NULL */
     Linker *linker;
     Extern *imports;            /* module->num_imports, resolved once, used by every instance */
-    Memory **memories;          /* host-created memories for memory imports (one ref each) */
-    uint32_t num_memories;
-    Func **host_funcs;          /* this layer's host functions (owned) */
-    FuncType **host_types;
-    uint32_t num_host_funcs, cap_host_funcs;
     int64_t thread_start_func;  /* function index of a (i32,i32)->() wasi_thread_start, or -1 */
 
     atomic_int interrupt;               /* safepoint flag of every thread (set on exit) */
@@ -136,18 +133,6 @@ void process_exit(Process *p, int code);
 /* True once process_exit has been called. */
 bool process_is_exiting(Process *p);
 
-/* Statistics of one run, for tests and benchmarks. */
-typedef struct WasixRunStats {
-    uint64_t exit_latency_ns;   /* from the first process_exit to the last thread stopped */
-    uint32_t threads_spawned;   /* threads made by thread spawns (main excluded) */
-    uint32_t threads_stuck;     /* threads that ignored the exit and were left running */
-    bool timed_out;             /* the timeout ended the process (status WASIX_EXIT_TIMEOUT) */
-} WasixRunStats;
-
-/* wasix_run that also fills *stats (if non-NULL). */
-int wasix_run_stats(const Module *m, const ProcessConfig *cfg, SpResult *err, SpDiag *diag,
-                    WasixRunStats *stats);
-
 /* ---------------------------------------------------- threads (thread.c) */
 
 /* Makes thread `tid`: a fresh ExecEnv on the process's interrupt flag and an
@@ -158,6 +143,11 @@ int wasix_run_stats(const Module *m, const ProcessConfig *cfg, SpResult *err, Sp
  * the trap (wasix_thread_conclude) before wasix_thread_free. */
 WasixThread *wasix_thread_new(Process *p, uint32_t tid, bool is_main, TrapKind *trap,
                               SpResult *err);
+
+/* A thread record (TID = PID, main, with a fresh env but no instance yet)
+ * for the embedder's own OS thread in invoke mode; not in the thread list.
+ * NULL when out of memory. Freed with wasix_thread_free. */
+WasixThread *wasix_thread_adopt_caller(Process *p);
 
 /* Frees a thread that is not in the list and not running. */
 void wasix_thread_free(WasixThread *t);

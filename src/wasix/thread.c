@@ -36,7 +36,7 @@ static const char ERR_THREAD_ALLOC[] = "out of memory";
 /* ---------------------------------------------------------- lifecycle */
 
 /* An ExecEnv for a new thread: one an ended thread left in the pool (its
- * per-call state is reset by interp_invoke), else a fresh one. NULL when out
+ * per-call state is reset by func_call), else a fresh one. NULL when out
  * of memory. */
 static ExecEnv *wasix_thread_env(Process *p)
 {
@@ -79,7 +79,6 @@ static WasixThread *wasix_thread_alloc(Process *p, uint32_t tid, bool is_main)
     t->tid = tid;
     t->is_main = is_main;
     t->env->interrupt = &p->interrupt;
-    t->env->max_memory_pages = p->max_memory_pages;
     t->env->user = t;
     t->env->exit_code = 0;
     t->env->trap = TRAP_NONE;
@@ -98,7 +97,7 @@ WasixThread *wasix_thread_new(Process *p, uint32_t tid, bool is_main, TrapKind *
         *err = ERR_THREAD_ALLOC;
         return NULL;
     }
-    SpResult e = instance_new(p->module, p->imports, t->env, &t->inst, trap);
+    SpResult e = instance_new(p->store, p->module, p->imports, t->env, &t->inst, trap);
     if (e) {
         *err = e;
         if (*trap != TRAP_NONE) return t; /* the caller judges the trap, then frees */
@@ -107,6 +106,12 @@ WasixThread *wasix_thread_new(Process *p, uint32_t tid, bool is_main, TrapKind *
     }
     t->inst->user = t;
     return t;
+}
+
+/* See process.h. */
+WasixThread *wasix_thread_adopt_caller(Process *p)
+{
+    return wasix_thread_alloc(p, p->pid, true);
 }
 
 void wasix_thread_free(WasixThread *t)
@@ -205,7 +210,7 @@ static void *wasix_thread_main(void *arg)
         Slot io[2];
         io[0].u64 = t->tid;
         io[1].u64 = t->start_arg;
-        k = interp_invoke(t->env, start.u.func, io);
+        k = func_call(t->env, start.u.func, io);
     }
     wasix_thread_conclude(t, k);
     wasix_thread_retire(t);

@@ -29,40 +29,105 @@ typedef struct ProcessConfig {
     uint64_t max_memory_bytes; /* 0 = no cap; else each linear memory of the process is held
                                 * to this many bytes (rounded down to whole 64 KiB pages):
                                 * memory.grow beyond it returns -1, and a memory whose
-                                * minimum exceeds it stops the start ("memory minimum
-                                * exceeds --max-memory") */
-    uint64_t timeout_ns;    /* 0 = none; else a wall-clock limit from the start of the run:
+                                * minimum exceeds it stops the start (ERR_MEMORY_CAP) */
+    uint64_t timeout_ns;    /* 0 = none; else a wall-clock limit from the process's creation:
                              * when it passes, every thread is stopped as by an exit and
                              * the status is WASIX_EXIT_TIMEOUT */
+    bool bare;              /* no WASI/WASIX namespaces, no WasiCtx and no memories made for
+                             * imports: the embedder defines every import through
+                             * wasix_process_linker (spec scripts) */
 } ProcessConfig;
 
 /* The default of ProcessConfig.max_threads. */
 #define WASIX_DEFAULT_MAX_THREADS 1024u
 
-/* Exit statuses wasix_run gives besides the guest's own exit code. */
+/* Exit statuses a process gives besides the guest's own exit code. */
 enum {
     WASIX_EXIT_TIMEOUT = 124,       /* ProcessConfig.timeout_ns passed (as coreutils timeout) */
     WASIX_EXIT_WORKER_TRAP = 129,   /* a spawned thread trapped (as Wasmer) */
     WASIX_EXIT_MAIN_TRAP = 134,     /* the main thread trapped (as `spindle run`) */
 };
 
-/* Runs a command module as a WASIX/WASI process: creates the WasiCtx, a Linker
- * with wasi_snapshot_preview1, wasi_unstable, wasix_32v1 (preview1 names + the
- * thread family), wasi.thread-spawn, and a host-created memory for every
- * memory import (shared when the import says so, whatever its module/field
- * names); instantiates the main instance (TID 1 = PID 1), calls _initialize
- * if exported, runs _start, and returns the process exit status: the
- * proc_exit code (modulo 256); 0 when _start returns (other threads are
- * stopped, not waited for); 129 after a worker trap; 134 after a trap in the
- * main thread; 124 when cfg->timeout_ns passed first. A trap is reported on stderr as
- * "Thread {tid} of process {pid} failed with runtime error: {message}" plus a
- * backtrace with function names.
- * The call returns once every thread of the process has stopped. A thread
- * still stuck after a few seconds in a host call that ignores interrupts is
- * reported on stderr and left running; the process's objects are then kept
- * (never freed), and the caller should exit without freeing `m`.
- * *err is set (and -1 returned) when the process could not start (link error,
- * no _start, out of memory...); diag, if non-NULL, then names the import. */
+typedef struct Process Process;
+
+/* wasix_process_run: the program has no `_start` of type [] -> []. */
+extern const char WASIX_ERR_NO_START[];
+
+/* Statistics of one run, for tests and benchmarks. */
+typedef struct WasixRunStats {
+    uint64_t exit_latency_ns;   /* from the first exit request to the last thread stopped */
+    uint32_t threads_spawned;   /* threads made by thread spawns (main excluded) */
+    uint32_t threads_stuck;     /* threads still running 3 s after the exit (waited for anyway) */
+    bool timed_out;             /* the timeout ended the process (status WASIX_EXIT_TIMEOUT) */
+} WasixRunStats;
+
+/* ------------------------------------------------------------ lifecycle */
+
+/* A new process (PID 1) with its Store (the memory cap as its limit), its
+ * Linker filled with every namespace above (unless cfg->bare), its WasiCtx,
+ * and the timeout's deadline started. cfg is copied, except cfg->wasi's
+ * arrays, which must live as long as the process. NULL with *err on failure. */
+Process *wasix_process_new(const ProcessConfig *cfg, SpResult *err);
+
+/* Stops every thread still running (as an exit with status 0 would, if none
+ * has started), waits for them, and frees the process: its store (every
+ * instance, host function, memory and adopted module), linker and WasiCtx.
+ * NULL is fine. */
+void wasix_process_free(Process *p);
+
+/* What the process is built on, for embedders that define more imports
+ * (wasix_process_linker; the objects belong in wasix_process_store). */
+Store *wasix_process_store(Process *p);
+Linker *wasix_process_linker(Process *p);
+
+/* ---------------------------------------------------- command mode */
+
+/* Runs command module m as the process's program: instantiates the main
+ * instance (TID 1 = PID 1) on its own OS thread, calls _initialize if
+ * exported, runs _start, and returns the exit status once every thread has
+ * stopped: the proc_exit code (modulo 256); 0 when _start returns (other
+ * threads are stopped, not waited for); 129 after a worker trap; 134 after a
+ * trap in the main thread; 124 when the timeout passed first. A trap is
+ * reported on stderr as "Thread {tid} of process {pid} failed with runtime
+ * error: {message}" plus a backtrace with function names. Once per process.
+ * *err is set (and -1 returned) when the program could not start (link
+ * error, no _start, ERR_MEMORY_CAP, out of memory...); diag, if non-NULL, then
+ * names the import. stats, if non-NULL, is filled. m must outlive p. */
+int wasix_process_run(Process *p, const Module *m, SpResult *err, SpDiag *diag,
+                      WasixRunStats *stats);
+
+/* wasix_process_new + wasix_process_run + wasix_process_free. */
 int wasix_run(const Module *m, const ProcessConfig *cfg, SpResult *err, SpDiag *diag);
+int wasix_run_stats(const Module *m, const ProcessConfig *cfg, SpResult *err, SpDiag *diag,
+                    WasixRunStats *stats);
+
+/* ----------------------------------------------------- invoke mode */
+
+/* Instantiates m in the process on the calling OS thread, which becomes the
+ * process's main thread (TID = PID) for the calls below. The first module
+ * instantiated in a process that is not bare is its program: its imports get
+ * the process's namespaces and host-made memories, and threads it spawns are
+ * instances of it. Other modules link against the linker alone. The
+ * instance belongs to the process's store. Errors as instance_new /
+ * linker_instantiate (*trap set when the start function trapped). m must
+ * outlive p (store_adopt_module can tie it to the store). */
+SpResult wasix_process_instantiate(Process *p, const Module *m, Instance **out, TrapKind *trap,
+                                   SpDiag *diag);
+
+/* Calls f (func_call's contract) on the main thread's env, under the
+ * process's timeout: when it passes, the call ends with TRAP_INTERRUPTED. */
+TrapKind wasix_process_call(Process *p, Func *f, Slot *io);
+
+/* The main thread's env (the last trap's message and backtrace). */
+ExecEnv *wasix_process_env(Process *p);
+
+/* What the end of a wasix_process_call (result k) means: -1 when k is a trap
+ * of the call's own for the caller to report, else the exit status: 0 for
+ * TRAP_NONE, the code of a proc_exit, or the status of a process exit that
+ * interrupted the call (124 for the timeout: wasix_process_timed_out). */
+int wasix_process_status(Process *p, TrapKind k);
+
+/* True when the timeout ended the process. */
+bool wasix_process_timed_out(Process *p);
 
 #endif

@@ -87,7 +87,7 @@ static TrapKind wasix_signal_act(ExecEnv *env, WasixThread *t, uint32_t sig)
         return wasix_signal_default(env, sig);
     Slot io[1];
     io[0].u64 = sig;
-    return interp_invoke(env, fn.u.func, io);
+    return func_call(env, fn.u.func, io);
 }
 
 /* See process.h. Signals are taken lowest number first; if one ends the host

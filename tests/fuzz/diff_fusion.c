@@ -123,6 +123,7 @@ typedef struct Run {
     Module *m;
     FuzzhImports im;
     ExecEnv *env;
+    Store *store;           /* owns inst */
     Instance *inst;
     HostLog log;
     uint64_t seq;           /* host calls in the whole run: seeds their results */
@@ -181,13 +182,14 @@ static bool run_load(Run *run, const uint8_t *bytes, size_t len, bool no_fusion,
     if (*msg) return false;
     *runnable = fuzzh_cap_module(run->m) && fuzzh_imports_make(run->m, diff_host, run, &run->im);
     if (*runnable) run->env = env_new(64u << 20, 0);
-    *runnable = *runnable && run->env;
+    if (*runnable) run->store = store_new(NULL);
+    *runnable = *runnable && run->env && run->store;
     return true;
 }
 
 static void run_free(Run *run)
 {
-    if (run->inst) instance_free(run->inst);
+    store_free(run->store);   /* the instance, failed or not */
     env_free(run->env);
     fuzzh_imports_free(&run->im);
     module_free(run->m);
@@ -445,7 +447,7 @@ static TrapKind run_call(Run *r, uint32_t export_index, int round, Slot *io, uin
     make_args(ext.u.func->type, export_index, round, io);
     r->log.count = r->log.hash = 0;
     if (!fuzzh_arm(r->env, budget_ms)) return TRAP_HOST;
-    TrapKind k = interp_invoke(r->env, ext.u.func, io);
+    TrapKind k = func_call(r->env, ext.u.func, io);
     fuzzh_disarm(r->env);
     return k;
 }
@@ -498,7 +500,7 @@ static int compare_instantiation(Run *a, Run *b, uint32_t budget_ms, bool *done)
     for (int i = 0; i < 2; i++) {
         Run *r = runs[i];
         if (!fuzzh_arm(r->env, budget_ms)) return ST_INCOMPARABLE;
-        *errs[i] = instance_new(r->m, r->im.ext, r->env, &r->inst, traps[i]);
+        *errs[i] = instance_new(r->store, r->m, r->im.ext, r->env, &r->inst, traps[i]);
         fuzzh_disarm(r->env);
         if (*errs[i]) r->inst = NULL;
     }

@@ -218,7 +218,7 @@ static bool fuzzh_call(ExecEnv *env, Func *f, uint32_t budget_ms, FuzzhStats *st
     if (!io) return true;
     bool ok = fuzzh_arm(env, budget_ms);
     if (ok) {
-        TrapKind k = interp_invoke(env, f, io);
+        TrapKind k = func_call(env, f, io);
         fuzzh_disarm(env);
         stats->calls++;
         ok = fuzzh_check_trap(env, k, stats);
@@ -227,15 +227,15 @@ static bool fuzzh_call(ExecEnv *env, Func *f, uint32_t budget_ms, FuzzhStats *st
     return ok;
 }
 
-/* Instantiates m against the dummies (the start function runs under the
- * budget), then calls every exported function. */
-static bool fuzzh_instantiate_and_call(const Module *m, const Extern *imports, ExecEnv *env,
-                                       uint32_t budget_ms, FuzzhStats *stats)
+/* Instantiates m against the dummies in store s (the start function runs
+ * under the budget), then calls every exported function. */
+static bool fuzzh_instantiate_and_call(Store *s, const Module *m, const Extern *imports,
+                                       ExecEnv *env, uint32_t budget_ms, FuzzhStats *stats)
 {
     Instance *inst = NULL;
     TrapKind trap = TRAP_NONE;
     if (!fuzzh_arm(env, budget_ms)) return false;
-    SpResult e = instance_new(m, imports, env, &inst, &trap);
+    SpResult e = instance_new(s, m, imports, env, &inst, &trap);
     fuzzh_disarm(env);
     if (e) {
         /* A trap in a segment never reaches the ExecEnv: check the kind only. */
@@ -252,7 +252,6 @@ static bool fuzzh_instantiate_and_call(const Module *m, const Extern *imports, E
         if (!instance_extern(inst, EXTERN_FUNC, ex->index, &ext) || !ext.u.func) return false;
         ok = fuzzh_call(env, ext.u.func, budget_ms, stats);
     }
-    instance_free(inst);
     return ok;
 }
 
@@ -284,10 +283,13 @@ bool fuzzh_run(const uint8_t *data, size_t len, uint32_t budget_ms, FuzzhStats *
     bool ok = true;
     FuzzhImports im = {0};
     ExecEnv *env = NULL;
+    Store *s = NULL;
     if (fuzzh_cap_module(m) && fuzzh_imports_make(m, NULL, NULL, &im)) {
         env = env_new(0, 0);
-        if (env) ok = fuzzh_instantiate_and_call(m, im.ext, env, budget_ms, stats);
+        s = store_new(NULL);
+        if (env && s) ok = fuzzh_instantiate_and_call(s, m, im.ext, env, budget_ms, stats);
     }
+    store_free(s);   /* the instance, failed or not */
     env_free(env);
     fuzzh_imports_free(&im);
     module_free(m);

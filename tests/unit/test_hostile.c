@@ -18,6 +18,7 @@
 
 #include "runtime.h"
 #include "testlib.h"
+#include "tier.h"
 
 /* ------------------------------------------------------ building bytes */
 
@@ -181,7 +182,7 @@ static Instance *instantiate(const Module *m, ExecEnv *env, SpResult *err)
 {
     Instance *inst = NULL;
     TrapKind trap;
-    *err = instance_new(m, NULL, env, &inst, &trap);
+    *err = instance_new(test_store(), m, NULL, env, &inst, &trap);
     return inst;
 }
 
@@ -253,7 +254,7 @@ static TrapKind reenter_host(ExecEnv *env, Instance *caller, void *ctx, Slot *io
     Reenter *r = ctx;
     if (++r->depth > r->max_depth) r->max_depth = r->depth;
     Slot inner[1] = {{0}};
-    TrapKind k = interp_invoke(env, r->wasm, inner);
+    TrapKind k = func_call(env, r->wasm, inner);
     r->depth--;
     return k;
 }
@@ -282,15 +283,15 @@ static void test_recursion_through_host(ExecEnv *env)
     Extern imports[1] = {{.kind = EXTERN_FUNC, .u.func = host}};
     Instance *inst = NULL;
     TrapKind trap;
-    CHECK(instance_new(m, imports, env, &inst, &trap) == SP_OK);
+    CHECK(instance_new(test_store(), m, imports, env, &inst, &trap) == SP_OK);
     if (inst) {
         r.wasm = inst->funcs[1];
         Slot io[1] = {{0}};
-        CHECK(interp_invoke(env, r.wasm, io) == TRAP_STACK_EXHAUSTED);
+        CHECK(func_call(env, r.wasm, io) == TRAP_STACK_EXHAUSTED);
         CHECK(r.depth == 0 && r.max_depth > 10);
         printf("  host re-entry stopped at depth %u\n", r.max_depth);
         /* The environment is usable again afterwards. */
-        CHECK(env->frame_count == 0 && env->invoke_depth == 0);
+        CHECK(interp_stack_idle(env) && env->call_depth == 0);
         instance_free(inst);
     }
     free(host);

@@ -17,6 +17,7 @@
 
 #include "runtime.h"
 #include "testlib.h"
+#include "tier.h"
 
 /*
  * (module
@@ -95,7 +96,7 @@ static TrapKind host_cb(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
     Extern ext;
     if (!caller || !instance_export(caller, "square", 6, &ext)) return TRAP_HOST;
     Slot nested[1] = {{.u32 = io[0].u32}};
-    TrapKind k = interp_invoke(env, ext.u.func, nested);
+    TrapKind k = func_call(env, ext.u.func, nested);
     if (k) return k;
     io[0].u32 = nested[0].u32;
     (void)ctx;
@@ -115,7 +116,7 @@ static TrapKind host_bounce(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
     Extern ext;
     if (!caller || !instance_export(caller, "pingpong", 8, &ext)) return TRAP_HOST;
     (void)ctx;
-    return interp_invoke(env, ext.u.func, io);
+    return func_call(env, ext.u.func, io);
 }
 
 static bool fixture_open(Fixture *fx)
@@ -141,7 +142,7 @@ static bool fixture_open(Fixture *fx)
     linker_define(fx->linker, "env", 3, "fail", 4, e2);
     linker_define(fx->linker, "env", 3, "bounce", 6, e3);
     TrapKind trap = TRAP_NONE;
-    if (linker_instantiate(fx->linker, fx->m, fx->env, &fx->inst, &trap, &diag)) {
+    if (linker_instantiate(fx->linker, test_store(), fx->m, fx->env, &fx->inst, &trap, &diag)) {
         printf("instantiate: %s\n", diag.text);
         return false;
     }
@@ -209,7 +210,7 @@ static void test_traps_and_backtrace(Fixture *fx)
     /* The store before the trap happened; the env is usable again. */
     io[0].u32 = 10;
     CHECK(call(fx, "fib", io) == TRAP_NONE && io[0].u32 == 55);
-    CHECK(fx->env->frame_count == 0 && fx->env->stack_top == fx->env->stack);
+    CHECK(interp_stack_idle(fx->env));
     io[0].u32 = 1, io[1].u32 = 0;
     CHECK(call(fx, "div", io) == TRAP_DIV_ZERO);
     io[0].u32 = 0x80000000u, io[1].u32 = (uint32_t)-1;
@@ -228,7 +229,7 @@ static void test_stack_exhaustion(Fixture *fx)
     Extern ext;
     CHECK(instance_export(fx->inst, "recurse", 7, &ext));
     io[0].u32 = 1;
-    CHECK(interp_invoke(small, ext.u.func, io) == TRAP_STACK_EXHAUSTED);
+    CHECK(func_call(small, ext.u.func, io) == TRAP_STACK_EXHAUSTED);
     env_free(small);
 }
 
@@ -246,7 +247,7 @@ static void test_host_calls(Fixture *fx)
 {
     Slot io[1] = {{.u32 = 7}};
     CHECK(call(fx, "reenter", io) == TRAP_NONE && io[0].u32 == 50);  /* 7*7 + 1 */
-    CHECK(fx->env->frame_count == 0);
+    CHECK(interp_stack_idle(fx->env));
     CHECK(call(fx, "host_fail", io) == TRAP_HOST);
     CHECK(fx->env->backtrace_len == 2 && !fx->env->backtrace[0].module);
     char text[512];
@@ -259,12 +260,12 @@ static void test_host_calls(Fixture *fx)
     CHECK(call(fx, "pingpong", io) == TRAP_NONE && io[0].u32 == 30);
     io[0].u32 = 1000000;
     CHECK(call(fx, "pingpong", io) == TRAP_STACK_EXHAUSTED);
-    CHECK(fx->env->frame_count == 0 && fx->env->invoke_depth == 0);
+    CHECK(interp_stack_idle(fx->env) && fx->env->call_depth == 0);
     io[0].u32 = 5;
     CHECK(call(fx, "pingpong", io) == TRAP_NONE && io[0].u32 == 5);
     /* A host function called directly: no caller instance. */
     io[0].u32 = 3;
-    CHECK(interp_invoke(fx->env, fx->cb, io) == TRAP_HOST);
+    CHECK(func_call(fx->env, fx->cb, io) == TRAP_HOST);
 }
 
 /* ------------------------------------------------------------------ threads */
@@ -308,7 +309,7 @@ static void *worker_main(void *arg)
     Extern ext;
     w->trap = TRAP_HOST;
     if (instance_export(w->inst, w->export, strlen(w->export), &ext))
-        w->trap = interp_invoke(w->env, ext.u.func, w->io);
+        w->trap = func_call(w->env, ext.u.func, w->io);
     return NULL;
 }
 
@@ -345,7 +346,7 @@ static void test_threads(void)
     for (int i = 0; i < NTHREADS; i++) {
         TrapKind trap;
         w[i].env = env_new(0, 0);
-        CHECK(linker_instantiate(l, m, w[i].env, &w[i].inst, &trap, &diag) == SP_OK);
+        CHECK(linker_instantiate(l, test_store(), m, w[i].env, &w[i].inst, &trap, &diag) == SP_OK);
     }
     /* Atomic increments from every thread: none lost. */
     for (int i = 0; i < NTHREADS; i++) worker_start(&w[i], "count", 0, 100000);
@@ -360,7 +361,7 @@ static void test_threads(void)
     Slot io[2] = {{.u32 = 8}};
     Extern ext;
     CHECK(instance_export(w[1].inst, "notify", 6, &ext));
-    CHECK(interp_invoke(w[1].env, ext.u.func, io) == TRAP_NONE && io[0].u32 == 1);
+    CHECK(func_call(w[1].env, ext.u.func, io) == TRAP_NONE && io[0].u32 == 1);
     pthread_join(w[0].thread, NULL);
     CHECK(w[0].trap == TRAP_NONE && w[0].io[0].u32 == 0);
     /* A timeout: 1 ms. */

@@ -425,7 +425,7 @@ static void test_linker_errors(void)
     TrapKind trap = TRAP_UNREACHABLE;
     SpDiag diag;
     memset(&diag, 0, sizeof diag);
-    SpResult r = linker_instantiate(l, &m, NULL, &inst, &trap, &diag);
+    SpResult r = linker_instantiate(l, test_store(), &m, NULL, &inst, &trap, &diag);
     CHECK(r == ERR_UNKNOWN_IMPORT && diag.msg == ERR_UNKNOWN_IMPORT);
     CHECK(strcmp(r, "unknown import") == 0);
     CHECK(inst == NULL && trap == TRAP_NONE);
@@ -437,22 +437,22 @@ static void test_linker_errors(void)
     Func *right = func_new_host(ft_i32, host_nop, NULL);
     Global *g = global_new((GlobalType){VT_I32, false}, NULL);
     linker_define(l, mod_name, 4, "print_i32", 9, (Extern){EXTERN_GLOBAL, {.global = g}});
-    r = linker_instantiate(l, &m, NULL, &inst, &trap, &diag);
+    r = linker_instantiate(l, test_store(), &m, NULL, &inst, &trap, &diag);
     CHECK(r == ERR_INCOMPATIBLE_IMPORT && strcmp(r, "incompatible import type") == 0);
     CHECK(strstr(diag.text, "print_i32") != NULL && inst == NULL);
     linker_define(l, mod_name, 4, "print_i32", 9, (Extern){EXTERN_FUNC, {.func = wrong}});
-    r = linker_instantiate(l, &m, NULL, &inst, &trap, &diag);
+    r = linker_instantiate(l, test_store(), &m, NULL, &inst, &trap, &diag);
     CHECK(r == ERR_INCOMPATIBLE_IMPORT);
     linker_define(l, mod_name, 4, "print_i32", 9, (Extern){EXTERN_FUNC, {.func = right}});
-    r = linker_instantiate(l, &m, NULL, &inst, &trap, &diag);
+    r = linker_instantiate(l, test_store(), &m, NULL, &inst, &trap, &diag);
     CHECK(r == SP_OK && inst != NULL);
     if (inst) CHECK(inst->funcs[0] == right && inst->module == &m);
     instance_free(inst);
 
     /* instance_new defends itself against unchecked imports too */
-    CHECK(instance_new(&m, NULL, NULL, &inst, &trap) == ERR_UNKNOWN_IMPORT && !inst);
+    CHECK(instance_new(test_store(), &m, NULL, NULL, &inst, &trap) == ERR_UNKNOWN_IMPORT && !inst);
     Extern bad = {EXTERN_FUNC, {.func = wrong}};
-    CHECK(instance_new(&m, &bad, NULL, &inst, &trap) == ERR_INCOMPATIBLE_IMPORT && !inst);
+    CHECK(instance_new(test_store(), &m, &bad, NULL, &inst, &trap) == ERR_INCOMPATIBLE_IMPORT && !inst);
 
     linker_free(l);
     global_release(g);
@@ -482,16 +482,16 @@ static void test_linker_decoded_module(void)
     }
     Linker *l = linker_new();
     Instance *inst = NULL;
-    r = linker_instantiate(l, m, NULL, &inst, NULL, &diag);
+    r = linker_instantiate(l, test_store(), m, NULL, &inst, NULL, &diag);
     CHECK(r == ERR_UNKNOWN_IMPORT && strstr(diag.text, "\"spectest\" \"nope\"") != NULL);
     FuncType *ft = functype_new(1, I32, 0, NULL);
     Func *f = func_new_host(ft, host_nop, NULL);
     linker_define(l, "spectest", 8, "nope", 4, (Extern){EXTERN_FUNC, {.func = f}});
-    CHECK(linker_instantiate(l, m, NULL, &inst, NULL, &diag) == ERR_INCOMPATIBLE_IMPORT);
+    CHECK(linker_instantiate(l, test_store(), m, NULL, &inst, NULL, &diag) == ERR_INCOMPATIBLE_IMPORT);
     FuncType *ft0 = functype_new(0, NULL, 0, NULL);
     Func *f0 = func_new_host(ft0, host_nop, NULL);
     linker_define(l, "spectest", 8, "nope", 4, (Extern){EXTERN_FUNC, {.func = f0}});
-    CHECK(linker_instantiate(l, m, NULL, &inst, NULL, &diag) == SP_OK && inst != NULL);
+    CHECK(linker_instantiate(l, test_store(), m, NULL, &inst, NULL, &diag) == SP_OK && inst != NULL);
     instance_free(inst);
     linker_free(l);
     free(f);
@@ -698,7 +698,7 @@ static void test_instance_segments(void)
     test_env_init(&e, 7, host_nop);
     Instance *inst = NULL;
     TrapKind trap = TRAP_NONE;
-    SpResult r = instance_new(&t.m, e.imports, NULL, &inst, &trap);
+    SpResult r = instance_new(test_store(), &t.m, e.imports, NULL, &inst, &trap);
     CHECK(r == SP_OK && inst != NULL && trap == TRAP_NONE);
     if (!inst) return;
     check_instantiated(&t.m, inst, &e);
@@ -729,7 +729,8 @@ static void test_instance_segment_traps(void)
     test_env_init(&e, 0, host_nop);
     Instance *inst = (Instance *)1;
     TrapKind trap = TRAP_NONE;
-    SpResult r = instance_new(m, e.imports, NULL, &inst, &trap);
+    Store *store = store_new(NULL);   /* keeps the instances whose functions escaped */
+    SpResult r = instance_new(store, m, e.imports, NULL, &inst, &trap);
     CHECK(r != SP_OK && strcmp(r, "out of bounds table access") == 0);
     CHECK(trap == TRAP_TABLE_OOB && inst == NULL);
     Func *kept = e.table->elems[7];
@@ -742,19 +743,27 @@ static void test_instance_segment_traps(void)
     t.datas[1] = (DataSegment){SEG_ACTIVE, 0, const_i32((int32_t)PAGE - 1), (const uint8_t *)"de", 2};
     m->num_datas = 2;
     memset(e.table->elems, 0, 10 * sizeof(void *));
-    r = instance_new(m, e.imports, NULL, &inst, &trap);
+    r = instance_new(store, m, e.imports, NULL, &inst, &trap);
     CHECK(trap == TRAP_MEMORY_OOB && r != SP_OK && strcmp(r, "out of bounds memory access") == 0);
     CHECK(e.table->elems[7] != NULL && e.table->elems[9] != NULL);
     CHECK(memcmp(e.memory->base, "abc", 3) == 0 && e.memory->base[PAGE - 1] == 0);
+    /* the kept function's instance lives as long as its store (ASan checks) */
+    Func *kept2 = e.table->elems[7];
+    CHECK(kept2 && kept2->inst->funcs[1] == kept2 && kept2->inst->store == store);
+    /* freeing the store frees the failed instances too (LSan checks) */
+    store_free(store);
+    memset(e.table->elems, 0, 10 * sizeof(void *));
 
     /* a trap with nothing escaped: the instance is simply freed (ASan/LSan
      * would report otherwise) and the imports' references are returned */
     m->num_elems = 0;
-    r = instance_new(m, e.imports, NULL, &inst, &trap);
+    store = store_new(NULL);
+    r = instance_new(store, m, e.imports, NULL, &inst, &trap);
     CHECK(trap == TRAP_MEMORY_OOB && inst == NULL);
     int refs = atomic_load(&e.memory->refs);
+    store_free(store);
     test_env_free(&e);
-    CHECK(refs >= 1);
+    CHECK(refs == 1);
 }
 
 static void test_instance_start(void)
@@ -771,17 +780,20 @@ static void test_instance_start(void)
     test_env_init(&e, 0, host_nop);
     Instance *inst = NULL;
     TrapKind trap = TRAP_NONE;
-    CHECK(instance_new(m, e.imports, NULL, &inst, &trap) != SP_OK && inst == NULL);
+    /* without an env the start function runs on the store's default one */
+    CHECK(instance_new(test_store(), m, e.imports, NULL, &inst, &trap) == SP_OK && inst != NULL);
+    CHECK(e.hook_calls == 1);
+    instance_free(inst);
     ExecEnv *env = env_new(0, 0);
     CHECK(env != NULL);
     if (!env) return;
-    SpResult r = instance_new(m, e.imports, env, &inst, &trap);
-    CHECK(r == SP_OK && inst != NULL && e.hook_calls == 1);
+    SpResult r = instance_new(test_store(), m, e.imports, env, &inst, &trap);
+    CHECK(r == SP_OK && inst != NULL && e.hook_calls == 2);
     instance_free(inst);
     test_env_free(&e);
 
     test_env_init(&e, 0, host_unreachable);
-    r = instance_new(m, e.imports, env, &inst, &trap);
+    r = instance_new(test_store(), m, e.imports, env, &inst, &trap);
     CHECK(r != SP_OK && trap == TRAP_UNREACHABLE && inst == NULL);
     CHECK(memcmp(e.memory->base, "hi", 2) == 0); /* data written before start stays */
     test_env_free(&e);

@@ -95,7 +95,7 @@ static bool fixture_open(Fixture *fx)
     fx->env = env_new(0, 0);
     TrapKind trap = TRAP_NONE;
     if (!fx->linker || !fx->env ||
-        linker_instantiate(fx->linker, fx->m, fx->env, &fx->inst, &trap, &diag)) {
+        linker_instantiate(fx->linker, test_store(), fx->m, fx->env, &fx->inst, &trap, &diag)) {
         printf("instantiate: %s\n", diag.text);
         return false;
     }

@@ -176,11 +176,11 @@ static void test_no_memory(void)
     TrapKind trap;
     if (!m || !ctx || !l || !env) goto done;
     CHECK(wasi_define_preview1(l, ctx, "wasi_snapshot_preview1") == SP_OK);
-    CHECK(linker_instantiate(l, m, env, &inst, &trap, &diag) == SP_OK);
+    CHECK(linker_instantiate(l, test_store(), m, env, &inst, &trap, &diag) == SP_OK);
     Extern go;
     if (inst && instance_export(inst, "go", 2, &go)) {
         Slot io[1];
-        CHECK(interp_invoke(env, go.u.func, io) == TRAP_HOST);
+        CHECK(func_call(env, go.u.func, io) == TRAP_HOST);
         CHECK(strstr(env->trap_msg, "fd_write: the calling module has no memory") != NULL);
     }
 done:

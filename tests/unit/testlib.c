@@ -84,5 +84,22 @@ TrapKind test_call_export(ExecEnv *env, Instance *inst, const char *name, Slot *
     Extern ext;
     if (!instance_export(inst, name, strlen(name), &ext) || ext.kind != EXTERN_FUNC)
         return TRAP_HOST;
-    return interp_invoke(env, ext.u.func, io);
+    return func_call(env, ext.u.func, io);
+}
+
+static Store *test_shared_store;
+
+static void test_store_free(void)
+{
+    store_free(test_shared_store);
+    test_shared_store = NULL;
+}
+
+Store *test_store(void)
+{
+    if (!test_shared_store) {
+        test_shared_store = store_new(NULL);
+        atexit(test_store_free);
+    }
+    return test_shared_store;
 }

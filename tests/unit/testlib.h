@@ -31,4 +31,9 @@ TrapKind test_call_export(ExecEnv *env, Instance *inst, const char *name, Slot *
 /* Prints the summary line; returns 0 when nothing failed, else 1. */
 int test_summary(void);
 
+/* A store shared by a test program's fixtures, made on first use and freed
+ * (with every instance and object left in it) at exit, so leak checkers see
+ * failed instantiations freed too. */
+Store *test_store(void);
+
 #endif

@@ -21,6 +21,7 @@
 #include "runtime.h"
 #include "testlib.h"
 #include "wasi/wasi.h"
+#include "wasix/wasix.h"
 
 #ifndef WASI_GUEST_DIR
 #error "WASI_GUEST_DIR must name the directory of the built guest programs"
@@ -63,13 +64,13 @@ static inline int guest_start(const Module *m, WasiCtx *ctx, ExecEnv *env)
     int status = -1;
     if (l && !wasi_define_preview1(l, ctx, "wasi_snapshot_preview1") &&
         !wasi_define_unstable(l, ctx)) {
-        SpResult e = linker_instantiate(l, m, env, &inst, &trap, &diag);
+        SpResult e = linker_instantiate(l, test_store(), m, env, &inst, &trap, &diag);
         Extern ext;
         if (e && trap == TRAP_EXIT) status = env->exit_code;
         else if (e) fprintf(stderr, "instantiate: %s\n", diag.text[0] ? diag.text : e);
         else if (instance_export(inst, "_start", 6, &ext) && ext.kind == EXTERN_FUNC) {
             Slot io[1];
-            trap = interp_invoke(env, ext.u.func, io);
+            trap = func_call(env, ext.u.func, io);
             status = trap == TRAP_NONE ? 0 : trap == TRAP_EXIT ? env->exit_code : GUEST_TRAPPED(trap);
             if (trap != TRAP_NONE && trap != TRAP_EXIT && trap != TRAP_INTERRUPTED) {
                 static char text[4096];
@@ -83,18 +84,18 @@ static inline int guest_start(const Module *m, WasiCtx *ctx, ExecEnv *env)
     return status;
 }
 
-/* Runs guest `name` once with a fresh context made from cfg. */
+/* Runs guest `name` once as a process (wasix_run: the run path of `spindle
+ * run`) with the WASI configuration cfg. Returns its exit status (134 after
+ * a trap), or -1 when it cannot start (printed). */
 static inline int guest_run(const char *name, const WasiConfig *cfg)
 {
     Module *m = guest_load(name);
+    if (!m) return -1;
+    ProcessConfig pc = {.wasi = *cfg};
     SpResult err = SP_OK;
-    WasiCtx *ctx = m ? wasi_ctx_new(cfg, &err) : NULL;
-    ExecEnv *env = env_new(0, 0);
-    int status = -1;
-    if (!ctx && m) fprintf(stderr, "wasi_ctx_new: %s\n", err);
-    if (ctx && env) status = guest_start(m, ctx, env);
-    env_free(env);
-    wasi_ctx_free(ctx);
+    SpDiag diag = {0};
+    int status = wasix_run(m, &pc, &err, &diag);
+    if (status < 0) fprintf(stderr, "%s: %s\n", name, diag.text[0] ? diag.text : err);
     module_free(m);
     return status;
 }
