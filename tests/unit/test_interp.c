@@ -7,7 +7,8 @@
  * traps, interrupts at loop back-edges, call-stack exhaustion, host
  * functions that trap or re-enter the interpreter, threads sharing a memory
  * (atomic read-modify-write, wait/notify, timeouts, interrupting a waiter),
- * and validation messages of hand-assembled bodies.
+ * validation messages of hand-assembled bodies, and the tier seam (a
+ * compiled entry installed on a function's shared code record).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -422,6 +423,68 @@ static void test_validation_messages(void)
     CHECK(BODY(0, 0x01) != SP_OK);
 }
 
+/* ---------------------------------------------------------- tier seam */
+
+static _Atomic int fake_native_calls;
+
+/* A stand-in compiled tier for $inner: counts the call and returns
+ * normally (the interpreted $inner stores then traps unreachable). */
+static TrapKind fake_native_inner(ExecEnv *env, Func *f, Slot *io)
+{
+    (void)env, (void)f, (void)io;
+    fake_native_calls++;
+    return TRAP_NONE;
+}
+
+/* A stand-in tier that traps the way a tier must: trap kind in env, its own
+ * frame appended to the backtrace. */
+static TrapKind fake_native_trap(ExecEnv *env, Func *f, Slot *io)
+{
+    (void)io;
+    env->trap = TRAP_DIV_ZERO;
+    env_backtrace_add(env, f, 0);
+    return TRAP_DIV_ZERO;
+}
+
+/* The tier seam (tier.h): installing a compiled entry on a function's code
+ * record switches every caller at once: func_call from the host, interpreted
+ * callers in this instance and in another instance of the same module;
+ * removing it restores the interpreter. Traps of the tier keep backtraces. */
+static void test_tier_seam(Fixture *fx)
+{
+    Extern outer, inner;
+    CHECK(instance_export(fx->inst, "outer", 5, &outer));
+    CHECK(instance_extern(fx->inst, EXTERN_FUNC, 6, &inner));
+    struct FuncCode *code = inner.u.func->code;
+    Slot io[2] = {{0}, {0}};
+    CHECK(func_call(fx->env, outer.u.func, io) == TRAP_UNREACHABLE);   /* interpreted */
+
+    func_code_set_native(code, fake_native_inner);
+    fake_native_calls = 0;
+    CHECK(func_call(fx->env, outer.u.func, io) == TRAP_NONE);          /* interp -> native */
+    CHECK(func_call(fx->env, inner.u.func, io) == TRAP_NONE);          /* host -> native */
+    CHECK(fake_native_calls == 2);
+    Instance *second = NULL;
+    TrapKind trap = TRAP_NONE;
+    SpDiag diag;
+    CHECK(linker_instantiate(fx->linker, test_store(), fx->m, fx->env, &second, &trap, &diag) == SP_OK);
+    if (second) {
+        CHECK(test_call_export(fx->env, second, "outer", io) == TRAP_NONE);
+        CHECK(fake_native_calls == 3);
+        instance_free(second);
+    }
+
+    func_code_set_native(code, fake_native_trap);
+    CHECK(func_call(fx->env, outer.u.func, io) == TRAP_DIV_ZERO);
+    CHECK(fx->env->backtrace_len == 2 && fx->env->backtrace[0].func_index == 6 &&
+          fx->env->backtrace[1].func_index == 7);
+    CHECK(interp_stack_idle(fx->env) && fx->env->call_depth == 0);
+
+    func_code_set_native(code, NULL);
+    CHECK(func_call(fx->env, outer.u.func, io) == TRAP_UNREACHABLE);
+    CHECK(fake_native_calls == 3);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc, (void)argv;
@@ -435,6 +498,7 @@ int main(int argc, char **argv)
         test_stack_exhaustion(&fx);
         test_interrupt(&fx);
         test_host_calls(&fx);
+        test_tier_seam(&fx);
     }
     fixture_close(&fx);
     test_threads();
