@@ -5,6 +5,8 @@
  */
 #include "json.h"
 
+#include "errors.h"   /* ERR_OUT_OF_MEMORY */
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,6 @@ static const char JSON_ERR_END[] = "unexpected end of input";
 static const char JSON_ERR_CHAR[] = "unexpected character";
 static const char JSON_ERR_TRAILING[] = "unexpected content after the value";
 static const char JSON_ERR_DEPTH[] = "nesting too deep";
-static const char JSON_ERR_NOMEM[] = "out of memory";
 static const char JSON_ERR_TOO_BIG[] = "document too large";
 static const char JSON_ERR_NUMBER[] = "malformed number";
 static const char JSON_ERR_CONTROL[] = "control character in string";
@@ -326,7 +327,7 @@ static JsonResult json_value(JsonParser *p, unsigned depth, uint32_t *out)
         kind = JSON_NUMBER;
     }
     uint32_t self = json_new_node(p, kind);
-    if (self == UINT32_MAX) return json_fail(p, JSON_ERR_NOMEM);
+    if (self == UINT32_MAX) return json_fail(p, ERR_OUT_OF_MEMORY);
     *out = self;
     JsonResult e;
     switch (kind) {

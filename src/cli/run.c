@@ -140,7 +140,7 @@ static char *run_own_copy(RunArgs *ra, const char *text, size_t n)
 
 static int run_out_of_memory(void)
 {
-    fputs("spindle: out of memory\n", stderr);
+    fprintf(stderr, "spindle: %s\n", ERR_OUT_OF_MEMORY);
     return CLI_EXIT_TRAP;
 }
 
@@ -449,7 +449,7 @@ static int run_process(const RunArgs *ra, const Module *m, bool *stuck)
     if (status >= 0) return status;
     fprintf(stderr, "spindle: %s: %s\n", ra->path, diag.text[0] ? diag.text : e);
     if (e == ERR_UNKNOWN_IMPORT || e == ERR_INCOMPATIBLE_IMPORT) return CLI_EXIT_LINK;
-    return strstr(e ? e : "", "_start") ? CLI_EXIT_USAGE : CLI_EXIT_TRAP;
+    return e == ERR_PROCESS_NO_START ? CLI_EXIT_USAGE : CLI_EXIT_TRAP;
 }
 
 /* Builds the WASI context of a --invoke run (see run_wasi_config). */

@@ -112,9 +112,9 @@ static SpResult wast_spectest_funcs(WastRunner *r)
     WastSpectest *s = &r->spectest;
     for (int i = 0; i < 7; i++) {
         s->types[i] = functype_new(sigs[i].n, sigs[i].params, 0, NULL);
-        if (!s->types[i]) return "out of memory";
+        if (!s->types[i]) return ERR_OUT_OF_MEMORY;
         s->funcs[i] = func_new_host(s->types[i], wast_spectest_print, NULL);
-        if (!s->funcs[i]) return "out of memory";
+        if (!s->funcs[i]) return ERR_OUT_OF_MEMORY;
         Extern ext = {.kind = EXTERN_FUNC, .u.func = s->funcs[i]};
         SpResult e = wast_define(r, sigs[i].name, ext);
         if (e) return e;
@@ -136,7 +136,7 @@ static SpResult wast_spectest_globals(WastRunner *r)
         else v[0].f64 = 666.6;
         GlobalType gt = {.type = types[i], .mut = false};
         s->globals[i] = global_new(gt, v);
-        if (!s->globals[i]) return "out of memory";
+        if (!s->globals[i]) return ERR_OUT_OF_MEMORY;
         SpResult e = wast_define(r, names[i], (Extern){.kind = EXTERN_GLOBAL, .u.global = s->globals[i]});
         if (e) return e;
     }
@@ -210,7 +210,7 @@ static bool wast_load(WastRunner *r, const char *filename, Module **out, char *w
     size_t n = strlen(r->dir) + strlen(filename) + 2;
     char *path = malloc(n);
     if (!path) {
-        snprintf(why, why_size, "out of memory");
+        snprintf(why, why_size, "%s", ERR_OUT_OF_MEMORY);
         return false;
     }
     snprintf(path, n, "%s/%s", r->dir, filename);
@@ -269,7 +269,7 @@ static WastOutcome wast_cmd_module(WastRunner *r, const JsonValue *cmd)
     if (!wast_keep(r, name, m, e ? NULL : inst)) {
         if (!e) instance_free(inst);
         module_free(m);
-        return wast_fail(r, "out of memory");
+        return wast_fail(r, "%s", ERR_OUT_OF_MEMORY);
     }
     if (e && trap != TRAP_NONE)
         return wast_fail(r, "%s: instantiation trapped: %s", filename, wast_trap_text(r, trap));
@@ -354,7 +354,7 @@ static bool wast_invoke(WastRunner *r, Instance *inst, const JsonValue *action,
     }
     const FuncType *ft = ext.u.func->type;
     size_t slots = ft->param_slots > ft->result_slots ? ft->param_slots : ft->result_slots;
-    if (!wast_io_reserve(r, slots ? slots : 1)) return wast_fail(r, "out of memory"), false;
+    if (!wast_io_reserve(r, slots ? slots : 1)) return wast_fail(r, "%s", ERR_OUT_OF_MEMORY), false;
     if (!wast_args(r, json_get(action, "args"), ft)) return false;
     call->trap = interp_invoke(r->env, ext.u.func, r->io);
     call->nresults = ft->nresults;
@@ -371,7 +371,7 @@ static bool wast_get(WastRunner *r, Instance *inst, const JsonValue *field, Wast
         wast_fail(r, "no exported global \"%s\"", field->str);
         return false;
     }
-    if (!wast_io_reserve(r, 2)) return wast_fail(r, "out of memory"), false;
+    if (!wast_io_reserve(r, 2)) return wast_fail(r, "%s", ERR_OUT_OF_MEMORY), false;
     r->io[0] = ext.u.global->value[0];
     r->io[1] = ext.u.global->value[1];
     call->trap = TRAP_NONE;
@@ -499,7 +499,7 @@ static bool wast_try_instantiate(WastRunner *r, const JsonValue *cmd, SpResult *
     if (!wast_keep(r, NULL, m, *err ? NULL : inst)) {
         if (!*err) instance_free(inst);
         module_free(m);
-        return wast_fail(r, "out of memory"), false;
+        return wast_fail(r, "%s", ERR_OUT_OF_MEMORY), false;
     }
     return true;
 }
@@ -656,12 +656,12 @@ static int wast_run_doc(WastRunner *r, const char *json_path, const JsonValue *r
         return CLI_EXIT_READ;
     }
     if (!wast_paths(r, json_path, root)) {
-        fprintf(stderr, "spindle: out of memory\n");
+        fprintf(stderr, "spindle: %s\n", ERR_OUT_OF_MEMORY);
         return CLI_EXIT_FAILURES;
     }
     r->env = env_new(0, 0);
     r->linker = linker_new();
-    SpResult e = r->env && r->linker ? wast_spectest_new(r) : "out of memory";
+    SpResult e = r->env && r->linker ? wast_spectest_new(r) : ERR_OUT_OF_MEMORY;
     if (e) {
         fprintf(stderr, "spindle: %s: cannot set up the spectest module: %s\n", json_path, e);
         return CLI_EXIT_FAILURES;

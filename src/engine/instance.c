@@ -24,9 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char ERR_INSTANCE_ALLOC[] = "out of memory";
-static const char ERR_INSTANCE_NO_ENV[] = "a start function needs an execution environment";
-const char ERR_MEMORY_CAP[] = "memory minimum exceeds the memory cap";
+#define ERR_INSTANCE_ALLOC ERR_OUT_OF_MEMORY   /* errors.h */
+#define ERR_INSTANCE_NO_ENV ERR_NO_EXEC_ENV
 
 /* calloc that never returns NULL for a zero count (so NULL means failure). */
 static void *instance_calloc(size_t n, size_t size)

@@ -14,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char ERR_UNKNOWN_IMPORT[] = "unknown import";
-const char ERR_INCOMPATIBLE_IMPORT[] = "incompatible import type";
-static const char ERR_LINKER_ALLOC[] = "out of memory";
-
 #define LINKER_INITIAL_SLOTS 64u
 
 typedef struct LinkerEntry {
@@ -119,11 +115,11 @@ SpResult linker_define(Linker *l, const char *module, size_t module_len, const c
         return SP_OK;
     }
     if ((l->count + 1) * 2 > l->num_slots) {
-        if (!linker_grow(l)) return ERR_LINKER_ALLOC;
+        if (!linker_grow(l)) return ERR_OUT_OF_MEMORY;
         e = linker_probe(l, hash, module, module_len, name, name_len);
     }
     char *key = malloc(module_len + name_len + 1);
-    if (!key) return ERR_LINKER_ALLOC;
+    if (!key) return ERR_OUT_OF_MEMORY;
     memcpy(key, module, module_len);
     memcpy(key + module_len, name, name_len);
     key[module_len + name_len] = '\0';
@@ -225,7 +221,7 @@ SpResult linker_instantiate(Linker *l, const Module *m, ExecEnv *env, Instance *
     *out = NULL;
     if (trap) *trap = TRAP_NONE;
     Extern *imports = calloc(m->num_imports ? m->num_imports : 1, sizeof *imports);
-    if (!imports) return sp_diag(diag, ERR_LINKER_ALLOC, 0, NULL);
+    if (!imports) return sp_diag(diag, ERR_OUT_OF_MEMORY, 0, NULL);
     SpResult e = SP_OK;
     for (uint32_t i = 0; i < m->num_imports && !e; i++) {
         const Import *im = &m->imports[i];

@@ -35,11 +35,7 @@
 #include "os/os.h"
 #include "process.h"
 
-static const char ERR_PROCESS_ALLOC[] = "out of memory";
-static const char ERR_PROCESS_NO_START[] = "the module has no _start function of type [] -> []";
-static const char ERR_PROCESS_NO_THREAD[] = "the OS refused a thread for the main thread";
-static const char ERR_PROCESS_NO_WATCHDOG[] = "the OS refused a thread for the timeout";
-static const char ERR_PROCESS_MEMORY_CAP[] = "memory minimum exceeds --max-memory";
+#define ERR_PROCESS_ALLOC ERR_OUT_OF_MEMORY   /* the others: wasix_errors.h */
 
 #define PROCESS_NUDGE_AFTER_NS (20ull * 1000000)     /* grace before nudging stuck threads */
 #define PROCESS_NUDGE_EVERY_NS (50ull * 1000000)

@@ -22,6 +22,7 @@
 
 #include "runtime.h"
 #include "wasi/wasi.h"
+#include "wasix_errors.h"
 
 typedef struct ProcessConfig {
     WasiConfig wasi;
