@@ -5,26 +5,11 @@
  */
 #include "json.h"
 
-#include "errors.h"   /* ERR_OUT_OF_MEMORY */
+#include "cli_errors.h"   /* JSON_ERR_*, ERR_OUT_OF_MEMORY */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char JSON_ERR_END[] = "unexpected end of input";
-static const char JSON_ERR_CHAR[] = "unexpected character";
-static const char JSON_ERR_TRAILING[] = "unexpected content after the value";
-static const char JSON_ERR_DEPTH[] = "nesting too deep";
-static const char JSON_ERR_TOO_BIG[] = "document too large";
-static const char JSON_ERR_NUMBER[] = "malformed number";
-static const char JSON_ERR_CONTROL[] = "control character in string";
-static const char JSON_ERR_ESCAPE[] = "invalid escape in string";
-static const char JSON_ERR_SURROGATE[] = "unpaired surrogate in \\u escape";
-static const char JSON_ERR_UTF8[] = "malformed UTF-8 in string";
-static const char JSON_ERR_LITERAL[] = "invalid literal";
-static const char JSON_ERR_KEY[] = "expected a string key";
-static const char JSON_ERR_COLON[] = "expected ':'";
-static const char JSON_ERR_SEPARATOR[] = "expected ',' or closing bracket";
 
 typedef struct JsonParser {
     char *text;

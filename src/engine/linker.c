@@ -1,7 +1,8 @@
 /*
  * linker.c - the name -> Extern map that resolves a module's imports (host
- * modules such as spectest or WASI, and registered instances), and the two
- * link errors of the spec: "unknown import" and "incompatible import type".
+ * modules such as spectest or WASI, and registered instances), and where the
+ * spec's two link errors are raised: ERR_UNKNOWN_IMPORT and
+ * ERR_INCOMPATIBLE_IMPORT (defined in errors.c).
  *
  * Keys are (module name, field name) byte strings with explicit lengths
  * (names may contain NUL bytes), copied into the linker. The map is an
