@@ -69,7 +69,8 @@ endforeach()
 
 # wasix_check: one module, one expectation file (see tests/wasix/wasix_check.c).
 add_executable(wasix_check ${CMAKE_CURRENT_SOURCE_DIR}/wasix/wasix_check.c
-                           ${PROJECT_SOURCE_DIR}/src/cli/json.c)
+                           ${PROJECT_SOURCE_DIR}/src/cli/json.c
+                           ${PROJECT_SOURCE_DIR}/src/cli/cli_errors.c)
 target_include_directories(wasix_check PRIVATE ${PROJECT_SOURCE_DIR}/src/cli)
 target_link_libraries(wasix_check PRIVATE spindle_wasix)
 

@@ -5,25 +5,11 @@
  */
 #include "json.h"
 
+#include "cli_errors.h"   /* JSON_ERR_*, ERR_OUT_OF_MEMORY */
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char JSON_ERR_END[] = "unexpected end of input";
-static const char JSON_ERR_CHAR[] = "unexpected character";
-static const char JSON_ERR_TRAILING[] = "unexpected content after the value";
-static const char JSON_ERR_DEPTH[] = "nesting too deep";
-static const char JSON_ERR_NOMEM[] = "out of memory";
-static const char JSON_ERR_TOO_BIG[] = "document too large";
-static const char JSON_ERR_NUMBER[] = "malformed number";
-static const char JSON_ERR_CONTROL[] = "control character in string";
-static const char JSON_ERR_ESCAPE[] = "invalid escape in string";
-static const char JSON_ERR_SURROGATE[] = "unpaired surrogate in \\u escape";
-static const char JSON_ERR_UTF8[] = "malformed UTF-8 in string";
-static const char JSON_ERR_LITERAL[] = "invalid literal";
-static const char JSON_ERR_KEY[] = "expected a string key";
-static const char JSON_ERR_COLON[] = "expected ':'";
-static const char JSON_ERR_SEPARATOR[] = "expected ',' or closing bracket";
 
 typedef struct JsonParser {
     char *text;
@@ -326,7 +312,7 @@ static JsonResult json_value(JsonParser *p, unsigned depth, uint32_t *out)
         kind = JSON_NUMBER;
     }
     uint32_t self = json_new_node(p, kind);
-    if (self == UINT32_MAX) return json_fail(p, JSON_ERR_NOMEM);
+    if (self == UINT32_MAX) return json_fail(p, ERR_OUT_OF_MEMORY);
     *out = self;
     JsonResult e;
     switch (kind) {

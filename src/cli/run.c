@@ -137,7 +137,7 @@ static char *run_own_copy(RunArgs *ra, const char *text, size_t n)
 
 static int run_out_of_memory(void)
 {
-    fputs("spindle: out of memory\n", stderr);
+    fprintf(stderr, "spindle: %s\n", ERR_OUT_OF_MEMORY);
     return CLI_EXIT_TRAP;
 }
 
@@ -435,7 +435,7 @@ static int run_start_error(const RunArgs *ra, SpResult e, const SpDiag *diag)
     }
     fprintf(stderr, "spindle: %s: %s\n", ra->path, diag->text[0] ? diag->text : e);
     if (e == ERR_UNKNOWN_IMPORT || e == ERR_INCOMPATIBLE_IMPORT) return CLI_EXIT_LINK;
-    return e == WASIX_ERR_NO_START ? CLI_EXIT_USAGE : CLI_EXIT_TRAP;
+    return e == ERR_PROCESS_NO_START ? CLI_EXIT_USAGE : CLI_EXIT_TRAP;
 }
 
 /* The process of a run with the options' limits and WASI configuration;

@@ -107,7 +107,7 @@ static SpResult wast_spectest_funcs(WastRunner *r)
         FuncType *type = functype_new(sigs[i].n, sigs[i].params, 0, NULL);
         Func *f = type ? store_host_func(store, type, wast_spectest_print, NULL) : NULL;
         functype_free(type);
-        if (!f) return "out of memory";
+        if (!f) return ERR_OUT_OF_MEMORY;
         Extern ext = {.kind = EXTERN_FUNC, .u.func = f};
         SpResult e = wast_define(r, sigs[i].name, ext);
         if (e) return e;
@@ -128,7 +128,7 @@ static SpResult wast_spectest_globals(WastRunner *r)
         else v[0].f64 = 666.6;
         GlobalType gt = {.type = types[i], .mut = false};
         Global *g = store_global_new(wasix_process_store(r->proc), gt, v);
-        if (!g) return "out of memory";
+        if (!g) return ERR_OUT_OF_MEMORY;
         SpResult e = wast_define(r, names[i], (Extern){.kind = EXTERN_GLOBAL, .u.global = g});
         if (e) return e;
     }
@@ -187,7 +187,7 @@ static bool wast_load(WastRunner *r, const char *filename, Module **out, char *w
     size_t n = strlen(r->dir) + strlen(filename) + 2;
     char *path = malloc(n);
     if (!path) {
-        snprintf(why, why_size, "out of memory");
+        snprintf(why, why_size, "%s", ERR_OUT_OF_MEMORY);
         return false;
     }
     snprintf(path, n, "%s/%s", r->dir, filename);
@@ -255,7 +255,7 @@ static WastOutcome wast_cmd_module(WastRunner *r, const JsonValue *cmd)
     TrapKind trap = TRAP_NONE;
     SpDiag diag = {0};
     SpResult e = wasix_process_instantiate(r->proc, m, &inst, &trap, &diag);
-    if (name && !wast_keep(r, name, e ? NULL : inst)) return wast_fail(r, "out of memory");
+    if (name && !wast_keep(r, name, e ? NULL : inst)) return wast_fail(r, "%s", ERR_OUT_OF_MEMORY);
     if (e && trap != TRAP_NONE)
         return wast_fail(r, "%s: instantiation trapped: %s", filename, wast_trap_text(r, trap));
     if (e) return wast_fail(r, "%s: %s", filename, diag.text[0] ? diag.text : e);
@@ -339,7 +339,7 @@ static bool wast_invoke(WastRunner *r, Instance *inst, const JsonValue *action,
     }
     const FuncType *ft = ext.u.func->type;
     size_t slots = ft->param_slots > ft->result_slots ? ft->param_slots : ft->result_slots;
-    if (!wast_io_reserve(r, slots ? slots : 1)) return wast_fail(r, "out of memory"), false;
+    if (!wast_io_reserve(r, slots ? slots : 1)) return wast_fail(r, "%s", ERR_OUT_OF_MEMORY), false;
     if (!wast_args(r, json_get(action, "args"), ft)) return false;
     call->trap = wasix_process_call(r->proc, ext.u.func, r->io);
     call->nresults = ft->nresults;
@@ -356,7 +356,7 @@ static bool wast_get(WastRunner *r, Instance *inst, const JsonValue *field, Wast
         wast_fail(r, "no exported global \"%s\"", field->str);
         return false;
     }
-    if (!wast_io_reserve(r, 2)) return wast_fail(r, "out of memory"), false;
+    if (!wast_io_reserve(r, 2)) return wast_fail(r, "%s", ERR_OUT_OF_MEMORY), false;
     r->io[0] = ext.u.global->value[0];
     r->io[1] = ext.u.global->value[1];
     call->trap = TRAP_NONE;
@@ -629,7 +629,7 @@ static int wast_run_doc(WastRunner *r, const char *json_path, const JsonValue *r
         return CLI_EXIT_READ;
     }
     if (!wast_paths(r, json_path, root)) {
-        fprintf(stderr, "spindle: out of memory\n");
+        fprintf(stderr, "spindle: %s\n", ERR_OUT_OF_MEMORY);
         return CLI_EXIT_FAILURES;
     }
     ProcessConfig cfg = {.bare = true};

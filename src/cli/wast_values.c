@@ -5,6 +5,7 @@
  * their formatting for failure messages. See cli.h for the contracts.
  */
 #include "cli.h"
+#include "cli_errors.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -59,9 +60,9 @@ static const char *wval_parse_int(const char *text, unsigned bits, uint64_t *out
         s += 2;
     }
     uint64_t mag;
-    if (!wval_parse_digits(s, base, &mag)) return "not an integer";
+    if (!wval_parse_digits(s, base, &mag)) return WVAL_ERR_NOT_INTEGER;
     uint64_t umax = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
-    if (neg ? mag > (UINT64_C(1) << (bits - 1)) : mag > umax) return "integer out of range";
+    if (neg ? mag > (UINT64_C(1) << (bits - 1)) : mag > umax) return WVAL_ERR_INT_RANGE;
     *out = (neg ? (uint64_t)0 - mag : mag) & umax;
     return NULL;
 }
@@ -81,7 +82,7 @@ static bool wval_parse_nan(const char *s, bool is64, uint64_t *bits, const char 
     if (s[3] == ':') {
         if (strncmp(s + 4, "0x", 2) != 0 || !wval_parse_digits(s + 6, 16, &payload) ||
             payload == 0 || payload > (quiet << 1) - 1) {
-            *err = "bad NaN payload (want nan:0x1 .. nan:0x7fffff for f32)";
+            *err = WVAL_ERR_NAN_PAYLOAD;
             return true;
         }
     } else if (s[3] != '\0') {
@@ -102,11 +103,11 @@ static const char *wval_parse_float(const char *text, bool is64, Slot *out)
         else out->u32 = (uint32_t)bits;
         return NULL;
     }
-    if (!*text || isspace((unsigned char)*text)) return "not a number";
+    if (!*text || isspace((unsigned char)*text)) return WVAL_ERR_NOT_NUMBER;
     char *end;
     if (is64) out->f64 = strtod(text, &end);
     else out->f32 = strtof(text, &end);
-    return *end ? "not a number" : NULL;
+    return *end ? WVAL_ERR_NOT_NUMBER : NULL;
 }
 
 /* Writes the shortest decimal text that reads back as the same float
@@ -147,14 +148,14 @@ static void wval_float_text(uint64_t bits, bool is64, char *buf, size_t size)
 static const char *wval_parse_v128(const char *text, Slot out[2])
 {
     if (strncmp(text, "0x", 2) != 0 && strncmp(text, "0X", 2) != 0)
-        return "expected 0x followed by up to 32 hex digits";
+        return WVAL_ERR_V128_HEX;
     const char *s = text + 2;
     size_t n = strlen(s);
-    if (n == 0 || n > 32) return "expected 0x followed by up to 32 hex digits";
+    if (n == 0 || n > 32) return WVAL_ERR_V128_HEX;
     uint64_t lo = 0, hi = 0;
     for (size_t i = 0; i < n; i++) {
         int d = wval_digit(s[i], 16);
-        if (d < 0) return "bad hex digit";
+        if (d < 0) return WVAL_ERR_HEX_DIGIT;
         hi = (hi << 4) | (lo >> 60);
         lo = (lo << 4) | (unsigned)d;
     }
@@ -182,15 +183,15 @@ const char *wval_parse_arg(ValType t, const char *text, Slot out[2])
     case VT_V128: return wval_parse_v128(text, out);
     case VT_FUNCREF:
         out[0].ref = NULL;
-        return strcmp(text, "null") == 0 ? NULL : "only null can be passed as a funcref";
+        return strcmp(text, "null") == 0 ? NULL : WVAL_ERR_FUNCREF_ARG;
     case VT_EXTERNREF:
         out[0].ref = NULL;
         if (strcmp(text, "null") == 0) return NULL;
         if (!wval_parse_digits(text, 10, &bits) || bits == UINT64_MAX)
-            return "expected null or a number";
+            return WVAL_ERR_EXTERNREF_ARG;
         out[0].ref = wval_extern_from_number(bits);
         return NULL;
-    default: return "unsupported type";
+    default: return WVAL_ERR_TYPE;
     }
 }
 
@@ -266,8 +267,8 @@ static const char *wval_lane_from_text(WastValue *v, unsigned i, const char *tex
         return NULL;
     }
     uint64_t bits;
-    if (!wval_parse_digits(text, 10, &bits)) return "bad number";
-    if (v->lane_bits < 64 && bits >> v->lane_bits) return "number out of range for its type";
+    if (!wval_parse_digits(text, 10, &bits)) return WVAL_ERR_LANE_NUMBER;
+    if (v->lane_bits < 64 && bits >> v->lane_bits) return WVAL_ERR_LANE_RANGE;
     v->match[i] = WVAL_EXACT;
     wval_set_lane(v, i, bits);
     return NULL;
@@ -288,7 +289,7 @@ static const char *wval_v128_layout(WastValue *v, const char *lane_type)
             return NULL;
         }
     }
-    return "bad or missing v128 lane_type";
+    return WVAL_ERR_LANE_TYPE;
 }
 
 static const char *wval_v128_from_json(const JsonValue *obj, bool expected, WastValue *v)
@@ -297,10 +298,10 @@ static const char *wval_v128_from_json(const JsonValue *obj, bool expected, Wast
     if (err) return err;
     const JsonValue *arr = json_get(obj, "value");
     if (!arr || arr->kind != JSON_ARRAY || arr->count != v->nlanes)
-        return "v128 value must be an array with one entry per lane";
+        return WVAL_ERR_V128_ARRAY;
     unsigned i = 0;
     for (const JsonValue *lane = json_first(arr); lane; lane = json_next(arr, lane), i++) {
-        if (!json_string(lane)) return "v128 lanes must be strings";
+        if (!json_string(lane)) return WVAL_ERR_V128_LANES;
         err = wval_lane_from_text(v, i, lane->str, expected);
         if (err) return err;
     }
@@ -313,12 +314,12 @@ static const char *wval_ref_from_text(WastValue *v, const char *text, bool expec
     v->match[0] = WVAL_EXACT;
     v->slots[0].ref = NULL;
     if (strcmp(text, "null") == 0) return NULL;
-    if (!wval_parse_digits(text, 10, &n) || n == UINT64_MAX) return "bad reference value";
+    if (!wval_parse_digits(text, 10, &n) || n == UINT64_MAX) return WVAL_ERR_REF;
     if (v->type == VT_EXTERNREF) {
         v->slots[0].ref = wval_extern_from_number(n);
         return NULL;
     }
-    if (!expected) return "a non-null funcref argument cannot be made by the runner";
+    if (!expected) return WVAL_ERR_FUNCREF_MADE;
     v->match[0] = WVAL_NON_NULL;   /* the script cannot name which function */
     return NULL;
 }
@@ -327,10 +328,10 @@ const char *wval_from_json(const JsonValue *obj, bool expected, WastValue *out)
 {
     memset(out, 0, sizeof *out);
     const char *type = json_get_string(obj, "type");
-    if (!type || !wval_type_from_name(type, &out->type)) return "bad or missing value type";
+    if (!type || !wval_type_from_name(type, &out->type)) return WVAL_ERR_VALUE_TYPE;
     if (out->type == VT_V128) return wval_v128_from_json(obj, expected, out);
     const char *text = json_get_string(obj, "value");
-    if (!text) return "missing value";
+    if (!text) return WVAL_ERR_MISSING;
     out->nlanes = 1;
     out->lane_bits = (out->type == VT_I32 || out->type == VT_F32) ? 32 : 64;
     out->lane_float = out->type == VT_F32 || out->type == VT_F64;

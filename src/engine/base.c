@@ -1,7 +1,9 @@
 /*
  * base.c - diagnostics, value-type names and trap messages (see base.h).
+ * The engine's error messages live in errors.c.
  */
 #include "base.h"
+#include "errors.h"
 
 #include <stdio.h>
 
@@ -46,7 +48,7 @@ static const char *const trap_messages[TRAP_KIND_COUNT] = {
     [TRAP_STACK_EXHAUSTED] = "call stack exhausted",
     [TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
     [TRAP_NOT_SHARED] = "expected shared memory",
-    [TRAP_OUT_OF_MEMORY] = "out of memory",
+    [TRAP_OUT_OF_MEMORY] = ERR_OUT_OF_MEMORY,   /* the one "out of memory" */
     [TRAP_HOST] = "host function failed",
     [TRAP_EXIT] = "process exit",
     [TRAP_INTERRUPTED] = "interrupted",

@@ -17,28 +17,6 @@
 #include "compile_internal.h"
 #include "tier.h"
 
-const char ERR_TYPE_MISMATCH[] = "type mismatch";
-const char ERR_OOM[] = "out of memory";
-static const char ERR_UNKNOWN_LOCAL[] = "unknown local";
-static const char ERR_UNKNOWN_GLOBAL[] = "unknown global";
-static const char ERR_GLOBAL_IMMUTABLE[] = "global is immutable";
-static const char ERR_UNKNOWN_FUNCTION[] = "unknown function";
-static const char ERR_UNKNOWN_TABLE[] = "unknown table";
-static const char ERR_UNKNOWN_TYPE[] = "unknown type";
-static const char ERR_UNKNOWN_LABEL[] = "unknown label";
-static const char ERR_UNKNOWN_MEMORY[] = "unknown memory";
-static const char ERR_ALIGNMENT[] = "alignment must not be larger than natural";
-static const char ERR_ATOMIC_ALIGNMENT[] = "atomic alignment must be natural";
-static const char ERR_RESULT_ARITY[] = "invalid result arity";
-static const char ERR_UNDECLARED_REF[] = "undeclared function reference";
-static const char ERR_ZERO_BYTE[] = "zero byte expected";
-static const char ERR_ILLEGAL_OPCODE[] = "illegal opcode";
-static const char ERR_END_EXPECTED[] = "END opcode expected";
-static const char ERR_SIZE_MISMATCH[] = "section size mismatch";
-static const char ERR_BODY_END[] = "unexpected end of section or function";
-static const char ERR_VALUE_TYPE[] = "malformed value type";
-static const char ERR_REF_TYPE[] = "malformed reference type";
-
 static const ValType k_valtypes[] = {
     VT_I32, VT_I64, VT_F32, VT_F64, VT_V128, VT_FUNCREF, VT_EXTERNREF,
 };
@@ -89,7 +67,7 @@ static SpResult compile_read_valtype(Compiler *C, ValType *out)
 {
     uint8_t b;
     COMPILE_TRY(compile_read_u8(C, &b));
-    if (!compile_single_type(b)) return compile_fail(C, ERR_VALUE_TYPE);
+    if (!compile_single_type(b)) return compile_fail(C, ERR_BAD_VALTYPE);
     *out = b;
     return SP_OK;
 }
@@ -365,7 +343,7 @@ static SpResult compile_pop_types(Compiler *C, const ValType *types, uint32_t n)
 {
     if (!compile_reserve((void **)&C->vals, &C->vals_cap, sizeof *C->vals, n ? n : 1)) {
         C->oom = true;
-        return compile_fail(C, ERR_OOM);
+        return compile_fail(C, ERR_OUT_OF_MEMORY);
     }
     for (uint32_t i = n; i-- > 0;) COMPILE_TRY(compile_pop(C, types[i], &C->vals[i]));
     return SP_OK;
@@ -409,7 +387,7 @@ static SpResult compile_push_frame(Compiler *C, uint8_t kind, const ValType *par
 {
     if (!compile_reserve((void **)&C->ctl, &C->ctl_cap, sizeof *C->ctl, C->nctl + 1)) {
         C->oom = true;
-        return compile_fail(C, ERR_OOM);
+        return compile_fail(C, ERR_OUT_OF_MEMORY);
     }
     CtlFrame *f = &C->ctl[C->nctl++];
     memset(f, 0, sizeof *f);
@@ -467,7 +445,7 @@ static SpResult compile_blocktype(Compiler *C, const ValType **params, uint32_t 
     int64_t idx;
     SpResult e = rd_s33(&C->r, &idx);
     if (e) return compile_fail(C, e);
-    if (idx < 0) return compile_fail(C, ERR_VALUE_TYPE);
+    if (idx < 0) return compile_fail(C, ERR_BAD_VALTYPE);
     if ((uint64_t)idx >= C->m->num_types) return compile_fail(C, ERR_UNKNOWN_TYPE);
     const FuncType *ft = &C->m->types[idx];
     *params = ft->params;
@@ -679,11 +657,11 @@ static SpResult compile_br_table_emit(Compiler *C, const uint32_t *targets, uint
     bytes = (bytes + sizeof(CodeWord) - 1) & ~(sizeof(CodeWord) - 1);
     uint32_t instr = compile_pos(C);
     OpBrTable *o = compile_emit(C, IOP_br_table, bytes);
-    if (C->oom) return compile_fail(C, ERR_OOM);
+    if (C->oom) return compile_fail(C, ERR_OUT_OF_MEMORY);
     o->index = slot;
     o->count = count;
     uint32_t *stubs = malloc(sizeof *stubs * C->nctl);
-    if (!stubs) return compile_fail(C, ERR_OOM);
+    if (!stubs) return compile_fail(C, ERR_OUT_OF_MEMORY);
     for (uint32_t i = 0; i < C->nctl; i++) stubs[i] = UINT32_MAX;
     for (uint32_t i = 0; i <= count; i++) compile_table_entry(C, instr, i, targets[i], n, stubs);
     free(stubs);
@@ -696,7 +674,7 @@ static SpResult compile_br_table(Compiler *C)
     COMPILE_TRY(compile_read_u32(C, &count));
     if (count > rd_left(&C->r)) return compile_fail(C, ERR_UNEXPECTED_END);
     uint32_t *targets = malloc(sizeof *targets * ((size_t)count + 1));
-    if (!targets) return compile_fail(C, ERR_OOM);
+    if (!targets) return compile_fail(C, ERR_OUT_OF_MEMORY);
     SpResult e = SP_OK;
     for (uint32_t i = 0; i <= count && !e; i++) e = compile_label(C, &targets[i]);
     StackEntry index;
@@ -759,7 +737,7 @@ static SpResult compile_if(Compiler *C)
         CtlFrame *f = &C->ctl[C->nctl - 1];
         if (!compile_reserve((void **)&C->fixups, &C->fixups_cap, sizeof *C->fixups,
                              C->nfixups + 1))
-            return compile_fail(C, ERR_OOM);
+            return compile_fail(C, ERR_OUT_OF_MEMORY);
         C->fixups[C->nfixups] = (Fixup){instr, field, -1};
         f->else_fixup = (int32_t)C->nfixups++;
     }
@@ -855,7 +833,7 @@ static SpResult compile_call(Compiler *C)
 {
     uint32_t x, base;
     COMPILE_TRY(compile_read_u32(C, &x));
-    if (x >= C->m->num_funcs) return compile_fail(C, ERR_UNKNOWN_FUNCTION);
+    if (x >= C->m->num_funcs) return compile_fail(C, ERR_UNKNOWN_FUNC);
     const FuncType *ft = &C->m->types[C->m->func_type[x]];
     COMPILE_TRY(compile_call_args(C, ft, &base));
     bool local = x >= C->m->num_func_imports && cfuse_enabled(C);
@@ -1006,7 +984,7 @@ static SpResult compile_ref_null(Compiler *C)
 {
     uint8_t t;
     COMPILE_TRY(compile_read_u8(C, &t));
-    if (t != VT_FUNCREF && t != VT_EXTERNREF) return compile_fail(C, ERR_REF_TYPE);
+    if (t != VT_FUNCREF && t != VT_EXTERNREF) return compile_fail(C, ERR_BAD_REFTYPE);
     compile_push_const(C, t, 0);
     return SP_OK;
 }
@@ -1030,7 +1008,7 @@ static SpResult compile_ref_func(Compiler *C)
 {
     uint32_t x;
     COMPILE_TRY(compile_read_u32(C, &x));
-    if (x >= C->m->num_funcs) return compile_fail(C, ERR_UNKNOWN_FUNCTION);
+    if (x >= C->m->num_funcs) return compile_fail(C, ERR_UNKNOWN_FUNC);
     if (!C->m->func_declared || !C->m->func_declared[x])
         return compile_fail(C, ERR_UNDECLARED_REF);
     StackEntry *r = compile_push_entry(C, VT_FUNCREF);
@@ -1160,7 +1138,7 @@ SpResult compile_missing_end_msg(const Module *m, const Reader *body)
     const FuncBody *last = &m->bodies[m->num_funcs - m->num_func_imports - 1];
     if (body->end < last->expr + last->expr_len) return ERR_END_EXPECTED; /* runs into the next body */
     if (body->end < m->bytes + m->size) return ERR_SIZE_MISMATCH;        /* into the next section */
-    return ERR_BODY_END;
+    return ERR_SECTION_END;
 }
 
 static SpResult compile_body(Compiler *C)
@@ -1170,7 +1148,7 @@ static SpResult compile_body(Compiler *C)
         if (rd_eof(&C->r)) return compile_fail(C, compile_missing_end_msg(C->m, &C->r));
         uint8_t op = *C->r.p++;
         COMPILE_TRY(compile_instr(C, op));
-        if (C->oom) return compile_fail(C, ERR_OOM);
+        if (C->oom) return compile_fail(C, ERR_OUT_OF_MEMORY);
     }
     if (!rd_eof(&C->r)) {
         C->op_offset = rd_offset(&C->r);
@@ -1184,12 +1162,12 @@ static SpResult compile_setup_locals(Compiler *C, const FuncBody *body)
 {
     const FuncType *ft = C->type;
     uint64_t n = (uint64_t)ft->nparams + body->nlocals;
-    if (n > UINT32_MAX / 4) return compile_fail(C, ERR_OOM);
+    if (n > UINT32_MAX / 4) return compile_fail(C, ERR_OUT_OF_MEMORY);
     C->nlocals = (uint32_t)n;
     C->local_types = malloc(sizeof *C->local_types * (n ? n : 1));
     C->local_slot = malloc(sizeof *C->local_slot * (n ? n : 1));
     C->local_init = calloc(n ? n : 1, 1);
-    if (!C->local_types || !C->local_slot || !C->local_init) return compile_fail(C, ERR_OOM);
+    if (!C->local_types || !C->local_slot || !C->local_init) return compile_fail(C, ERR_OUT_OF_MEMORY);
     if (ft->nparams) memcpy(C->local_types, ft->params, ft->nparams);
     module_body_locals(C->m, body, C->local_types + ft->nparams);
     uint32_t slot = 0;
@@ -1239,7 +1217,7 @@ static SpResult compile_finish(Compiler *C, struct FuncCode **out)
     struct FuncCode *fc = oom ? NULL : calloc(1, sizeof *fc);
     if (!fc) {
         free(zero_slots);
-        return compile_fail(C, ERR_OOM);
+        return compile_fail(C, ERR_OUT_OF_MEMORY);
     }
     struct CompiledFunc *cf = &fc->interp;
     cf->zero_count = zero_count;
@@ -1274,24 +1252,11 @@ static void compile_cleanup(Compiler *C)
     free(C->vals);
 }
 
-/* True for validation (as opposed to decoding) errors. */
-static bool compile_is_invalid(SpResult e)
-{
-    static const char *const invalid[] = {
-        ERR_TYPE_MISMATCH, ERR_GLOBAL_IMMUTABLE, ERR_ALIGNMENT, ERR_ATOMIC_ALIGNMENT,
-        ERR_RESULT_ARITY, ERR_UNDECLARED_REF,
-    };
-    if (strncmp(e, "unknown ", 8) == 0) return true;
-    for (size_t i = 0; i < SP_ARRAY_LEN(invalid); i++)
-        if (strcmp(e, invalid[i]) == 0) return true;
-    return false;
-}
-
 /* After a validation error: a malformation anywhere later in the code takes
  * precedence, as the reference decoder would have reported it first. */
 static SpResult compile_prefer_malformed(Compiler *C, uint32_t defined_index, SpResult e)
 {
-    if (!compile_is_invalid(e)) return e;
+    if (!err_is_invalid(e)) return e;
     size_t offset = 0;
     SpResult mal = compile_scan_malformed(C->m, defined_index, C->op_offset, C->nctl, &offset);
     if (!mal) return e;

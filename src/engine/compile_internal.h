@@ -113,9 +113,6 @@ typedef struct Compiler {
     StackEntry sink;         /* push target after an allocation failure */
 } Compiler;
 
-extern const char ERR_TYPE_MISMATCH[];
-extern const char ERR_OOM[];
-
 #define COMPILE_TRY(expr) do { SpResult e_ = (expr); if (e_) return e_; } while (0)
 
 /* ------------------------------------------------ compile.c (infrastructure) */

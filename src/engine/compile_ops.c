@@ -10,13 +10,6 @@
 
 #include "compile_internal.h"
 
-static const char ERR_UNKNOWN_TABLE[] = "unknown table";
-static const char ERR_UNKNOWN_ELEM[] = "unknown elem segment";
-static const char ERR_UNKNOWN_DATA[] = "unknown data segment";
-static const char ERR_DATA_COUNT[] = "data count section required";
-static const char ERR_ILLEGAL[] = "illegal opcode";
-static const char ERR_ZERO[] = "zero byte expected";
-
 /* -------------------------------------------------------------- numeric ops */
 
 typedef struct NumInfo {
@@ -403,7 +396,7 @@ static SpResult cops_data_op(Compiler *C, bool init)
     /* Without a data section at all, every index is simply unknown (how a
      * text-format test converted to binary still reads). */
     if (!C->m->has_data_count)
-        return compile_fail(C, C->m->num_datas ? ERR_DATA_COUNT : ERR_UNKNOWN_DATA);
+        return compile_fail(C, C->m->num_datas ? ERR_DATA_COUNT_REQUIRED : ERR_UNKNOWN_DATA);
     if (x >= C->m->data_count) return compile_fail(C, ERR_UNKNOWN_DATA);
     if (init) return cops_bulk3(C, IOP_memory_init, x, 0, VT_I32);
     OpIndex *o = COMPILE_EMIT(C, IOP_data_drop, OpIndex);
@@ -447,7 +440,7 @@ SpResult cops_prefix_fc(Compiler *C)
     }
     case 14: return cops_table_init_copy(C, true);
     case 15: case 16: case 17: return cops_table_grow_size_fill(C, sub);
-    default: return compile_fail(C, ERR_ILLEGAL);
+    default: return compile_fail(C, ERR_ILLEGAL_OPCODE);
     }
 }
 
@@ -522,10 +515,10 @@ SpResult cops_prefix_fe(Compiler *C)
         uint8_t b;
         e = rd_u8(&C->r, &b);
         if (e) return compile_fail(C, e);
-        if (b != 0) return compile_fail(C, ERR_ZERO);
+        if (b != 0) return compile_fail(C, ERR_ZERO_BYTE);
         COMPILE_EMIT(C, IOP_atomic_fence, OpNone);
         return SP_OK;
     }
     if (sub >= 0x10 && sub <= 0x4e) return cops_atomic_rw(C, sub);
-    return compile_fail(C, ERR_ILLEGAL);
+    return compile_fail(C, ERR_ILLEGAL_OPCODE);
 }

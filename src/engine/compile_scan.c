@@ -8,13 +8,6 @@
  */
 #include "compile_internal.h"
 
-static const char ERR_ILLEGAL[] = "illegal opcode";
-static const char ERR_ZERO[] = "zero byte expected";
-static const char ERR_END[] = "END opcode expected";
-static const char ERR_VALTYPE[] = "malformed value type";
-static const char ERR_REFTYPE[] = "malformed reference type";
-static const char ERR_DATA_COUNT[] = "data count section required";
-
 #define SCAN_TRY(expr) do { SpResult e_ = (expr); if (e_) return e_; } while (0)
 
 static bool scan_is_valtype(uint8_t b)
@@ -34,7 +27,7 @@ static SpResult scan_zero(Reader *r)
 {
     uint8_t b;
     SCAN_TRY(rd_u8(r, &b));
-    return b ? ERR_ZERO : SP_OK;
+    return b ? ERR_ZERO_BYTE : SP_OK;
 }
 
 static SpResult scan_blocktype(Reader *r)
@@ -46,7 +39,7 @@ static SpResult scan_blocktype(Reader *r)
     }
     int64_t idx;
     SCAN_TRY(rd_s33(r, &idx));
-    return idx < 0 ? ERR_VALTYPE : SP_OK;
+    return idx < 0 ? ERR_BAD_VALTYPE : SP_OK;
 }
 
 /* 0xFC: saturating truncation, bulk memory, tables. */
@@ -59,15 +52,15 @@ static SpResult scan_prefix_fc(const Module *m, Reader *r)
     case 8:
         SCAN_TRY(scan_u32s(r, 1));
         SCAN_TRY(scan_zero(r));
-        return m->has_data_count || !m->num_datas ? SP_OK : ERR_DATA_COUNT;
+        return m->has_data_count || !m->num_datas ? SP_OK : ERR_DATA_COUNT_REQUIRED;
     case 9:
         SCAN_TRY(scan_u32s(r, 1));
-        return m->has_data_count || !m->num_datas ? SP_OK : ERR_DATA_COUNT;
+        return m->has_data_count || !m->num_datas ? SP_OK : ERR_DATA_COUNT_REQUIRED;
     case 10: SCAN_TRY(scan_zero(r)); return scan_zero(r);
     case 11: return scan_zero(r);
     case 12: case 14: return scan_u32s(r, 2);
     case 13: case 15: case 16: case 17: return scan_u32s(r, 1);
-    default: return ERR_ILLEGAL;
+    default: return ERR_ILLEGAL_OPCODE;
     }
 }
 
@@ -78,7 +71,7 @@ static SpResult scan_prefix_fe(Reader *r)
     SCAN_TRY(rd_u32(r, &sub));
     if (sub == 3) return scan_zero(r);
     if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) return scan_u32s(r, 2);
-    return ERR_ILLEGAL;
+    return ERR_ILLEGAL_OPCODE;
 }
 
 /* Skips the immediates of `op`; *depth tracks open blocks (0 = body done).
@@ -89,7 +82,7 @@ static SpResult scan_instr(const Module *m, Reader *r, uint8_t op, uint32_t *dep
     switch (op) {
     case 0x00: case 0x01: case 0x0f: case 0x1a: case 0x1b: case 0xd1: return SP_OK;
     case 0x02: case 0x03: case 0x04: ++*depth; return scan_blocktype(r);
-    case 0x05: return *depth > 1 ? SP_OK : ERR_END;
+    case 0x05: return *depth > 1 ? SP_OK : ERR_END_EXPECTED;
     case 0x0b: --*depth; return SP_OK;
     case 0x0c: case 0x0d: case 0x10: case 0xd2: return scan_u32s(r, 1);
     case 0x0e: {
@@ -104,7 +97,7 @@ static SpResult scan_instr(const Module *m, Reader *r, uint8_t op, uint32_t *dep
         SCAN_TRY(rd_u32(r, &n));
         for (uint32_t i = 0; i < n; i++) {
             SCAN_TRY(rd_u8(r, &b));
-            if (!scan_is_valtype(b)) return ERR_VALTYPE;
+            if (!scan_is_valtype(b)) return ERR_BAD_VALTYPE;
         }
         return SP_OK;
     }
@@ -115,7 +108,7 @@ static SpResult scan_instr(const Module *m, Reader *r, uint8_t op, uint32_t *dep
     case 0x44: { uint64_t v; return rd_f64_bits(r, &v); }
     case 0xd0:
         SCAN_TRY(rd_u8(r, &b));
-        return b == VT_FUNCREF || b == VT_EXTERNREF ? SP_OK : ERR_REFTYPE;
+        return b == VT_FUNCREF || b == VT_EXTERNREF ? SP_OK : ERR_BAD_REFTYPE;
     case 0xfc: return scan_prefix_fc(m, r);
     case 0xfd: return csimd_skip(r);
     case 0xfe: return scan_prefix_fe(r);
@@ -124,7 +117,7 @@ static SpResult scan_instr(const Module *m, Reader *r, uint8_t op, uint32_t *dep
     if (op >= 0x20 && op <= 0x26) return scan_u32s(r, 1);
     if (op >= 0x28 && op <= 0x3e) return scan_u32s(r, 2);
     if (op >= 0x45 && op <= 0xc4) return SP_OK;
-    return ERR_ILLEGAL;
+    return ERR_ILLEGAL_OPCODE;
 }
 
 /* Scans r (at an instruction boundary, inside `depth` open blocks) to the end
@@ -139,7 +132,7 @@ static SpResult scan_body(const Module *m, Reader *r, uint32_t depth, size_t *of
         SCAN_TRY(scan_instr(m, r, op, &depth, &stop));
     }
     *offset = rd_offset(r);
-    if (!stop && !rd_eof(r)) return "section size mismatch";
+    if (!stop && !rd_eof(r)) return ERR_SIZE_MISMATCH;
     return SP_OK;
 }
 

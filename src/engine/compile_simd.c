@@ -18,9 +18,6 @@
 
 #include "compile_internal.h"
 
-static const char ERR_ILLEGAL[] = "illegal opcode";
-static const char ERR_LANE[] = "invalid lane index";
-
 /* What an instruction pops, pushes and reads as immediates. */
 enum {
     SS_ILLEGAL = 0,
@@ -172,7 +169,7 @@ static SpResult csimd_lane(Compiler *C, unsigned lanes, uint8_t *lane)
 {
     SpResult e = rd_u8(&C->r, lane);
     if (e) return compile_fail(C, e);
-    return *lane < lanes ? SP_OK : compile_fail(C, ERR_LANE);
+    return *lane < lanes ? SP_OK : compile_fail(C, ERR_LANE_INDEX);
 }
 
 /* Pushes the v128 (or scalar) result; returns its slot, *id for set_last. */
@@ -375,7 +372,7 @@ SpResult csimd_prefix_fd(Compiler *C)
     SpResult e = rd_u32(&C->r, &sub);
     if (e) return compile_fail(C, e);
     const SimdInfo *si = csimd_info(sub);
-    if (!si) return compile_fail(C, ERR_ILLEGAL);
+    if (!si) return compile_fail(C, ERR_ILLEGAL_OPCODE);
     switch (si->shape) {
     case SS_LOAD: return csimd_load(C, si);
     case SS_STORE: return csimd_store(C, si);
@@ -391,7 +388,7 @@ SpResult csimd_prefix_fd(Compiler *C)
     case SS_BINARY: return csimd_binary(C, si, VT_V128);
     case SS_SHIFT: return csimd_binary(C, si, VT_I32);
     case SS_TERNARY: return csimd_ternary(C, si);
-    default: return compile_fail(C, ERR_ILLEGAL);
+    default: return compile_fail(C, ERR_ILLEGAL_OPCODE);
     }
 }
 
@@ -403,7 +400,7 @@ SpResult csimd_skip(Reader *r)
     SpResult e = rd_u32(r, &sub);
     if (e) return e;
     const SimdInfo *si = csimd_info(sub);
-    if (!si) return ERR_ILLEGAL;
+    if (!si) return ERR_ILLEGAL_OPCODE;
     switch (si->shape) {
     case SS_LOAD: case SS_STORE:
         e = rd_u32(r, &v);

@@ -13,31 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-const char DEC_ERR_MAGIC[] = "magic header not detected";
-const char DEC_ERR_VERSION[] = "unknown binary version";
-const char DEC_ERR_SECTION_ID[] = "malformed section id";
-const char DEC_ERR_SECTION_ORDER[] = "unexpected content after last section";
-const char DEC_ERR_SECTION_END[] = "unexpected end of section or function";
-const char DEC_ERR_SIZE_MISMATCH[] = "section size mismatch";
-const char DEC_ERR_LENGTH_OOB[] = "length out of bounds";
-const char DEC_ERR_END_EXPECTED[] = "END opcode expected";
-const char DEC_ERR_ILLEGAL_OPCODE[] = "illegal opcode";
-const char DEC_ERR_FUNC_CODE_COUNT[] = "function and code section have inconsistent lengths";
-const char DEC_ERR_DATA_COUNT[] = "data count and data section have inconsistent lengths";
-const char DEC_ERR_TOO_MANY_LOCALS[] = "too many locals";
-const char DEC_ERR_BAD_VALTYPE[] = "malformed value type";
-const char DEC_ERR_BAD_REFTYPE[] = "malformed reference type";
-const char DEC_ERR_BAD_FUNCTYPE[] = "malformed function type";
-const char DEC_ERR_BAD_MUT[] = "malformed mutability";
-const char DEC_ERR_BAD_IMPORT_KIND[] = "malformed import kind";
-const char DEC_ERR_BAD_EXPORT_KIND[] = "malformed export kind";
-const char DEC_ERR_BAD_ELEM_KIND[] = "malformed elements segment kind";
-const char DEC_ERR_BAD_ELEM_TYPE[] = "malformed element kind";
-const char DEC_ERR_BAD_DATA_KIND[] = "malformed data segment kind";
-const char DEC_ERR_CONST_REQUIRED[] = "constant expression required";
-const char DEC_ERR_TYPE_MISMATCH[] = "type mismatch";
-const char DEC_ERR_OOM[] = "out of memory";
-
 enum { SECTION_CUSTOM = 0, SECTION_MAX_ID = 12 };
 
 /* Section names for messages, by id. */
@@ -57,7 +32,7 @@ static const uint8_t dec_section_rank[SECTION_MAX_ID + 1] = {
 
 SpResult dec_fail(Decoder *d, SpResult msg, size_t offset)
 {
-    if (msg == ERR_UNEXPECTED_END && d->in_section) msg = DEC_ERR_SECTION_END;
+    if (msg == ERR_UNEXPECTED_END && d->in_section) msg = ERR_SECTION_END;
     char extra[64];
     extra[0] = '\0';
     if (d->what && d->index == DEC_NO_INDEX)
@@ -80,7 +55,7 @@ void *dec_alloc(Decoder *d, size_t n, size_t size, SpResult *err)
     *err = SP_OK;
     if (n == 0) return NULL;
     void *p = calloc(n, size);
-    if (!p) *err = dec_fail(d, DEC_ERR_OOM, rd_offset(&d->r));
+    if (!p) *err = dec_fail(d, ERR_OUT_OF_MEMORY, rd_offset(&d->r));
     return p;
 }
 
@@ -104,7 +79,7 @@ SpResult dec_len(Decoder *d, uint32_t *out)
 {
     size_t at = rd_offset(&d->r);
     DEC_TRY(dec_u32(d, out));
-    if (*out > dec_module_size(d) - at) return dec_fail(d, DEC_ERR_LENGTH_OOB, at);
+    if (*out > dec_module_size(d) - at) return dec_fail(d, ERR_LENGTH_OOB, at);
     return SP_OK;
 }
 
@@ -114,7 +89,7 @@ SpResult dec_count(Decoder *d, uint32_t *out)
     /* Every item takes at least one byte: a larger count cannot fit. */
     size_t end = d->section_end < dec_module_size(d) ? d->section_end : dec_module_size(d);
     size_t at = rd_offset(&d->r);
-    if (at > end || *out > end - at) return dec_fail(d, DEC_ERR_SECTION_END, end);
+    if (at > end || *out > end - at) return dec_fail(d, ERR_SECTION_END, end);
     return SP_OK;
 }
 
@@ -133,7 +108,7 @@ SpResult dec_name(Decoder *d, Name *out)
     uint32_t len = 0;
     DEC_TRY(dec_name_view(d, &p, &len));
     char *s = malloc((size_t)len + 1);
-    if (!s) return dec_fail(d, DEC_ERR_OOM, rd_offset(&d->r));
+    if (!s) return dec_fail(d, ERR_OUT_OF_MEMORY, rd_offset(&d->r));
     if (len) memcpy(s, p, len);
     s[len] = '\0';
     out->str = s;
@@ -159,7 +134,7 @@ static SpResult dec_type_code(Decoder *d, bool ref_only, ValType *out)
         break;
     }
     if (b & 0x80) return dec_fail(d, ERR_LEB_TOO_LONG, at);
-    return dec_fail(d, ref_only ? DEC_ERR_BAD_REFTYPE : DEC_ERR_BAD_VALTYPE, at);
+    return dec_fail(d, ref_only ? ERR_BAD_REFTYPE : ERR_BAD_VALTYPE, at);
 }
 
 SpResult dec_valtype(Decoder *d, ValType *out) { return dec_type_code(d, false, out); }
@@ -198,7 +173,7 @@ SpResult dec_global_type(Decoder *d, GlobalType *out)
     size_t at = rd_offset(&d->r);
     uint8_t mut = 0;
     DEC_TRY(dec_byte(d, &mut));
-    if (mut > 1) return dec_fail(d, DEC_ERR_BAD_MUT, at);
+    if (mut > 1) return dec_fail(d, ERR_BAD_MUT, at);
     out->mut = mut == 1;
     return SP_OK;
 }
@@ -219,8 +194,8 @@ static SpResult dec_const_prefixed(Decoder *d, uint8_t prefix, size_t at, ConstE
     uint32_t sub;
     DEC_TRY(dec_u32(d, &sub));
     if (prefix == 0xFC)
-        return dec_fail(d, sub <= 17 ? DEC_ERR_CONST_REQUIRED : DEC_ERR_ILLEGAL_OPCODE, at);
-    if (sub != 12) return dec_fail(d, DEC_ERR_CONST_REQUIRED, at); /* SIMD, not v128.const */
+        return dec_fail(d, sub <= 17 ? ERR_CONST_REQUIRED : ERR_ILLEGAL_OPCODE, at);
+    if (sub != 12) return dec_fail(d, ERR_CONST_REQUIRED, at); /* SIMD, not v128.const */
     const uint8_t *p;
     if (rd_bytes(&d->r, 16, &p)) return dec_fail(d, ERR_UNEXPECTED_END, rd_offset(&d->r));
     memcpy(&out->value[0].u64, p, 8);
@@ -275,11 +250,11 @@ static SpResult dec_const_instr(Decoder *d, uint8_t op, size_t at, ConstExpr *ou
     case 0xFC: case 0xFD:
         return dec_const_prefixed(d, op, at, out);
     case 0xFE: /* atomics */
-        return dec_fail(d, DEC_ERR_CONST_REQUIRED, at);
+        return dec_fail(d, ERR_CONST_REQUIRED, at);
     case 0x05: /* `else` ends the sequence without its `end` */
-        return dec_fail(d, DEC_ERR_END_EXPECTED, at);
+        return dec_fail(d, ERR_END_EXPECTED, at);
     default:
-        return dec_fail(d, dec_opcode_known(op) ? DEC_ERR_CONST_REQUIRED : DEC_ERR_ILLEGAL_OPCODE,
+        return dec_fail(d, dec_opcode_known(op) ? ERR_CONST_REQUIRED : ERR_ILLEGAL_OPCODE,
                         at);
     }
 }
@@ -300,7 +275,7 @@ SpResult dec_const_expr(Decoder *d, ConstExpr *out)
         count++;
     }
     /* Constant, but not exactly one value: the operand stack is wrong. */
-    if (count != 1) return dec_fail(d, DEC_ERR_TYPE_MISMATCH, start);
+    if (count != 1) return dec_fail(d, ERR_TYPE_MISMATCH, start);
     return SP_OK;
 }
 
@@ -310,7 +285,7 @@ SpResult dec_const_expr(Decoder *d, ConstExpr *out)
 static SpResult dec_space_size(Decoder *d, uint32_t nimported, uint32_t ndefined, uint32_t *total)
 {
     uint64_t n = (uint64_t)nimported + ndefined;
-    if (n > UINT32_MAX) return dec_fail(d, DEC_ERR_LENGTH_OOB, rd_offset(&d->r));
+    if (n > UINT32_MAX) return dec_fail(d, ERR_LENGTH_OOB, rd_offset(&d->r));
     *total = (uint32_t)n;
     return SP_OK;
 }
@@ -410,7 +385,7 @@ static SpResult dec_functype(Decoder *d, FuncType *ft)
     uint8_t form = 0;
     DEC_TRY(dec_byte(d, &form));
     if (form != 0x60)
-        return dec_fail(d, (form & 0x80) ? ERR_LEB_TOO_LONG : DEC_ERR_BAD_FUNCTYPE, at);
+        return dec_fail(d, (form & 0x80) ? ERR_LEB_TOO_LONG : ERR_BAD_FUNCTYPE, at);
     const uint8_t *params, *results;
     uint32_t np, nr;
     DEC_TRY(dec_result_types(d, &params, &np));
@@ -440,7 +415,7 @@ static SpResult dec_type_section(Decoder *d)
     m->num_types = n;
     d->what = "type";
     for (d->index = 0; d->index < n; d->index++) DEC_TRY(dec_functype(d, &m->types[d->index]));
-    if (module_canon_types(m)) return dec_fail(d, DEC_ERR_OOM, rd_offset(&d->r));
+    if (module_canon_types(m)) return dec_fail(d, ERR_OUT_OF_MEMORY, rd_offset(&d->r));
     return SP_OK;
 }
 
@@ -544,9 +519,9 @@ static SpResult dec_header(Decoder *d)
     static const uint8_t version[4] = { 0x01, 0x00, 0x00, 0x00 };
     const uint8_t *p;
     if (rd_bytes(&d->r, 4, &p)) return dec_fail(d, ERR_UNEXPECTED_END, dec_module_size(d));
-    if (memcmp(p, magic, 4) != 0) return dec_fail(d, DEC_ERR_MAGIC, 0);
+    if (memcmp(p, magic, 4) != 0) return dec_fail(d, ERR_MAGIC, 0);
     if (rd_bytes(&d->r, 4, &p)) return dec_fail(d, ERR_UNEXPECTED_END, dec_module_size(d));
-    if (memcmp(p, version, 4) != 0) return dec_fail(d, DEC_ERR_VERSION, 4);
+    if (memcmp(p, version, 4) != 0) return dec_fail(d, ERR_VERSION, 4);
     return SP_OK;
 }
 
@@ -575,9 +550,9 @@ static SpResult dec_section(Decoder *d, uint8_t *last_rank)
     size_t id_at = rd_offset(&d->r);
     uint8_t id;
     DEC_TRY(dec_byte(d, &id));
-    if (id > SECTION_MAX_ID) return dec_fail(d, DEC_ERR_SECTION_ID, id_at);
+    if (id > SECTION_MAX_ID) return dec_fail(d, ERR_SECTION_ID, id_at);
     if (id != SECTION_CUSTOM) {
-        if (dec_section_rank[id] <= *last_rank) return dec_fail(d, DEC_ERR_SECTION_ORDER, id_at);
+        if (dec_section_rank[id] <= *last_rank) return dec_fail(d, ERR_SECTION_ORDER, id_at);
         *last_rank = dec_section_rank[id];
     }
     uint32_t size;
@@ -591,7 +566,7 @@ static SpResult dec_section(Decoder *d, uint8_t *last_rank)
     if (at != d->section_end) {
         d->what = dec_section_names[id];
         d->index = DEC_NO_INDEX;
-        return dec_fail(d, DEC_ERR_SIZE_MISMATCH, at < d->section_end ? at : d->section_end);
+        return dec_fail(d, ERR_SIZE_MISMATCH, at < d->section_end ? at : d->section_end);
     }
     d->in_section = false;
     d->what = NULL;
@@ -606,9 +581,9 @@ static SpResult dec_finish(Decoder *d)
     size_t end = dec_module_size(d);
     if (!d->funcs_built) DEC_TRY(dec_build_funcs(d, 0));
     if (!d->seen_code && m->num_funcs > m->num_func_imports)
-        return dec_fail(d, DEC_ERR_FUNC_CODE_COUNT, end);
+        return dec_fail(d, ERR_FUNC_CODE_COUNT, end);
     if (m->has_data_count && !d->seen_data && m->data_count != 0)
-        return dec_fail(d, DEC_ERR_DATA_COUNT, end);
+        return dec_fail(d, ERR_DATA_COUNT_MISMATCH, end);
     if (!d->tables_built) DEC_TRY(dec_build_tables(d, 0));
     if (!d->memories_built) DEC_TRY(dec_build_memories(d, 0));
     if (!d->globals_built) DEC_TRY(dec_build_globals(d, 0));
@@ -627,7 +602,7 @@ SpResult module_decode(const uint8_t *bytes, size_t len, Module **out, SpDiag *d
     }
     if (!m || !m->bytes || !m->offsets) {
         module_free(m);
-        return sp_diag(diag, DEC_ERR_OOM, 0, NULL);
+        return sp_diag(diag, ERR_OUT_OF_MEMORY, 0, NULL);
     }
     if (len) memcpy(m->bytes, bytes, len);
     m->size = len;

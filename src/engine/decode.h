@@ -2,7 +2,8 @@
  * decode.h - the private interface between the decoder (decode.c,
  * decode_sections.c), the module-level validator (validate.c) and module.c:
  * the decoding context and its primitive readers, the byte offsets of module
- * items kept for diagnostics, and the messages these files share.
+ * items kept for diagnostics. Their messages are in errors.h (ERRG_MALFORMED,
+ * ERRG_INVALID).
  *
  * Not for use outside those files: everyone else reads module.h.
  *
@@ -19,32 +20,6 @@
 
 #include "module.h"
 #include "reader.h"
-
-/* Messages (interned: compare with == or strcmp). */
-extern const char DEC_ERR_MAGIC[];        /* "magic header not detected" */
-extern const char DEC_ERR_VERSION[];      /* "unknown binary version" */
-extern const char DEC_ERR_SECTION_ID[];   /* "malformed section id" */
-extern const char DEC_ERR_SECTION_ORDER[];/* "unexpected content after last section" */
-extern const char DEC_ERR_SECTION_END[];  /* "unexpected end of section or function" */
-extern const char DEC_ERR_SIZE_MISMATCH[];/* "section size mismatch" */
-extern const char DEC_ERR_LENGTH_OOB[];   /* "length out of bounds" */
-extern const char DEC_ERR_END_EXPECTED[]; /* "END opcode expected" */
-extern const char DEC_ERR_ILLEGAL_OPCODE[];/* "illegal opcode" */
-extern const char DEC_ERR_FUNC_CODE_COUNT[]; /* "function and code section have inconsistent..." */
-extern const char DEC_ERR_DATA_COUNT[];   /* "data count and data section have inconsistent..." */
-extern const char DEC_ERR_TOO_MANY_LOCALS[];/* "too many locals" */
-extern const char DEC_ERR_BAD_VALTYPE[];  /* "malformed value type" */
-extern const char DEC_ERR_BAD_REFTYPE[];  /* "malformed reference type" */
-extern const char DEC_ERR_BAD_FUNCTYPE[]; /* "malformed function type" */
-extern const char DEC_ERR_BAD_MUT[];      /* "malformed mutability" */
-extern const char DEC_ERR_BAD_IMPORT_KIND[];/* "malformed import kind" */
-extern const char DEC_ERR_BAD_EXPORT_KIND[];/* "malformed export kind" */
-extern const char DEC_ERR_BAD_ELEM_KIND[];/* "malformed elements segment kind" */
-extern const char DEC_ERR_BAD_ELEM_TYPE[];/* "malformed element kind" */
-extern const char DEC_ERR_BAD_DATA_KIND[];/* "malformed data segment kind" */
-extern const char DEC_ERR_CONST_REQUIRED[];/* "constant expression required" */
-extern const char DEC_ERR_TYPE_MISMATCH[];/* "type mismatch" */
-extern const char DEC_ERR_OOM[];          /* "out of memory" */
 
 /* The most locals (not counting parameters) one function may declare. */
 #define DECODE_MAX_LOCALS 50000u
@@ -149,7 +124,7 @@ SpResult dec_datacount_section(Decoder *d);
 SpResult dec_code_section(Decoder *d);
 SpResult dec_data_section(Decoder *d);
 
-/* Fills m->type_canon (module.c). Returns SP_OK or DEC_ERR_OOM. */
+/* Fills m->type_canon (module.c). Returns SP_OK or ERR_OUT_OF_MEMORY. */
 SpResult module_canon_types(Module *m);
 
 /* Frees the offsets record (module.c). NULL is fine. */

@@ -37,7 +37,7 @@ static SpResult dec_import(Decoder *d, Import *im)
         m->num_global_imports++;
         return dec_global_type(d, &im->global);
     default:
-        return dec_fail(d, DEC_ERR_BAD_IMPORT_KIND, at);
+        return dec_fail(d, ERR_BAD_IMPORT_KIND, at);
     }
 }
 
@@ -139,7 +139,7 @@ static SpResult dec_export(Decoder *d, Export *ex)
     size_t at = rd_offset(&d->r);
     uint8_t kind;
     DEC_TRY(dec_byte(d, &kind));
-    if (kind > EXTERN_GLOBAL) return dec_fail(d, DEC_ERR_BAD_EXPORT_KIND, at);
+    if (kind > EXTERN_GLOBAL) return dec_fail(d, ERR_BAD_EXPORT_KIND, at);
     ex->kind = kind;
     return dec_u32(d, &ex->index);
 }
@@ -206,7 +206,7 @@ static SpResult dec_elem_type(Decoder *d, bool exprs, ValType *out)
     size_t at = rd_offset(&d->r);
     uint8_t kind;
     DEC_TRY(dec_byte(d, &kind));
-    if (kind != 0x00) return dec_fail(d, DEC_ERR_BAD_ELEM_TYPE, at);
+    if (kind != 0x00) return dec_fail(d, ERR_BAD_ELEM_TYPE, at);
     *out = VT_FUNCREF;
     return SP_OK;
 }
@@ -218,7 +218,7 @@ static SpResult dec_elem(Decoder *d, ElemSegment *seg, uint32_t i)
     size_t at = rd_offset(&d->r);
     uint32_t flags;
     DEC_TRY(dec_u32(d, &flags));
-    if (flags > 7) return dec_fail(d, DEC_ERR_BAD_ELEM_KIND, at);
+    if (flags > 7) return dec_fail(d, ERR_BAD_ELEM_KIND, at);
     bool exprs = (flags & 4) != 0;
     d->off->elems[i] = at;
     seg->type = VT_FUNCREF;
@@ -272,7 +272,7 @@ static SpResult dec_locals(Decoder *d, FuncBody *body)
         total += n;
     }
     if (total > DECODE_MAX_LOCALS || d->module_locals + total > DECODE_MAX_MODULE_LOCALS)
-        return dec_fail(d, DEC_ERR_TOO_MANY_LOCALS, at);
+        return dec_fail(d, ERR_TOO_MANY_LOCALS, at);
     d->module_locals += total;
     body->nlocals = (uint32_t)total;
     return SP_OK;
@@ -284,9 +284,9 @@ static SpResult dec_locals(Decoder *d, FuncBody *body)
 static SpResult dec_missing_end(Decoder *d, size_t body_end)
 {
     if (body_end >= (size_t)(d->r.end - d->r.base))
-        return dec_fail(d, DEC_ERR_SECTION_END, body_end);
-    if (body_end == d->section_end) return dec_fail(d, DEC_ERR_SIZE_MISMATCH, body_end);
-    return dec_fail(d, DEC_ERR_END_EXPECTED, body_end);
+        return dec_fail(d, ERR_SECTION_END, body_end);
+    if (body_end == d->section_end) return dec_fail(d, ERR_SIZE_MISMATCH, body_end);
+    return dec_fail(d, ERR_END_EXPECTED, body_end);
 }
 
 static SpResult dec_body(Decoder *d, FuncBody *body)
@@ -303,7 +303,7 @@ static SpResult dec_body(Decoder *d, FuncBody *body)
     SpResult e = dec_locals(d, body);
     d->r.end = module_end;
     if (e) return e;
-    if (end > module_size) return dec_fail(d, DEC_ERR_SECTION_END, module_size);
+    if (end > module_size) return dec_fail(d, ERR_SECTION_END, module_size);
     size_t expr_at = rd_offset(&d->r);
     if (expr_at == end || d->r.base[end - 1] != 0x0B) return dec_missing_end(d, end);
     body->expr = d->r.p;
@@ -320,7 +320,7 @@ SpResult dec_code_section(Decoder *d)
     SpResult e;
     DEC_TRY(dec_count(d, &n));
     if (!d->funcs_built) DEC_TRY(dec_build_funcs(d, 0));
-    if (n != m->num_funcs - m->num_func_imports) return dec_fail(d, DEC_ERR_FUNC_CODE_COUNT, at);
+    if (n != m->num_funcs - m->num_func_imports) return dec_fail(d, ERR_FUNC_CODE_COUNT, at);
     d->seen_code = true;
     m->bodies = dec_alloc(d, n, sizeof *m->bodies, &e);
     if (e) return e;
@@ -345,7 +345,7 @@ static SpResult dec_data(Decoder *d, DataSegment *seg, uint32_t i)
     size_t at = rd_offset(&d->r);
     uint32_t kind;
     DEC_TRY(dec_u32(d, &kind));
-    if (kind > 2) return dec_fail(d, DEC_ERR_BAD_DATA_KIND, at);
+    if (kind > 2) return dec_fail(d, ERR_BAD_DATA_KIND, at);
     d->off->datas[i] = at;
     seg->mode = kind == 1 ? SEG_PASSIVE : SEG_ACTIVE;
     if (kind == 2) DEC_TRY(dec_u32(d, &seg->memory));
@@ -366,7 +366,7 @@ SpResult dec_data_section(Decoder *d)
     uint32_t n;
     SpResult e;
     DEC_TRY(dec_count(d, &n));
-    if (m->has_data_count && n != m->data_count) return dec_fail(d, DEC_ERR_DATA_COUNT, at);
+    if (m->has_data_count && n != m->data_count) return dec_fail(d, ERR_DATA_COUNT_MISMATCH, at);
     d->seen_data = true;
     m->datas = dec_alloc(d, n, sizeof *m->datas, &e);
     if (e) return e;

@@ -25,8 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char ERR_INSTANCE_ALLOC[] = "out of memory";
-static const char ERR_INSTANCE_NO_ENV[] = "a start function needs an execution environment";
 
 /* calloc that never returns NULL for a zero count (so NULL means failure). */
 static void *instance_calloc(size_t n, size_t size)
@@ -120,7 +118,7 @@ static SpResult instance_alloc_arrays(Instance *inst, const Module *m)
     inst->data_sizes = instance_calloc(m->num_datas, sizeof *inst->data_sizes);
     if (!inst->memories || !inst->tables || !inst->globals || !inst->funcs ||
         !inst->own_funcs || !inst->elems || !inst->data_sizes)
-        return ERR_INSTANCE_ALLOC;
+        return ERR_OUT_OF_MEMORY;
     return SP_OK;
 }
 
@@ -194,19 +192,19 @@ static void instance_make_funcs(Instance *inst)
 static SpResult instance_make_state(Instance *inst)
 {
     const Module *m = inst->module;
-    SpResult err = ERR_INSTANCE_ALLOC;
+    SpResult err = ERR_OUT_OF_MEMORY;
     for (uint32_t i = m->num_global_imports; i < m->num_globals; i++) {
         Slot value[2];
         const_eval(inst, &m->global_inits[i - m->num_global_imports], value);
         inst->globals[i] = global_new(m->globals[i], value);
-        if (!inst->globals[i]) return ERR_INSTANCE_ALLOC;
+        if (!inst->globals[i]) return ERR_OUT_OF_MEMORY;
     }
     for (uint32_t i = m->num_table_imports; i < m->num_tables; i++) {
         inst->tables[i] = table_new(&m->tables[i], NULL, &err);
         if (!inst->tables[i]) return err;
     }
     for (uint32_t i = m->num_memory_imports; i < m->num_memories; i++) {
-        err = ERR_INSTANCE_ALLOC;
+        err = ERR_OUT_OF_MEMORY;
         inst->memories[i] = store_capped_memory(inst->store, &m->memories[i].limits, &err);
         if (!inst->memories[i]) return err;
     }
@@ -222,7 +220,7 @@ static SpResult instance_make_segments(Instance *inst)
         const ElemSegment *seg = &m->elems[i];
         ElemInst *e = &inst->elems[i];
         e->refs = instance_calloc(seg->count, sizeof *e->refs);
-        if (!e->refs) return ERR_INSTANCE_ALLOC;
+        if (!e->refs) return ERR_OUT_OF_MEMORY;
         for (uint32_t k = 0; k < seg->count; k++) {
             Slot value[2];
             const_eval(inst, &seg->items[k], value);
@@ -331,9 +329,9 @@ SpResult instance_new(Store *s, const Module *m, const Extern *imports, ExecEnv 
     *out = NULL;
     if (trap) *trap = TRAP_NONE;
     if (m->has_start && !env) env = store_env(s);
-    if (m->has_start && !env) return ERR_INSTANCE_NO_ENV;
+    if (m->has_start && !env) return ERR_NO_EXEC_ENV;
     Instance *inst = calloc(1, sizeof *inst);
-    if (!inst) return ERR_INSTANCE_ALLOC;
+    if (!inst) return ERR_OUT_OF_MEMORY;
     inst->module = m;
     store_add_instance(s, inst);
     SpResult e = instance_build(inst, imports);

@@ -1,7 +1,8 @@
 /*
  * linker.c - the name -> Extern map that resolves a module's imports (host
- * modules such as spectest or WASI, and registered instances), and the two
- * link errors of the spec: "unknown import" and "incompatible import type".
+ * modules such as spectest or WASI, and registered instances), and where the
+ * spec's two link errors are raised: ERR_UNKNOWN_IMPORT and
+ * ERR_INCOMPATIBLE_IMPORT (defined in errors.c).
  *
  * Keys are (module name, field name) byte strings with explicit lengths
  * (names may contain NUL bytes), copied into the linker. The map is an
@@ -13,10 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char ERR_UNKNOWN_IMPORT[] = "unknown import";
-const char ERR_INCOMPATIBLE_IMPORT[] = "incompatible import type";
-static const char ERR_LINKER_ALLOC[] = "out of memory";
 
 #define LINKER_INITIAL_SLOTS 64u
 
@@ -119,11 +116,11 @@ SpResult linker_define(Linker *l, const char *module, size_t module_len, const c
         return SP_OK;
     }
     if ((l->count + 1) * 2 > l->num_slots) {
-        if (!linker_grow(l)) return ERR_LINKER_ALLOC;
+        if (!linker_grow(l)) return ERR_OUT_OF_MEMORY;
         e = linker_probe(l, hash, module, module_len, name, name_len);
     }
     char *key = malloc(module_len + name_len + 1);
-    if (!key) return ERR_LINKER_ALLOC;
+    if (!key) return ERR_OUT_OF_MEMORY;
     memcpy(key, module, module_len);
     memcpy(key + module_len, name, name_len);
     key[module_len + name_len] = '\0';
@@ -240,7 +237,7 @@ SpResult linker_instantiate(Linker *l, Store *s, const Module *m, ExecEnv *env,
     *out = NULL;
     if (trap) *trap = TRAP_NONE;
     Extern *imports = calloc(m->num_imports ? m->num_imports : 1, sizeof *imports);
-    if (!imports) return sp_diag(diag, ERR_LINKER_ALLOC, 0, NULL);
+    if (!imports) return sp_diag(diag, ERR_OUT_OF_MEMORY, 0, NULL);
     SpResult e = linker_resolve(l, m, imports, diag);
     if (!e) {
         e = instance_new(s, m, imports, env, out, trap);

@@ -19,18 +19,12 @@
 #define MEMORY_GUARD_BYTES ((uint64_t)64 * 1024)
 #define MEMORY_FULL_RESERVE (((uint64_t)8 << 30) + MEMORY_GUARD_BYTES)
 
-static const char ERR_MEMORY_LIMITS[] = "memory size must be at most 65536 pages (4GiB)";
-static const char ERR_MEMORY_MIN_MAX[] = "size minimum must not be greater than maximum";
-static const char ERR_MEMORY_RESERVE[] = "could not reserve address space for a memory";
-static const char ERR_MEMORY_COMMIT[] = "could not commit memory";
-static const char ERR_MEMORY_ALLOC[] = "out of memory";
-
 /* Checks the limits a memory_new caller passed (the validator normally has). */
 static SpResult memory_check_limits(const Limits *lim)
 {
-    if (lim->min > WASM_MAX_PAGES) return ERR_MEMORY_LIMITS;
-    if (lim->has_max && lim->max > WASM_MAX_PAGES) return ERR_MEMORY_LIMITS;
-    if (lim->has_max && lim->max < lim->min) return ERR_MEMORY_MIN_MAX;
+    if (lim->min > WASM_MAX_PAGES) return ERR_MEMORY_SIZE;
+    if (lim->has_max && lim->max > WASM_MAX_PAGES) return ERR_MEMORY_SIZE;
+    if (lim->has_max && lim->max < lim->min) return ERR_MIN_GT_MAX;
     return SP_OK;
 }
 
@@ -56,7 +50,7 @@ Memory *memory_new(const Limits *lim, SpResult *err)
     SpResult e = memory_check_limits(lim);
     if (e) goto fail;
     Memory *m = calloc(1, sizeof *m);
-    e = ERR_MEMORY_ALLOC;
+    e = ERR_OUT_OF_MEMORY;
     if (!m) goto fail;
     m->max_pages = lim->has_max ? lim->max : WASM_MAX_PAGES;
     m->has_max = lim->has_max;
@@ -65,7 +59,7 @@ Memory *memory_new(const Limits *lim, SpResult *err)
     if (!memory_reserve(m)) goto fail_free;
     e = ERR_MEMORY_COMMIT;
     if (!os_commit(m->base, (size_t)(lim->min * WASM_PAGE_SIZE))) goto fail_release;
-    e = ERR_MEMORY_ALLOC;
+    e = ERR_OUT_OF_MEMORY;
     if (pthread_mutex_init(&m->grow_lock, NULL) != 0) goto fail_release;
     atomic_init(&m->size, lim->min * WASM_PAGE_SIZE);
     atomic_init(&m->refs, 1);

@@ -156,7 +156,7 @@ SpResult module_canon_types(Module *m)
     m->type_canon = malloc(m->num_types * sizeof *m->type_canon);
     if (!slots || !m->type_canon) {
         free(slots);
-        return DEC_ERR_OOM;
+        return ERR_OUT_OF_MEMORY;
     }
     memset(slots, 0xFF, cap * sizeof *slots); /* UINT32_MAX = empty */
     for (uint32_t i = 0; i < m->num_types; i++) {

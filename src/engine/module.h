@@ -13,6 +13,7 @@
 #define SPINDLE_MODULE_H
 
 #include "base.h"
+#include "errors.h"
 
 enum { EXTERN_FUNC = 0, EXTERN_TABLE = 1, EXTERN_MEMORY = 2, EXTERN_GLOBAL = 3 };
 

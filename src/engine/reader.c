@@ -1,13 +1,8 @@
 /*
- * reader.c - the out-of-line parts of the binary reader: error messages,
- * UTF-8 validation and names (see reader.h).
+ * reader.c - the out-of-line parts of the binary reader: UTF-8
+ * validation and names (its messages are in errors.h) (see reader.h).
  */
 #include "reader.h"
-
-const char ERR_UNEXPECTED_END[] = "unexpected end";
-const char ERR_LEB_TOO_LONG[] = "integer representation too long";
-const char ERR_LEB_TOO_LARGE[] = "integer too large";
-const char ERR_BAD_UTF8[] = "malformed UTF-8 encoding";
 
 bool utf8_valid(const uint8_t *s, size_t n)
 {

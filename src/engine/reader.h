@@ -12,11 +12,7 @@
 #include <string.h>
 
 #include "base.h"
-
-extern const char ERR_UNEXPECTED_END[];    /* "unexpected end" */
-extern const char ERR_LEB_TOO_LONG[];      /* "integer representation too long" */
-extern const char ERR_LEB_TOO_LARGE[];     /* "integer too large" */
-extern const char ERR_BAD_UTF8[];          /* "malformed UTF-8 encoding" */
+#include "errors.h"   /* ERR_UNEXPECTED_END, ERR_LEB_TOO_LONG, ERR_LEB_TOO_LARGE, ERR_BAD_UTF8 */
 
 typedef struct Reader {
     const uint8_t *base;  /* start of the whole module (offsets are relative to it) */

@@ -203,11 +203,9 @@ void instance_data_drop(Instance *inst, uint32_t data);
 
 /* ---------------------------------------------------------------- linker */
 
-/* The spec's link-error messages (linker_instantiate; extern_matches failures). */
-extern const char ERR_UNKNOWN_IMPORT[];      /* "unknown import" */
-extern const char ERR_INCOMPATIBLE_IMPORT[]; /* "incompatible import type" */
-/* store_memory_new: a memory's minimum is above the store's memory cap. */
-extern const char ERR_MEMORY_CAP[];          /* "memory minimum exceeds the memory cap" */
+/* The spec's link errors (linker_resolve; extern_matches failures) are
+ * ERR_UNKNOWN_IMPORT and ERR_INCOMPATIBLE_IMPORT; a memory minimum above the
+ * store's cap is ERR_MEMORY_CAP (all in errors.h). */
 
 /* A name -> Extern map used to resolve imports (host modules, registered
  * instances). Names are copied. Not thread-safe for concurrent defines. */

@@ -19,8 +19,6 @@
 
 #include <stdlib.h>
 
-const char ERR_MEMORY_CAP[] = "memory minimum exceeds the memory cap";
-static const char ERR_STORE_ALLOC[] = "out of memory";
 
 enum { HELD_HEAP, HELD_MEMORY, HELD_TABLE, HELD_GLOBAL, HELD_MODULE };
 
@@ -152,7 +150,7 @@ Memory *store_memory_new(Store *s, const Limits *lim, SpResult *err)
     Memory *m = store_capped_memory(s, lim, err);
     if (m && !store_hold(s, HELD_MEMORY, m)) {
         memory_release(m);
-        *err = ERR_STORE_ALLOC;
+        *err = ERR_OUT_OF_MEMORY;
         return NULL;
     }
     return m;
@@ -163,7 +161,7 @@ Table *store_table_new(Store *s, const TableType *type, void *init, SpResult *er
     Table *t = table_new(type, init, err);
     if (t && !store_hold(s, HELD_TABLE, t)) {
         table_release(t);
-        *err = ERR_STORE_ALLOC;
+        *err = ERR_OUT_OF_MEMORY;
         return NULL;
     }
     return t;

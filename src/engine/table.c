@@ -13,10 +13,6 @@
 
 #define TABLE_HOST_MAX_ENTRIES 10000000u
 
-static const char ERR_TABLE_TOO_LARGE[] = "table size exceeds the host limit";
-static const char ERR_TABLE_MIN_MAX[] = "size minimum must not be greater than maximum";
-static const char ERR_TABLE_ALLOC[] = "out of memory";
-
 static void table_fill(Table *t, uint32_t from, uint32_t to, void *init)
 {
     for (uint32_t i = from; i < to; i++) t->elems[i] = init;
@@ -28,11 +24,11 @@ static void table_fill(Table *t, uint32_t from, uint32_t to, void *init)
 Table *table_new(const TableType *type, void *init, SpResult *err)
 {
     const Limits *lim = &type->limits;
-    SpResult e = ERR_TABLE_MIN_MAX;
+    SpResult e = ERR_MIN_GT_MAX;
     if (lim->has_max && lim->max < lim->min) goto fail;
     e = ERR_TABLE_TOO_LARGE;
     if (lim->min > TABLE_HOST_MAX_ENTRIES) goto fail;
-    e = ERR_TABLE_ALLOC;
+    e = ERR_OUT_OF_MEMORY;
     Table *t = calloc(1, sizeof *t);
     if (!t) goto fail;
     uint32_t cap = lim->min ? (uint32_t)lim->min : 1;

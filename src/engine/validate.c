@@ -16,18 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char ERR_UNKNOWN_TYPE[] = "unknown type";
-static const char ERR_UNKNOWN_FUNC[] = "unknown function";
-static const char ERR_UNKNOWN_TABLE[] = "unknown table";
-static const char ERR_UNKNOWN_MEMORY[] = "unknown memory";
-static const char ERR_UNKNOWN_GLOBAL[] = "unknown global";
-static const char ERR_MULTI_MEMORY[] = "multiple memories";
-static const char ERR_MEMORY_SIZE[] = "memory size must be at most 65536 pages (4GiB)";
-static const char ERR_MIN_GT_MAX[] = "size minimum must not be greater than maximum";
-static const char ERR_SHARED_NO_MAX[] = "shared memory must have maximum";
-static const char ERR_START_TYPE[] = "start function";
-static const char ERR_DUP_EXPORT[] = "duplicate export name";
-
 /* The validation context: what is being checked, for messages. */
 typedef struct Validator {
     Module *m;
@@ -154,12 +142,12 @@ static SpResult val_const(Validator *v, ConstExpr *ce, ValType want, size_t at)
     if (ce->kind == CONST_GLOBAL_GET) {
         if (ce->index >= m->num_global_imports)
             return val_fail_index(v, ERR_UNKNOWN_GLOBAL, at, ce->index);
-        if (m->globals[ce->index].mut) return val_fail(v, DEC_ERR_CONST_REQUIRED, at);
+        if (m->globals[ce->index].mut) return val_fail(v, ERR_CONST_REQUIRED, at);
         ce->type = m->globals[ce->index].type;
     } else if (ce->kind == CONST_REF_FUNC && ce->index >= m->num_funcs) {
         return val_fail_index(v, ERR_UNKNOWN_FUNC, at, ce->index);
     }
-    if (ce->type != want) return val_fail(v, DEC_ERR_TYPE_MISMATCH, at);
+    if (ce->type != want) return val_fail(v, ERR_TYPE_MISMATCH, at);
     return SP_OK;
 }
 
@@ -187,7 +175,7 @@ static SpResult val_elem(Validator *v, uint32_t i)
         if (seg->table >= m->num_tables)
             return val_fail_index(v, ERR_UNKNOWN_TABLE, at, seg->table);
         DEC_TRY(val_const(v, &seg->offset, VT_I32, at));
-        if (m->tables[seg->table].elem != seg->type) return val_fail(v, DEC_ERR_TYPE_MISMATCH, at);
+        if (m->tables[seg->table].elem != seg->type) return val_fail(v, ERR_TYPE_MISMATCH, at);
     }
     const size_t *items = v->off->elem_items ? v->off->elem_items[i] : NULL;
     for (uint32_t j = 0; j < seg->count; j++)
@@ -255,7 +243,7 @@ static SpResult val_export_names(Validator *v)
     const Module *m = v->m;
     if (m->num_exports < 2) return SP_OK;
     const Export **order = malloc(m->num_exports * sizeof *order);
-    if (!order) return val_fail(v, DEC_ERR_OOM, v->off->end);
+    if (!order) return val_fail(v, ERR_OUT_OF_MEMORY, v->off->end);
     for (uint32_t i = 0; i < m->num_exports; i++) order[i] = &m->exports[i];
     qsort(order, m->num_exports, sizeof *order, val_export_cmp);
     SpResult e = SP_OK;
@@ -296,7 +284,7 @@ static SpResult val_mark_declared(Validator *v)
     if (m->num_funcs == 0) return SP_OK;
     m->func_declared = calloc(m->num_funcs, 1);
     val_item(v, NULL, DEC_NO_INDEX);
-    if (!m->func_declared) return val_fail(v, DEC_ERR_OOM, v->off->end);
+    if (!m->func_declared) return val_fail(v, ERR_OUT_OF_MEMORY, v->off->end);
     for (uint32_t i = 0; i < m->num_globals - m->num_global_imports; i++)
         val_declare(m, &m->global_inits[i]);
     for (uint32_t i = 0; i < m->num_elems; i++)

@@ -18,12 +18,14 @@
  * wasi_proc.c (args, environ, clocks, random, proc_*, sched_yield),
  * wasi_fd.c (fd_*), wasi_path.c (sandboxed resolution), wasi_path_ops.c
  * (path_*), wasi_poll.c (poll_oneoff, interruptible waits), wasi_sock.c
- * (sock_*), wasi_unstable.c (snapshot0 layouts). Internals: wasi_internal.h.
+ * (sock_*), wasi_unstable.c (snapshot0 layouts), wasi_errors.c (this layer's
+ * error table, wasi_errors.h). Internals: wasi_internal.h.
  */
 #ifndef SPINDLE_WASI_H
 #define SPINDLE_WASI_H
 
 #include "runtime.h"
+#include "wasi_errors.h"
 
 typedef struct WasiCtx WasiCtx;      /* one per PROCESS: shared by all its threads */
 

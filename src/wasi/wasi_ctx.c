@@ -14,13 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static const char ERR_WASI_NOMEM[] = "out of memory";
-static const char ERR_PREOPEN_NOENT[] = "no such directory";
-static const char ERR_PREOPEN_NOTDIR[] = "not a directory";
-static const char ERR_PREOPEN_ACCES[] = "permission denied";
-static const char ERR_PREOPEN_OTHER[] = "cannot open the directory";
-static const char ERR_WAKE[] = "cannot create the wake-up event";
-
 /* ------------------------------------------------------ descriptors */
 
 WasiFd *wasi_ctx_fd_new(int host_fd, bool owned, uint8_t filetype, uint64_t base,
@@ -191,14 +184,14 @@ static SpResult wasi_ctx_add_stdio(WasiCtx *ctx, int host)
     uint64_t base = wasi_abi_rights_for(ft, tty);
     uint64_t inheriting = ft == WASI_FT_DIRECTORY ? WASI_RIGHTS_DIR_INHERIT : 0;
     WasiFd *f = wasi_ctx_fd_new(host, false, ft, base, inheriting);
-    if (!f) return ERR_WASI_NOMEM;
+    if (!f) return ERR_OUT_OF_MEMORY;
     f->root_fd = host;
     unsigned status = 0;
     if (os_fs_get_status(host, &status, NULL, NULL) == 0)
         atomic_store(&f->nonblock, (status & OS_FD_NONBLOCK) != 0);
     if (!wasi_ctx_fd_reserve(ctx, (uint32_t)host)) {
         wasi_ctx_fd_release(f);
-        return ERR_WASI_NOMEM;
+        return ERR_OUT_OF_MEMORY;
     }
     ctx->fds[host] = f;
     return SP_OK;
@@ -220,14 +213,14 @@ static SpResult wasi_ctx_add_preopen(WasiCtx *ctx, const WasiPreopen *p, int i)
                                 WASI_RIGHTS_DIR_INHERIT);
     if (!f) {
         os_fs_close(guest);
-        return ERR_WASI_NOMEM;
+        return ERR_OUT_OF_MEMORY;
     }
     f->root_fd = root;
     f->preopen_name = strdup(p->guest_path ? p->guest_path : p->host_path);
     uint32_t fd;
     if (!f->preopen_name || wasi_ctx_fd_insert(ctx, f, &fd)) {
         if (!f->preopen_name) wasi_ctx_fd_release(f);
-        return ERR_WASI_NOMEM;
+        return ERR_OUT_OF_MEMORY;
     }
     return SP_OK;
 }
@@ -239,15 +232,15 @@ static SpResult wasi_ctx_init(WasiCtx *ctx, const WasiConfig *cfg)
     ctx->envc = cfg->envc;
     ctx->argv = wasi_ctx_copy_strings(cfg->argc, cfg->argv, &ctx->argv_bytes);
     ctx->envp = wasi_ctx_copy_strings(cfg->envc, cfg->envp, &ctx->envp_bytes);
-    if (!ctx->argv || !ctx->envp) return ERR_WASI_NOMEM;
+    if (!ctx->argv || !ctx->envp) return ERR_OUT_OF_MEMORY;
     ctx->wake_fd = os_wake_new();
-    if (ctx->wake_fd < 0) return ERR_WAKE;
+    if (ctx->wake_fd < 0) return ERR_WASI_WAKE;
     for (int host = 0; host < 3; host++) {
         SpResult e = wasi_ctx_add_stdio(ctx, host);
         if (e) return e;
     }
     /* Preopens start at 3 even when a host stdio descriptor was closed. */
-    if (!wasi_ctx_fd_reserve(ctx, 3)) return ERR_WASI_NOMEM;
+    if (!wasi_ctx_fd_reserve(ctx, 3)) return ERR_OUT_OF_MEMORY;
     WasiFd *placeholder[3] = {0};
     for (int i = 0; i < 3; i++) {
         if (ctx->fds[i]) continue;
@@ -255,7 +248,7 @@ static SpResult wasi_ctx_init(WasiCtx *ctx, const WasiConfig *cfg)
         ctx->fds[i] = placeholder[i];
     }
     ctx->roots = calloc((size_t)cfg->npreopens + 1, sizeof *ctx->roots);
-    SpResult e = ctx->roots ? SP_OK : ERR_WASI_NOMEM;
+    SpResult e = ctx->roots ? SP_OK : ERR_OUT_OF_MEMORY;
     for (int i = 0; !e && i < cfg->npreopens; i++) e = wasi_ctx_add_preopen(ctx, &cfg->preopens[i], i);
     for (int i = 0; i < 3; i++) {
         if (ctx->fds[i] != placeholder[i] || !placeholder[i]) continue;
@@ -269,7 +262,7 @@ WasiCtx *wasi_ctx_new(const WasiConfig *cfg, SpResult *err)
 {
     WasiCtx *ctx = calloc(1, sizeof *ctx);
     if (!ctx) {
-        if (err) *err = ERR_WASI_NOMEM;
+        if (err) *err = ERR_OUT_OF_MEMORY;
         return NULL;
     }
     pthread_mutex_init(&ctx->lock, NULL);

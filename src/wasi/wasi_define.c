@@ -13,9 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char ERR_DEFINE_NOMEM[] = "out of memory";
-static const char ERR_DEFINE_SIG[] = "bad WASI signature";
-
 /* What a host Func's context pointer points at. */
 typedef struct WasiBinding {
     WasiCtx *ctx;
@@ -90,16 +87,16 @@ static FuncType *wasi_define_type(const char *sig)
 static SpResult wasi_define_one(Linker *l, WasiCtx *ctx, const char *module, const WasiFuncDef *d)
 {
     FuncType *type = wasi_define_type(d->sig);
-    if (!type) return ERR_DEFINE_SIG;
-    if (!wasi_define_own(ctx, type)) return ERR_DEFINE_NOMEM;
+    if (!type) return ERR_WASI_SIGNATURE;
+    if (!wasi_define_own(ctx, type)) return ERR_OUT_OF_MEMORY;
     size_t mlen = strlen(module);
     WasiBinding *b = calloc(1, sizeof *b + mlen + 1);
-    if (!wasi_define_own(ctx, b)) return ERR_DEFINE_NOMEM;
+    if (!wasi_define_own(ctx, b)) return ERR_OUT_OF_MEMORY;
     char *mcopy = (char *)(b + 1);
     memcpy(mcopy, module, mlen + 1);
     *b = (WasiBinding){ctx, d, mcopy, type->nresults > 0};
     Func *f = func_new_host(type, wasi_define_dispatch, b);
-    if (!wasi_define_own(ctx, f)) return ERR_DEFINE_NOMEM;
+    if (!wasi_define_own(ctx, f)) return ERR_OUT_OF_MEMORY;
     Extern ext = {.kind = EXTERN_FUNC, .u.func = f};
     return linker_define(l, module, mlen, d->name, strlen(d->name), ext);
 }

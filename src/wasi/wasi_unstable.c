@@ -10,8 +10,6 @@
  */
 #include "wasi_internal.h"
 
-static const char ERR_UNSTABLE_MISSING[] = "missing WASI function";
-
 enum { WASI0_WHENCE_CUR = 0, WASI0_WHENCE_END = 1, WASI0_WHENCE_SET = 2 };
 enum { WASI0_FILESTAT_SIZE = 56, WASI0_SUBSCRIPTION_SIZE = 56 };
 
@@ -113,7 +111,7 @@ SpResult wasi_define_unstable(Linker *l, WasiCtx *ctx)
 {
     for (size_t i = 0; i < SP_ARRAY_LEN(wasi_unstable_names); i++) {
         const WasiFuncDef *d = wasi_unstable_find(wasi_unstable_names[i]);
-        SpResult e = d ? wasi_define_table(l, ctx, "wasi_unstable", d, 1) : ERR_UNSTABLE_MISSING;
+        SpResult e = d ? wasi_define_table(l, ctx, "wasi_unstable", d, 1) : ERR_WASI_MISSING;
         if (e) return e;
     }
     return SP_OK;

@@ -37,11 +37,6 @@
 #include "os/os.h"
 #include "process.h"
 
-static const char ERR_PROCESS_ALLOC[] = "out of memory";
-const char WASIX_ERR_NO_START[] = "the module has no _start function of type [] -> []";
-static const char ERR_PROCESS_NO_THREAD[] = "the OS refused a thread for the main thread";
-static const char ERR_PROCESS_NO_WATCHDOG[] = "the OS refused a thread for the timeout";
-static const char ERR_PROCESS_BUSY[] = "the process already runs a program";
 
 #define PROCESS_NUDGE_AFTER_NS (20ull * 1000000)     /* grace before nudging stuck threads */
 #define PROCESS_NUDGE_EVERY_NS (50ull * 1000000)
@@ -49,8 +44,10 @@ static const char ERR_PROCESS_BUSY[] = "the process already runs a program";
 
 /* ------------------------------------------------------------ exiting */
 
-/* See process.h. */
-void process_exit(Process *p, int code)
+/* process_exit; `timeout` marks the exit as the timeout's when it is the
+ * first (set under the lock before anyone is woken, so whoever sees the exit
+ * sees the reason too). */
+static void process_exit_for(Process *p, int code, bool timeout)
 {
     if (p->wasi) code = wasi_ctx_set_exit(p->wasi, code); /* a proc_exit recorded there wins */
     pthread_mutex_lock(&p->lock);
@@ -58,6 +55,7 @@ void process_exit(Process *p, int code)
     if (first) {
         p->exiting = true;
         p->exit_code = code;
+        p->timed_out = timeout && code == WASIX_EXIT_TIMEOUT;  /* not when a proc_exit won */
         p->exit_requested_ns = os_monotonic_ns();
     }
     pthread_mutex_unlock(&p->lock);
@@ -68,6 +66,12 @@ void process_exit(Process *p, int code)
     pthread_mutex_lock(&p->lock);
     pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
+}
+
+/* See process.h. */
+void process_exit(Process *p, int code)
+{
+    process_exit_for(p, code, false);
 }
 
 bool process_is_exiting(Process *p)
@@ -112,7 +116,7 @@ static SpResult process_define(Process *p, const char *module, const char *name,
     FuncType *type = process_parse_sig(sig);
     Func *f = type ? store_host_func(p->store, type, fn, p) : NULL;
     functype_free(type);
-    if (!f) return ERR_PROCESS_ALLOC;
+    if (!f) return ERR_OUT_OF_MEMORY;
     Extern ext = {.kind = EXTERN_FUNC, .u.func = f};
     return linker_define(p->linker, module, strlen(module), name, strlen(name), ext);
 }
@@ -165,7 +169,7 @@ static SpResult process_make_memories(Process *p, SpDiag *diag)
     for (uint32_t i = 0; i < m->num_imports; i++) {
         const Import *im = &m->imports[i];
         if (im->kind != EXTERN_MEMORY) continue;
-        SpResult e = ERR_PROCESS_ALLOC;
+        SpResult e = ERR_OUT_OF_MEMORY;
         Memory *mem = store_memory_new(p->store, &im->mem.limits, &e);
         if (mem) {
             Extern ext = {.kind = EXTERN_MEMORY, .u.memory = mem};
@@ -245,11 +249,11 @@ static SpResult process_init(Process *p, const ProcessConfig *cfg)
     p->store = store_new(&limits);
     p->cwd = strdup("/");
     p->linker = linker_new();
-    if (!p->store || !p->cwd || !p->linker) return ERR_PROCESS_ALLOC;
+    if (!p->store || !p->cwd || !p->linker) return ERR_OUT_OF_MEMORY;
     if (cfg->bare) return SP_OK;
     SpResult e = SP_OK;
     p->wasi = wasi_ctx_new(&cfg->wasi, &e);
-    if (!p->wasi) return e ? e : ERR_PROCESS_ALLOC;
+    if (!p->wasi) return e ? e : ERR_OUT_OF_MEMORY;
     return process_define_all(p);
 }
 
@@ -259,7 +263,7 @@ Process *wasix_process_new(const ProcessConfig *cfg, SpResult *err)
     Process *p = calloc(1, sizeof *p);
     if (!p || !process_init_sync(p)) {
         free(p);
-        *err = ERR_PROCESS_ALLOC;
+        *err = ERR_OUT_OF_MEMORY;
         return NULL;
     }
     SpResult e = process_init(p, cfg);
@@ -290,7 +294,7 @@ static SpResult process_bind_module(Process *p, const Module *m, SpDiag *diag)
     p->module = m;
     p->thread_start_func = process_find_entry(m, "wasi_thread_start", 2);
     p->imports = calloc(m->num_imports ? m->num_imports : 1, sizeof *p->imports);
-    if (!p->imports) return process_diag(diag, ERR_PROCESS_ALLOC);
+    if (!p->imports) return process_diag(diag, ERR_OUT_OF_MEMORY);
     SpResult e = process_make_memories(p, diag);
     return e ? e : linker_resolve(p->linker, m, p->imports, diag);
 }
@@ -378,11 +382,7 @@ static void *process_watchdog(void *arg)
     }
     bool expired = !p->exiting && !p->watchdog_stop;
     pthread_mutex_unlock(&p->lock);
-    if (!expired) return NULL;
-    process_exit(p, WASIX_EXIT_TIMEOUT);
-    pthread_mutex_lock(&p->lock);
-    p->timed_out = p->exit_code == WASIX_EXIT_TIMEOUT;
-    pthread_mutex_unlock(&p->lock);
+    if (expired) process_exit_for(p, WASIX_EXIT_TIMEOUT, true);
     return NULL;
 }
 
@@ -492,7 +492,7 @@ int wasix_process_run(Process *p, const Module *m, SpResult *err, SpDiag *diag,
     if (*err) return -1;
     /* Checked after linking, so a module that lacks both reports the import. */
     if (process_find_entry(m, "_start", 0) < 0) {
-        *err = process_diag(diag, WASIX_ERR_NO_START);
+        *err = process_diag(diag, ERR_PROCESS_NO_START);
         return -1;
     }
     if (!process_start_main(p, err, diag)) return -1;
@@ -536,7 +536,7 @@ SpResult wasix_process_instantiate(Process *p, const Module *m, Instance **out, 
     *out = NULL;
     if (trap) *trap = TRAP_NONE;
     WasixThread *host = process_host_thread(p);
-    if (!host) return process_diag(diag, ERR_PROCESS_ALLOC);
+    if (!host) return process_diag(diag, ERR_OUT_OF_MEMORY);
     if (p->cfg.bare || p->module)
         return linker_instantiate(p->linker, p->store, m, host->env, out, trap, diag);
     SpResult e = process_bind_module(p, m, diag);

@@ -31,8 +31,6 @@
  * interpreter at 2 MiB, plus room for the host functions themselves. */
 #define WASIX_THREAD_STACK_BYTES ((size_t)8 << 20)
 
-static const char ERR_THREAD_ALLOC[] = "out of memory";
-
 /* ---------------------------------------------------------- lifecycle */
 
 /* An ExecEnv for a new thread: one an ended thread left in the pool (its
@@ -94,7 +92,7 @@ WasixThread *wasix_thread_new(Process *p, uint32_t tid, bool is_main, TrapKind *
     *trap = TRAP_NONE;
     WasixThread *t = wasix_thread_alloc(p, tid, is_main);
     if (!t) {
-        *err = ERR_THREAD_ALLOC;
+        *err = ERR_OUT_OF_MEMORY;
         return NULL;
     }
     SpResult e = instance_new(p->store, p->module, p->imports, t->env, &t->inst, trap);
@@ -276,7 +274,7 @@ static uint32_t wasix_thread_create(Process *p, uint32_t tid, uint32_t start_arg
     if (!t || k != TRAP_NONE) {
         wasix_thread_free(t);
         if (k == TRAP_INTERRUPTED) *trap = k;
-        return err == ERR_THREAD_ALLOC ? WASIX_ENOMEM : WASIX_ENOEXEC;
+        return err == ERR_OUT_OF_MEMORY ? WASIX_ENOMEM : WASIX_ENOEXEC;
     }
     t->start_arg = start_arg;
     if (!wasix_thread_launch(t, wasix_thread_main)) {

@@ -22,6 +22,8 @@
 
 #include "runtime.h"
 #include "wasi/wasi.h"
+#include "wasix_errors.h"
+#include "wasix_errors.h"
 
 typedef struct ProcessConfig {
     WasiConfig wasi;
@@ -49,9 +51,6 @@ enum {
 };
 
 typedef struct Process Process;
-
-/* wasix_process_run: the program has no `_start` of type [] -> []. */
-extern const char WASIX_ERR_NO_START[];
 
 /* Statistics of one run, for tests and benchmarks. */
 typedef struct WasixRunStats {
