@@ -27,16 +27,14 @@ typedef struct WasiBinding {
 static TrapKind wasi_define_dispatch(ExecEnv *env, Instance *caller, void *host_ctx, Slot *io)
 {
     const WasiBinding *b = host_ctx;
-    WasiCall c = {env, b->ctx, NULL, 0, TRAP_NONE};
+    WasiCall c = {env, b->ctx, {NULL, 0}, TRAP_NONE};
     if (b->def->needs_memory) {
-        Memory *m = caller && caller->module->num_memories ? caller->memories[0] : NULL;
-        if (!m) {
+        c.mem = guest_mem(caller);
+        if (!c.mem.base) {
             snprintf(env->trap_msg, sizeof env->trap_msg,
                      "%s.%s: the calling module has no memory", b->module, b->def->name);
             return TRAP_HOST;
         }
-        c.mem = m->base;
-        c.mem_size = memory_size_bytes(m);
     }
     uint32_t err = b->def->body(&c, io);
     if (c.trap != TRAP_NONE) return c.trap;
