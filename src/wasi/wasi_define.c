@@ -65,29 +65,10 @@ static bool wasi_define_own(WasiCtx *ctx, void *p)
     return ok;
 }
 
-/* Builds the FuncType of a signature string ("iiI>i"). */
-static FuncType *wasi_define_type(const char *sig)
-{
-    ValType params[16], results[2];
-    uint32_t np = 0, nr = 0;
-    bool after = false;
-    for (const char *s = sig; *s; s++) {
-        if (*s == '>') {
-            after = true;
-            continue;
-        }
-        ValType t = *s == 'I' ? VT_I64 : VT_I32;
-        if (after && nr < 2) results[nr++] = t;
-        else if (!after && np < 16) params[np++] = t;
-        else return NULL;
-    }
-    return functype_new(np, params, nr, results);
-}
-
 /* Defines one function; everything allocated is owned by ctx. */
 static SpResult wasi_define_one(Linker *l, WasiCtx *ctx, const char *module, const WasiFuncDef *d)
 {
-    FuncType *type = wasi_define_type(d->sig);
+    FuncType *type = functype_parse(d->sig);
     if (!type) return ERR_DEFINE_SIG;
     if (!wasi_define_own(ctx, type)) return ERR_DEFINE_NOMEM;
     size_t mlen = strlen(module);

@@ -171,8 +171,9 @@ typedef struct WasiCall {
 
 typedef uint32_t (*WasiBody)(WasiCall *c, const Slot *a);
 
-/* How a function is defined: name, signature ("iiI>i": i = i32, I = i64,
- * after '>' the results), body, and whether it touches guest memory. */
+/* How a function is defined: name, signature (functype_parse's notation:
+ * "iiI>i" = (i32, i32, i64) -> i32), body, and whether it touches guest
+ * memory. */
 typedef struct WasiFuncDef {
     const char *name;
     const char *sig;

@@ -76,8 +76,8 @@ static TrapKind wasix_futex_wake_all(ExecEnv *env, Instance *caller, void *ctx, 
 }
 
 const WasixHostDef wasix_futex_defs[] = {
-    {"futex_wait", "iiii:i", wasix_futex_wait},
-    {"futex_wake", "ii:i", wasix_futex_wake},
-    {"futex_wake_all", "ii:i", wasix_futex_wake_all},
+    {"futex_wait", "iiii>i", wasix_futex_wait},
+    {"futex_wake", "ii>i", wasix_futex_wake},
+    {"futex_wake_all", "ii>i", wasix_futex_wake_all},
 };
 const size_t wasix_futex_ndefs = SP_ARRAY_LEN(wasix_futex_defs);

@@ -89,19 +89,6 @@ static SpResult process_diag(SpDiag *diag, SpResult msg)
 
 /* ------------------------------------------------------ host functions */
 
-/* Builds the FuncType of a signature string "ii:i" (i = i32, I = i64). */
-static FuncType *process_parse_sig(const char *sig)
-{
-    ValType params[16], results[4];
-    uint32_t np = 0, nr = 0;
-    const char *s = sig;
-    for (; *s && *s != ':' && np < SP_ARRAY_LEN(params); s++)
-        params[np++] = *s == 'I' ? VT_I64 : VT_I32;
-    if (*s == ':') s++;
-    for (; *s && nr < SP_ARRAY_LEN(results); s++) results[nr++] = *s == 'I' ? VT_I64 : VT_I32;
-    return functype_new(np, params, nr, results);
-}
-
 /* Creates host function `name` (signature sig) with ctx = p under module
  * `module`. The Func and its type are owned by p. */
 static SpResult process_define(Process *p, const char *module, const char *name,
@@ -116,7 +103,7 @@ static SpResult process_define(Process *p, const char *module, const char *name,
         if (!funcs || !types) return ERR_PROCESS_ALLOC;
         p->cap_host_funcs = cap;
     }
-    FuncType *type = process_parse_sig(sig);
+    FuncType *type = functype_parse(sig);
     Func *f = type ? func_new_host(type, fn, p) : NULL;
     if (!f) {
         functype_free(type);
@@ -150,7 +137,7 @@ static SpResult process_define_all(Process *p)
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_proc_defs, wasix_proc_ndefs);
     static const char *const spawn_modules[] = {"wasi", "wasi_snapshot_preview1", "wasi_unstable"};
     for (size_t i = 0; i < SP_ARRAY_LEN(spawn_modules) && !e; i++)
-        e = process_define(p, spawn_modules[i], "thread-spawn", "i:i", wasix_thread_spawn_wasi);
+        e = process_define(p, spawn_modules[i], "thread-spawn", "i>i", wasix_thread_spawn_wasi);
     return e;
 }
 

@@ -170,8 +170,8 @@ static inline WasixThread *wasix_self(ExecEnv *env)
 /* ----------------------------------------------------------- host tables */
 
 /* One host function: its import name, its type as a signature string
- * ("ii:i" = (i32, i32) -> i32, "I:i" = (i64) -> i32, ":" = () -> ()), and
- * its C function (called with ctx = the Process). */
+ * (functype_parse's notation: "ii>i" = (i32, i32) -> i32, "I>i" = (i64) ->
+ * i32, ">" = () -> ()), and its C function (called with ctx = the Process). */
 typedef struct WasixHostDef {
     const char *name;
     const char *sig;

@@ -379,10 +379,10 @@ static TrapKind wasix_thread_exit(ExecEnv *env, Instance *caller, void *ctx, Slo
 }
 
 const WasixHostDef wasix_thread_defs[] = {
-    {"thread_spawn_v2", "ii:i", wasix_thread_spawn_v2},
-    {"thread_spawn", "ii:i", wasix_thread_spawn_v2},
-    {"thread_id", "i:i", wasix_thread_id},
-    {"thread_join", "i:i", wasix_thread_join},
-    {"thread_exit", "i:", wasix_thread_exit},
+    {"thread_spawn_v2", "ii>i", wasix_thread_spawn_v2},
+    {"thread_spawn", "ii>i", wasix_thread_spawn_v2},
+    {"thread_id", "i>i", wasix_thread_id},
+    {"thread_join", "i>i", wasix_thread_join},
+    {"thread_exit", "i>", wasix_thread_exit},
 };
 const size_t wasix_thread_ndefs = SP_ARRAY_LEN(wasix_thread_defs);

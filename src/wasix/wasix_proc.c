@@ -411,17 +411,17 @@ static TrapKind wasix_proc_getcwd(ExecEnv *env, Instance *caller, void *ctx, Slo
 }
 
 const WasixHostDef wasix_proc_defs[] = {
-    {"proc_exit2", "i:", wasix_proc_exit2},
-    {"proc_id", "i:i", wasix_proc_id},
-    {"proc_parent", "ii:i", wasix_proc_parent},
-    {"proc_raise_interval", "iIi:i", wasix_proc_raise_interval},
-    {"callback_signal", "ii:", wasix_proc_callback_signal},
-    {"proc_signals_get", "i:i", wasix_proc_signals_get},
-    {"proc_signals_sizes_get", "i:i", wasix_proc_signals_sizes_get},
-    {"thread_signal", "ii:i", wasix_proc_thread_signal},
-    {"thread_sleep", "I:i", wasix_proc_thread_sleep},
-    {"thread_parallelism", "i:i", wasix_proc_thread_parallelism},
-    {"getcwd", "ii:i", wasix_proc_getcwd},
-    {"chdir", "ii:i", wasix_proc_chdir},
+    {"proc_exit2", "i>", wasix_proc_exit2},
+    {"proc_id", "i>i", wasix_proc_id},
+    {"proc_parent", "ii>i", wasix_proc_parent},
+    {"proc_raise_interval", "iIi>i", wasix_proc_raise_interval},
+    {"callback_signal", "ii>", wasix_proc_callback_signal},
+    {"proc_signals_get", "i>i", wasix_proc_signals_get},
+    {"proc_signals_sizes_get", "i>i", wasix_proc_signals_sizes_get},
+    {"thread_signal", "ii>i", wasix_proc_thread_signal},
+    {"thread_sleep", "I>i", wasix_proc_thread_sleep},
+    {"thread_parallelism", "i>i", wasix_proc_thread_parallelism},
+    {"getcwd", "ii>i", wasix_proc_getcwd},
+    {"chdir", "ii>i", wasix_proc_chdir},
 };
 const size_t wasix_proc_ndefs = SP_ARRAY_LEN(wasix_proc_defs);
