@@ -122,6 +122,7 @@ struct WasiCtx {
     size_t argv_bytes, envp_bytes;   /* sum of strlen + 1 */
 
     int *roots;              /* one host fd per preopen, open for the ctx's life */
+    char **root_names;       /* each preopen's guest path, absolute and normalized */
     int nroots;
 
     int wake_fd;             /* os_wake event: readable once interrupted */

@@ -275,7 +275,6 @@ static Process *process_new(const Module *m, const ProcessConfig *cfg, SpResult 
     p->max_memory_pages = UINT64_MAX;
     if (cfg->max_memory_bytes) p->max_memory_pages = cfg->max_memory_bytes / WASM_PAGE_SIZE;
     p->deadline_ns = cfg->timeout_ns ? os_monotonic_ns() + cfg->timeout_ns : 0;
-    p->wasi_cfg = &cfg->wasi;
     atomic_init(&p->interrupt, 0);
     atomic_init(&p->signal_handler, -1);
     atomic_init(&p->timers_armed, false);

@@ -81,7 +81,6 @@ struct Process {
     bool watchdog_stop;         /* tells the timeout's watchdog to end (guarded by lock) */
     bool has_watchdog;          /* `watchdog` runs (set and cleared by the supervisor) */
     pthread_t watchdog;         /* the thread that enforces deadline_ns (process.c) */
-    const WasiConfig *wasi_cfg; /* borrowed for the run (preopens, for chdir) */
     WasiCtx *wasi;
     Linker *linker;
     Extern *imports;            /* module->num_imports, resolved once, used by every instance */

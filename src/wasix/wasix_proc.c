@@ -17,12 +17,14 @@
  * Not done: waking a thread blocked in the host to deliver a signal (it gets
  * it at its next host call), and delivery at the wasi layer's calls.
  *
- * The current directory is a guest path, "/" at start. chdir accepts a
- * directory that exists under a preopened directory (checked on the host with
- * every symbolic link resolved, and refused if it leads outside the preopen),
- * "/" and the virtual parents of preopens, as Wasmer's root file system
- * shows them. It changes what getcwd reports; the wasi layer resolves paths
- * against the preopens' file descriptors and does not consult it.
+ * The current directory is a guest path, "/" at start. chdir joins its
+ * argument to it lexically (wasi_path_join) and accepts "/", the virtual
+ * parents of preopens (as Wasmer's root file system shows them) and a
+ * directory under a preopened directory, as the wasi layer's sandboxed
+ * resolver finds it (wasi_path_guest_dir: symbolic links are expanded there
+ * and cannot lead out of the preopen; one that tries gives Notcapable). It
+ * changes what getcwd reports; the wasi layer resolves paths against the
+ * preopens' file descriptors and does not consult it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -266,92 +268,6 @@ static TrapKind wasix_proc_thread_parallelism(ExecEnv *env, Instance *caller, vo
 
 /* --------------------------------------------------- current directory */
 
-/* Appends path (len bytes) to the absolute, normalized base and resolves
- * ".", ".." and repeated slashes lexically ("/.." is "/"). A path starting
- * with "/" ignores base. Returns a malloc'd absolute path, or NULL. */
-static char *wasix_path_join(const char *base, const char *path, size_t len)
-{
-    size_t cap = strlen(base) + len + 2;
-    char *out = malloc(cap);
-    if (!out) return NULL;
-    size_t n = 0;
-    if (len == 0 || path[0] != '/') {
-        n = strlen(base);
-        memcpy(out, base, n);
-        if (n == 1) n = 0; /* base "/" */
-    }
-    for (size_t i = 0; i < len;) {
-        size_t j = i;
-        while (j < len && path[j] != '/') j++;
-        size_t clen = j - i;
-        if (clen == 2 && path[i] == '.' && path[i + 1] == '.') {
-            while (n > 0 && out[n - 1] != '/') n--;
-            if (n > 0) n--;
-        } else if (clen > 0 && !(clen == 1 && path[i] == '.')) {
-            out[n++] = '/';
-            memcpy(out + n, path + i, clen);
-            n += clen;
-        }
-        i = j + 1;
-    }
-    if (n == 0) out[n++] = '/';
-    out[n] = '\0';
-    return out;
-}
-
-/* True when abs is root or lies at or under the absolute path `dir`. */
-static bool wasix_path_within(const char *abs, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (n == 1) return true;
-    return strncmp(abs, dir, n) == 0 && (abs[n] == '\0' || abs[n] == '/');
-}
-
-/* Checks abs inside one preopen (guest dir `guest`, host dir `host`):
- * Success, Notdir, or Noent (missing, or a link out of the preopen). */
-static uint32_t wasix_proc_check_in_preopen(const char *abs, const char *guest, const char *host)
-{
-    const char *rest = abs + (strlen(guest) == 1 ? 1 : strlen(guest));
-    while (*rest == '/') rest++;
-    size_t hlen = strlen(host);
-    char *joined = malloc(hlen + strlen(rest) + 2);
-    if (!joined) return WASI_ENOMEM;
-    memcpy(joined, host, hlen);
-    joined[hlen] = '/';
-    strcpy(joined + hlen + 1, rest);
-    char *real = os_real_path(joined);
-    char *root = os_real_path(host);
-    uint32_t e = WASI_ENOENT;
-    if (real && root && wasix_path_within(real, root))
-        e = os_is_directory(real) ? WASI_ESUCCESS : WASI_ENOTDIR;
-    free(joined);
-    free(real);
-    free(root);
-    return e;
-}
-
-/* Whether the guest directory abs exists: "/", a virtual parent of a
- * preopen, or a directory inside one. */
-static uint32_t wasix_proc_dir_exists(const Process *p, const char *abs)
-{
-    if (strcmp(abs, "/") == 0) return WASI_ESUCCESS;
-    uint32_t result = WASI_ENOENT;
-    const WasiConfig *cfg = p->wasi_cfg;
-    for (int i = 0; cfg && i < cfg->npreopens && result != WASI_ESUCCESS; i++) {
-        const char *gp = cfg->preopens[i].guest_path, *hp = cfg->preopens[i].host_path;
-        char *guest = gp && hp ? wasix_path_join("/", gp, strlen(gp)) : NULL;
-        if (!guest) continue;
-        if (wasix_path_within(abs, guest)) {
-            uint32_t e = wasix_proc_check_in_preopen(abs, guest, hp);
-            if (e == WASI_ESUCCESS || result == WASI_ENOENT) result = e;
-        } else if (wasix_path_within(guest, abs)) {
-            result = WASI_ESUCCESS;
-        }
-        free(guest);
-    }
-    return result;
-}
-
 /* `chdir(path, path_len) -> errno`: see the file comment. */
 static TrapKind wasix_proc_chdir(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
 {
@@ -363,10 +279,10 @@ static TrapKind wasix_proc_chdir(ExecEnv *env, Instance *caller, void *ctx, Slot
     if (!path) return wasix_ret(io, WASI_EMEMVIOLATION);
     if (len == 0 || memchr(path, '\0', len)) return wasix_ret(io, len ? WASI_EINVAL : WASI_ENOENT);
     pthread_mutex_lock(&p->lock);
-    char *abs = wasix_path_join(p->cwd, path, len);
+    char *abs = wasi_path_join(p->cwd, path, len);
     pthread_mutex_unlock(&p->lock);
     if (!abs) return wasix_ret(io, WASI_ENOMEM);
-    uint32_t e = wasix_proc_dir_exists(p, abs);
+    uint32_t e = wasi_path_guest_dir(p->wasi, abs);
     if (e == WASI_ESUCCESS) {
         pthread_mutex_lock(&p->lock);
         free(p->cwd);
