@@ -123,6 +123,12 @@ Func *func_new_host(const FuncType *type, HostFn fn, void *ctx);
 /* An owned FuncType built from arrays; free with functype_free. */
 FuncType *functype_new(uint32_t nparams, const ValType *params, uint32_t nresults,
                        const ValType *results);
+/* An owned FuncType from a signature string, the one notation host-function
+ * tables use: parameter letters, '>', result letters, with i = i32, I = i64,
+ * f = f32, F = f64. "ii>i" is (i32, i32) -> i32, "I>" is (i64) -> (),
+ * ">" is () -> (). NULL for a malformed string (no '>' or two, another
+ * letter, more than 255 of a kind) or when out of memory. */
+FuncType *functype_parse(const char *sig);
 void functype_free(FuncType *t);
 
 /* True when two function types are equal (fast path: same pointer). */

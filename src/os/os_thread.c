@@ -3,8 +3,7 @@
  * with an explicit stack size, sched_yield, the CPU count from the affinity
  * mask, private futexes for os_word_wait/wake (elsewhere: short sleeps, which
  * the callers' re-checks make correct but slow), a no-op signal used to
- * knock threads out of blocking system calls, and realpath/stat for
- * directory checks.
+ * knock threads out of blocking system calls.
  */
 #define _GNU_SOURCE
 #include "os_thread.h"
@@ -20,7 +19,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* The signal os_thread_nudge sends. SIGURG's default action is to ignore it,
@@ -120,15 +118,4 @@ bool os_thread_nudge(const OsThread *t)
     pthread_once(&os_nudge_once, os_nudge_install);
     if (!os_nudge_ready) return false;
     return pthread_kill(t->handle, OS_NUDGE_SIGNAL) == 0;
-}
-
-char *os_real_path(const char *host_path)
-{
-    return realpath(host_path, NULL);
-}
-
-bool os_is_directory(const char *host_path)
-{
-    struct stat st;
-    return stat(host_path, &st) == 0 && S_ISDIR(st.st_mode);
 }

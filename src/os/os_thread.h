@@ -2,9 +2,8 @@
  * os_thread.h - OS threads: starting detached threads with a chosen stack
  * size, yielding, counting CPUs, sleeping on a word until another thread
  * wakes it (the futex under the engine's parking lot), and nudging a thread
- * out of a blocking system call (so a process exit reaches it), plus the one
- * directory check the WASIX chdir needs. Implemented for POSIX (futexes:
- * Linux) in os_thread.c.
+ * out of a blocking system call (so a process exit reaches it). Implemented
+ * for POSIX (futexes: Linux) in os_thread.c.
  */
 #ifndef SPINDLE_OS_THREAD_H
 #define SPINDLE_OS_THREAD_H
@@ -45,13 +44,5 @@ uint32_t os_cpu_count(void);
  * installed without SA_RESTART. Harmless to a thread that is not blocked.
  * t must still be running. Returns false if the signal could not be sent. */
 bool os_thread_nudge(const OsThread *t);
-
-/* Resolves host_path to an absolute path with every symbolic link and `..`
- * followed (realpath). Returns a malloc'd string, or NULL (errno set) when the
- * path does not exist or cannot be resolved. */
-char *os_real_path(const char *host_path);
-
-/* True when host_path names a directory (following symbolic links). */
-bool os_is_directory(const char *host_path);
 
 #endif

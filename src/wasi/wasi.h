@@ -11,7 +11,8 @@
  * waits on the wake-up event, so wasi_ctx_interrupt can end them all.
  *
  * The guest reaches the host file system only below its preopened
- * directories: paths are resolved one component at a time (wasi_path.c).
+ * directories: paths are resolved one component at a time (wasi_path.c),
+ * also for the WASIX layer's chdir (wasi_path_guest_dir).
  *
  * Files: wasi_ctx.c (context, descriptor table), wasi_abi.c (errno, file
  * types, rights, guest-memory gathers), wasi_define.c (linking, dispatch),
@@ -76,6 +77,24 @@ void wasi_ctx_interrupt(WasiCtx *ctx);
 /* Records that the process exits with `code` (the first caller wins) and
  * returns the recorded code; proc_exit does this. For the WASIX layer. */
 int wasi_ctx_set_exit(WasiCtx *ctx, int code);
+
+/* Appends guest path `path` (len bytes) to the absolute, normalized guest
+ * path `base` and resolves ".", ".." and repeated slashes lexically ("/.."
+ * is "/"); a path starting with '/' ignores base. The result is absolute and
+ * normalized (no trailing '/' except for "/"). Malloc'd; NULL without memory.
+ * Pure string work: nothing on the host is consulted. */
+char *wasi_path_join(const char *base, const char *path, size_t len);
+
+/* Whether the absolute, normalized guest path `abs` (wasi_path_join) is a
+ * directory in the guest's view of ctx's preopens: "/" and the ancestors of
+ * a preopen's guest path (the virtual directories above preopens) are; a
+ * path under a preopen is resolved from that preopen's root by the sandboxed
+ * resolver (wasi_path.c: one component at a time, symbolic links expanded by
+ * Spindle, never leaving the preopen). Returns 0, or a WASI errno: ENOENT
+ * (under no preopen, or missing), ENOTDIR, ENOTCAPABLE (a symbolic link
+ * climbs out of the preopen), ELOOP, ... When several preopens hold abs, a
+ * success wins, else the first error other than ENOENT. Thread-safe. */
+uint32_t wasi_path_guest_dir(WasiCtx *ctx, const char *abs);
 
 /* Checks that host_path can be opened as a preopened directory: SP_OK or a
  * one-line reason ("no such directory", "not a directory", ...). For command

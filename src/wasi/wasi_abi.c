@@ -80,7 +80,7 @@ uint64_t wasi_abi_rights_for(uint8_t filetype, bool is_tty)
 uint32_t wasi_abi_iovs_load(WasiCall *c, uint32_t iovs_ptr, uint32_t count, OsIoVec *stack,
                             size_t stack_n, OsIoVec **out, int *n_out)
 {
-    const uint8_t *src = wasi_mem_ptr(c, iovs_ptr, (uint64_t)count * 8);
+    const uint8_t *src = guest_ptr(c->mem, iovs_ptr, (uint64_t)count * 8);
     if (!src) return WASI_EFAULT;
     if (count > 1024) return WASI_EINVAL;   /* IOV_MAX */
     OsIoVec *v = count <= stack_n ? stack : malloc(count * sizeof *v);
@@ -88,8 +88,8 @@ uint32_t wasi_abi_iovs_load(WasiCall *c, uint32_t iovs_ptr, uint32_t count, OsIo
     uint64_t total = 0;
     int n = 0;
     for (uint32_t i = 0; i < count; i++) {
-        uint32_t buf = wasi_get32(src, i * 8u), len = wasi_get32(src, i * 8u + 4);
-        uint8_t *p = wasi_mem_ptr(c, buf, len);
+        uint32_t buf = guest_get32(src, i * 8u), len = guest_get32(src, i * 8u + 4);
+        uint8_t *p = guest_ptr(c->mem, buf, len);
         if (!p) {
             if (v != stack) free(v);
             return WASI_EFAULT;
@@ -105,7 +105,7 @@ uint32_t wasi_abi_iovs_load(WasiCall *c, uint32_t iovs_ptr, uint32_t count, OsIo
 
 uint32_t wasi_abi_path_load(WasiCall *c, uint32_t ptr, uint32_t len, char **out)
 {
-    const uint8_t *src = wasi_mem_ptr(c, ptr, len);
+    const uint8_t *src = guest_ptr(c->mem, ptr, len);
     if (!src) return WASI_EFAULT;
     if (len > 4096) return WASI_ENAMETOOLONG;
     if (memchr(src, 0, len)) return WASI_EINVAL;
@@ -119,17 +119,17 @@ uint32_t wasi_abi_path_load(WasiCall *c, uint32_t ptr, uint32_t len, char **out)
 
 uint32_t wasi_abi_store_filestat(WasiCall *c, uint32_t ptr, const OsStat *st)
 {
-    uint8_t *p = wasi_mem_ptr(c, ptr, WASI_FILESTAT_SIZE);
+    uint8_t *p = guest_ptr(c->mem, ptr, WASI_FILESTAT_SIZE);
     if (!p) return WASI_EFAULT;
     memset(p, 0, WASI_FILESTAT_SIZE);
-    wasi_put64(p, 0, st->dev);
-    wasi_put64(p, 8, st->ino);
-    wasi_put8(p, 16, wasi_abi_filetype(st->type));
-    wasi_put64(p, 24, st->nlink);
-    wasi_put64(p, 32, st->size);
-    wasi_put64(p, 40, st->atim);
-    wasi_put64(p, 48, st->mtim);
-    wasi_put64(p, 56, st->ctim);
+    guest_put64(p, 0, st->dev);
+    guest_put64(p, 8, st->ino);
+    guest_put8(p, 16, wasi_abi_filetype(st->type));
+    guest_put64(p, 24, st->nlink);
+    guest_put64(p, 32, st->size);
+    guest_put64(p, 40, st->atim);
+    guest_put64(p, 48, st->mtim);
+    guest_put64(p, 56, st->ctim);
     return 0;
 }
 

@@ -207,6 +207,9 @@ static SpResult wasi_ctx_add_preopen(WasiCtx *ctx, const WasiPreopen *p, int i)
     if (root < 0) return ERR_PREOPEN_OTHER;
     ctx->roots[i] = root;
     ctx->nroots = i + 1;
+    const char *name = p->guest_path ? p->guest_path : p->host_path;
+    ctx->root_names[i] = wasi_path_join("/", name, strlen(name));
+    if (!ctx->root_names[i]) return ERR_OUT_OF_MEMORY;
     int guest = os_fs_open_dir(p->host_path);
     if (guest < 0) return ERR_PREOPEN_OTHER;
     WasiFd *f = wasi_ctx_fd_new(guest, true, WASI_FT_DIRECTORY, WASI_RIGHTS_DIR,
@@ -248,7 +251,8 @@ static SpResult wasi_ctx_init(WasiCtx *ctx, const WasiConfig *cfg)
         ctx->fds[i] = placeholder[i];
     }
     ctx->roots = calloc((size_t)cfg->npreopens + 1, sizeof *ctx->roots);
-    SpResult e = ctx->roots ? SP_OK : ERR_OUT_OF_MEMORY;
+    ctx->root_names = calloc((size_t)cfg->npreopens + 1, sizeof *ctx->root_names);
+    SpResult e = ctx->roots && ctx->root_names ? SP_OK : ERR_OUT_OF_MEMORY;
     for (int i = 0; !e && i < cfg->npreopens; i++) e = wasi_ctx_add_preopen(ctx, &cfg->preopens[i], i);
     for (int i = 0; i < 3; i++) {
         if (ctx->fds[i] != placeholder[i] || !placeholder[i]) continue;
@@ -287,6 +291,8 @@ void wasi_ctx_free(WasiCtx *ctx)
     free(ctx->fds);
     for (int i = 0; i < ctx->nroots; i++) os_fs_close(ctx->roots[i]);
     free(ctx->roots);
+    for (int i = 0; ctx->root_names && i < ctx->nroots; i++) free(ctx->root_names[i]);
+    free(ctx->root_names);
     os_wake_close(ctx->wake_fd);
     wasi_ctx_free_strings(ctx->argv, ctx->argc);
     wasi_ctx_free_strings(ctx->envp, ctx->envc);

@@ -24,16 +24,14 @@ typedef struct WasiBinding {
 static TrapKind wasi_define_dispatch(ExecEnv *env, Instance *caller, void *host_ctx, Slot *io)
 {
     const WasiBinding *b = host_ctx;
-    WasiCall c = {env, b->ctx, NULL, 0, TRAP_NONE};
+    WasiCall c = {env, b->ctx, {NULL, 0}, TRAP_NONE};
     if (b->def->needs_memory) {
-        Memory *m = caller && caller->module->num_memories ? caller->memories[0] : NULL;
-        if (!m) {
+        c.mem = guest_mem(caller);
+        if (!c.mem.base) {
             snprintf(env->trap_msg, sizeof env->trap_msg,
                      "%s.%s: the calling module has no memory", b->module, b->def->name);
             return TRAP_HOST;
         }
-        c.mem = m->base;
-        c.mem_size = memory_size_bytes(m);
     }
     uint32_t err = b->def->body(&c, io);
     if (c.trap != TRAP_NONE) return c.trap;
@@ -64,29 +62,10 @@ static bool wasi_define_own(WasiCtx *ctx, void *p)
     return ok;
 }
 
-/* Builds the FuncType of a signature string ("iiI>i"). */
-static FuncType *wasi_define_type(const char *sig)
-{
-    ValType params[16], results[2];
-    uint32_t np = 0, nr = 0;
-    bool after = false;
-    for (const char *s = sig; *s; s++) {
-        if (*s == '>') {
-            after = true;
-            continue;
-        }
-        ValType t = *s == 'I' ? VT_I64 : VT_I32;
-        if (after && nr < 2) results[nr++] = t;
-        else if (!after && np < 16) params[np++] = t;
-        else return NULL;
-    }
-    return functype_new(np, params, nr, results);
-}
-
 /* Defines one function; everything allocated is owned by ctx. */
 static SpResult wasi_define_one(Linker *l, WasiCtx *ctx, const char *module, const WasiFuncDef *d)
 {
-    FuncType *type = wasi_define_type(d->sig);
+    FuncType *type = functype_parse(d->sig);
     if (!type) return ERR_WASI_SIGNATURE;
     if (!wasi_define_own(ctx, type)) return ERR_OUT_OF_MEMORY;
     size_t mlen = strlen(module);

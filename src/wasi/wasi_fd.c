@@ -24,7 +24,7 @@ static uint32_t wasi_fd_transfer(WasiCall *c, const Slot *a, bool write, bool po
     uint64_t offset = positional ? wasi_a64(a, 3) : 0;
     uint32_t out = wasi_a32(a, positional ? 4 : 3);
     uint64_t need = (write ? R_(FD_WRITE) : R_(FD_READ)) | (positional ? R_(FD_SEEK) : 0);
-    if (!wasi_mem_ok(c, out, 4)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, out, 4)) return WASI_EFAULT;
     WasiFd *f;
     uint32_t err = wasi_ctx_fd_acquire(c->ctx, fd, need, &f);
     if (err) return err;
@@ -38,7 +38,7 @@ static uint32_t wasi_fd_transfer(WasiCall *c, const Slot *a, bool write, bool po
         if (write) r = positional ? os_fs_pwrite(f->host_fd, v, n, offset) : os_fs_write(f->host_fd, v, n);
         else r = positional ? os_fs_pread(f->host_fd, v, n, offset) : os_fs_read(f->host_fd, v, n);
         if (r < 0) err = wasi_abi_errno(r);
-        else wasi_mem_st32(c, out, (uint32_t)r);
+        else guest_st32(c->mem, out, (uint32_t)r);
     }
     if (v && v != stack) free(v);
     wasi_ctx_fd_release(f);
@@ -52,7 +52,7 @@ static uint32_t wasi_fd_pwrite(WasiCall *c, const Slot *a) { return wasi_fd_tran
 
 uint32_t wasi_fd_seek_impl(WasiCall *c, uint32_t fd, int64_t off, int os_whence, uint32_t out)
 {
-    if (!wasi_mem_ok(c, out, 8)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, out, 8)) return WASI_EFAULT;
     bool tell_only = off == 0 && os_whence == OS_SEEK_CUR;
     WasiFd *f;
     uint32_t err = wasi_ctx_fd_acquire(c->ctx, fd, tell_only ? R_(FD_TELL) : R_(FD_SEEK), &f);
@@ -61,7 +61,7 @@ uint32_t wasi_fd_seek_impl(WasiCall *c, uint32_t fd, int64_t off, int os_whence,
     int64_t r = os_fs_seek(f->host_fd, off, os_whence);
     wasi_ctx_fd_release(f);
     if (r < 0) return wasi_abi_errno(r);
-    wasi_mem_st64(c, out, (uint64_t)r);
+    guest_st64(c->mem, out, (uint64_t)r);
     return 0;
 }
 
@@ -148,7 +148,7 @@ static uint16_t wasi_fd_flags_from_os(unsigned s)
 
 static uint32_t wasi_fd_fdstat_get(WasiCall *c, const Slot *a)
 {
-    uint8_t *p = wasi_mem_ptr(c, wasi_a32(a, 1), WASI_FDSTAT_SIZE);
+    uint8_t *p = guest_ptr(c->mem, wasi_a32(a, 1), WASI_FDSTAT_SIZE);
     if (!p) return WASI_EFAULT;
     WasiFd *f;
     uint32_t err = wasi_ctx_fd_acquire(c->ctx, wasi_a32(a, 0), 0, &f);
@@ -159,10 +159,10 @@ static uint32_t wasi_fd_fdstat_get(WasiCall *c, const Slot *a)
     wasi_ctx_fd_rights(c->ctx, f, &base, &inheriting);
     if (r == 0) {
         memset(p, 0, WASI_FDSTAT_SIZE);
-        wasi_put8(p, 0, f->filetype);
-        wasi_put16(p, 2, wasi_fd_flags_from_os(status));
-        wasi_put64(p, 8, base);
-        wasi_put64(p, 16, inheriting);
+        guest_put8(p, 0, f->filetype);
+        guest_put16(p, 2, wasi_fd_flags_from_os(status));
+        guest_put64(p, 8, base);
+        guest_put64(p, 16, inheriting);
     }
     wasi_ctx_fd_release(f);
     return wasi_abi_errno(r);
@@ -214,7 +214,7 @@ uint32_t wasi_fd_stat_impl(WasiCall *c, uint32_t fd, OsStat *st)
 
 static uint32_t wasi_fd_filestat_get(WasiCall *c, const Slot *a)
 {
-    if (!wasi_mem_ok(c, wasi_a32(a, 1), WASI_FILESTAT_SIZE)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, wasi_a32(a, 1), WASI_FILESTAT_SIZE)) return WASI_EFAULT;
     OsStat st;
     uint32_t err = wasi_fd_stat_impl(c, wasi_a32(a, 0), &st);
     return err ? err : wasi_abi_store_filestat(c, wasi_a32(a, 1), &st);
@@ -247,7 +247,7 @@ static uint32_t wasi_fd_filestat_set_times(WasiCall *c, const Slot *a)
 
 static uint32_t wasi_fd_prestat_get(WasiCall *c, const Slot *a)
 {
-    uint8_t *p = wasi_mem_ptr(c, wasi_a32(a, 1), WASI_PRESTAT_SIZE);
+    uint8_t *p = guest_ptr(c->mem, wasi_a32(a, 1), WASI_PRESTAT_SIZE);
     if (!p) return WASI_EFAULT;
     WasiFd *f;
     uint32_t err = wasi_ctx_fd_acquire(c->ctx, wasi_a32(a, 0), 0, &f);
@@ -256,8 +256,8 @@ static uint32_t wasi_fd_prestat_get(WasiCall *c, const Slot *a)
         err = WASI_EBADF;
     } else {
         memset(p, 0, WASI_PRESTAT_SIZE);
-        wasi_put8(p, 0, WASI_PREOPEN_DIR);
-        wasi_put32(p, 4, (uint32_t)strlen(f->preopen_name));
+        guest_put8(p, 0, WASI_PREOPEN_DIR);
+        guest_put32(p, 4, (uint32_t)strlen(f->preopen_name));
     }
     wasi_ctx_fd_release(f);
     return err;
@@ -266,7 +266,7 @@ static uint32_t wasi_fd_prestat_get(WasiCall *c, const Slot *a)
 static uint32_t wasi_fd_prestat_dir_name(WasiCall *c, const Slot *a)
 {
     uint32_t len = wasi_a32(a, 2);
-    uint8_t *p = wasi_mem_ptr(c, wasi_a32(a, 1), len);
+    uint8_t *p = guest_ptr(c->mem, wasi_a32(a, 1), len);
     if (!p) return WASI_EFAULT;
     WasiFd *f;
     uint32_t err = wasi_ctx_fd_acquire(c->ctx, wasi_a32(a, 0), 0, &f);
@@ -287,10 +287,10 @@ static void wasi_fd_put_dirent(uint8_t *buf, uint32_t buf_len, uint32_t *used, c
                                uint8_t type)
 {
     uint8_t head[WASI_DIRENT_SIZE] = {0};
-    wasi_put64(head, 0, d->next);
-    wasi_put64(head, 8, d->ino);
-    wasi_put32(head, 16, (uint32_t)d->name_len);
-    wasi_put8(head, 20, type);
+    guest_put64(head, 0, d->next);
+    guest_put64(head, 8, d->ino);
+    guest_put32(head, 16, (uint32_t)d->name_len);
+    guest_put8(head, 20, type);
     uint32_t room = buf_len - *used;
     uint32_t n = room < WASI_DIRENT_SIZE ? room : WASI_DIRENT_SIZE;
     memcpy(buf + *used, head, n);
@@ -333,8 +333,8 @@ static uint32_t wasi_fd_fill_dir(WasiFd *f, uint64_t cookie, uint8_t *buf, uint3
 static uint32_t wasi_fd_readdir(WasiCall *c, const Slot *a)
 {
     uint32_t buf_len = wasi_a32(a, 2), out = wasi_a32(a, 4);
-    uint8_t *buf = wasi_mem_ptr(c, wasi_a32(a, 1), buf_len);
-    if (!buf || !wasi_mem_ok(c, out, 4)) return WASI_EFAULT;
+    uint8_t *buf = guest_ptr(c->mem, wasi_a32(a, 1), buf_len);
+    if (!buf || !guest_ok(c->mem, out, 4)) return WASI_EFAULT;
     WasiFd *f;
     uint32_t err = wasi_ctx_fd_acquire(c->ctx, wasi_a32(a, 0), R_(FD_READDIR), &f);
     if (err) return err;
@@ -342,7 +342,7 @@ static uint32_t wasi_fd_readdir(WasiCall *c, const Slot *a)
     if (f->filetype != WASI_FT_DIRECTORY) err = WASI_ENOTDIR;
     else err = wasi_fd_fill_dir(f, wasi_a64(a, 3), buf, buf_len, &used);
     wasi_ctx_fd_release(f);
-    if (!err) wasi_mem_st32(c, out, used);
+    if (!err) guest_st32(c->mem, out, used);
     return err;
 }
 

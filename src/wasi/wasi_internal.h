@@ -1,14 +1,14 @@
 /*
  * wasi_internal.h - what the files of the WASI layer share: the ABI's
- * constants (errno, rights, flags, layouts), the descriptor table, guest
- * memory access with bounds checks, and the calling convention of the
- * host-function bodies.
+ * constants (rights, flags, layouts; the errno values are in wasi_errno.h),
+ * the descriptor table, and the calling convention of the host-function
+ * bodies.
  *
  * A body is `uint32_t fn(WasiCall *c, const Slot *a)`: it reads its
  * parameters from a[], returns a WASI errno, and sets c->trap to end the
  * call with a trap instead (proc_exit, an interrupted wait). Every guest
- * pointer goes through wasi_mem_* which check it against the memory's
- * current size (WASI_EFAULT when outside).
+ * pointer goes through the engine's guest_* helpers (guest.h) on c->mem,
+ * which check it against the memory's size (WASI_EFAULT when outside).
  */
 #ifndef SPINDLE_WASI_INTERNAL_H
 #define SPINDLE_WASI_INTERNAL_H
@@ -20,32 +20,11 @@
 #include "os/os.h"
 #include "os/os_fs.h"
 #include "os/os_io.h"
+#include "guest.h"
 #include "wasi.h"
+#include "wasi_errno.h"
 
 /* ------------------------------------------------------------- errno */
-
-enum {
-    WASI_ESUCCESS = 0, WASI_E2BIG = 1, WASI_EACCES = 2, WASI_EADDRINUSE = 3,
-    WASI_EADDRNOTAVAIL = 4, WASI_EAFNOSUPPORT = 5, WASI_EAGAIN = 6, WASI_EALREADY = 7,
-    WASI_EBADF = 8, WASI_EBADMSG = 9, WASI_EBUSY = 10, WASI_ECANCELED = 11,
-    WASI_ECHILD = 12, WASI_ECONNABORTED = 13, WASI_ECONNREFUSED = 14, WASI_ECONNRESET = 15,
-    WASI_EDEADLK = 16, WASI_EDESTADDRREQ = 17, WASI_EDOM = 18, WASI_EDQUOT = 19,
-    WASI_EEXIST = 20, WASI_EFAULT = 21, WASI_EFBIG = 22, WASI_EHOSTUNREACH = 23,
-    WASI_EIDRM = 24, WASI_EILSEQ = 25, WASI_EINPROGRESS = 26, WASI_EINTR = 27,
-    WASI_EINVAL = 28, WASI_EIO = 29, WASI_EISCONN = 30, WASI_EISDIR = 31,
-    WASI_ELOOP = 32, WASI_EMFILE = 33, WASI_EMLINK = 34, WASI_EMSGSIZE = 35,
-    WASI_EMULTIHOP = 36, WASI_ENAMETOOLONG = 37, WASI_ENETDOWN = 38, WASI_ENETRESET = 39,
-    WASI_ENETUNREACH = 40, WASI_ENFILE = 41, WASI_ENOBUFS = 42, WASI_ENODEV = 43,
-    WASI_ENOENT = 44, WASI_ENOEXEC = 45, WASI_ENOLCK = 46, WASI_ENOLINK = 47,
-    WASI_ENOMEM = 48, WASI_ENOMSG = 49, WASI_ENOPROTOOPT = 50, WASI_ENOSPC = 51,
-    WASI_ENOSYS = 52, WASI_ENOTCONN = 53, WASI_ENOTDIR = 54, WASI_ENOTEMPTY = 55,
-    WASI_ENOTRECOVERABLE = 56, WASI_ENOTSOCK = 57, WASI_ENOTSUP = 58, WASI_ENOTTY = 59,
-    WASI_ENXIO = 60, WASI_EOVERFLOW = 61, WASI_EOWNERDEAD = 62, WASI_EPERM = 63,
-    WASI_EPIPE = 64, WASI_EPROTO = 65, WASI_EPROTONOSUPPORT = 66, WASI_EPROTOTYPE = 67,
-    WASI_ERANGE = 68, WASI_EROFS = 69, WASI_ESPIPE = 70, WASI_ESRCH = 71,
-    WASI_ESTALE = 72, WASI_ETIMEDOUT = 73, WASI_ETXTBSY = 74, WASI_EXDEV = 75,
-    WASI_ENOTCAPABLE = 76,
-};
 
 /* The WASI errno for a negative host errno from the os layer (0 -> 0). */
 uint32_t wasi_abi_errno(int64_t neg_errno);
@@ -143,6 +122,7 @@ struct WasiCtx {
     size_t argv_bytes, envp_bytes;   /* sum of strlen + 1 */
 
     int *roots;              /* one host fd per preopen, open for the ctx's life */
+    char **root_names;       /* each preopen's guest path, absolute and normalized */
     int nroots;
 
     int wake_fd;             /* os_wake event: readable once interrupted */
@@ -186,15 +166,15 @@ uint64_t wasi_abi_rights_for(uint8_t filetype, bool is_tty);
 typedef struct WasiCall {
     ExecEnv *env;
     WasiCtx *ctx;
-    uint8_t *mem;            /* the caller's memory 0 */
-    uint64_t mem_size;       /* its size when the call began (memories only grow) */
+    GuestMem mem;            /* the caller's memory 0 when the call began (guest.h) */
     TrapKind trap;           /* set to end the call with this trap */
 } WasiCall;
 
 typedef uint32_t (*WasiBody)(WasiCall *c, const Slot *a);
 
-/* How a function is defined: name, signature ("iiI>i": i = i32, I = i64,
- * after '>' the results), body, and whether it touches guest memory. */
+/* How a function is defined: name, signature (functype_parse's notation:
+ * "iiI>i" = (i32, i32, i64) -> i32), body, and whether it touches guest
+ * memory. */
 typedef struct WasiFuncDef {
     const char *name;
     const char *sig;
@@ -219,45 +199,6 @@ static inline uint32_t wasi_a32(const Slot *a, int i) { return a[i].u32; }
 static inline uint64_t wasi_a64(const Slot *a, int i) { return a[i].u64; }
 
 /* ---------------------------------------------------- guest memory */
-
-/* True when [ptr, ptr+len) lies inside the caller's memory. */
-static inline bool wasi_mem_ok(const WasiCall *c, uint64_t ptr, uint64_t len)
-{
-    return ptr <= c->mem_size && len <= c->mem_size - ptr;
-}
-
-/* Host address of a checked range; NULL when outside memory. */
-static inline void *wasi_mem_ptr(const WasiCall *c, uint64_t ptr, uint64_t len)
-{
-    return wasi_mem_ok(c, ptr, len) ? c->mem + ptr : NULL;
-}
-
-static inline bool wasi_mem_st16(WasiCall *c, uint32_t ptr, uint16_t v)
-{
-    void *p = wasi_mem_ptr(c, ptr, 2);
-    if (p) memcpy(p, &v, 2);
-    return p != NULL;
-}
-static inline bool wasi_mem_st32(WasiCall *c, uint32_t ptr, uint32_t v)
-{
-    void *p = wasi_mem_ptr(c, ptr, 4);
-    if (p) memcpy(p, &v, 4);
-    return p != NULL;
-}
-static inline bool wasi_mem_st64(WasiCall *c, uint32_t ptr, uint64_t v)
-{
-    void *p = wasi_mem_ptr(c, ptr, 8);
-    if (p) memcpy(p, &v, 8);
-    return p != NULL;
-}
-/* Little-endian field stores into a record already range-checked. */
-static inline void wasi_put8(uint8_t *p, size_t off, uint8_t v) { p[off] = v; }
-static inline void wasi_put16(uint8_t *p, size_t off, uint16_t v) { memcpy(p + off, &v, 2); }
-static inline void wasi_put32(uint8_t *p, size_t off, uint32_t v) { memcpy(p + off, &v, 4); }
-static inline void wasi_put64(uint8_t *p, size_t off, uint64_t v) { memcpy(p + off, &v, 8); }
-static inline uint16_t wasi_get16(const uint8_t *p, size_t off) { uint16_t v; memcpy(&v, p + off, 2); return v; }
-static inline uint32_t wasi_get32(const uint8_t *p, size_t off) { uint32_t v; memcpy(&v, p + off, 4); return v; }
-static inline uint64_t wasi_get64(const uint8_t *p, size_t off) { uint64_t v; memcpy(&v, p + off, 8); return v; }
 
 /* Gathers `count` guest iovecs at iovs_ptr into host buffers. Uses `stack`
  * (stack_n entries) when it fits, else allocates (*out != stack: free it).

@@ -17,6 +17,12 @@
  * and the operations that never follow (unlink, rmdir, rename, link,
  * symlink, mkdir) pass the '/' on to the host, which checks it without
  * following anything.
+ *
+ * The same walk answers the WASIX layer's chdir (wasi_path_guest_dir): a
+ * guest absolute path is matched lexically against the preopens' guest
+ * names (wasi_path_join normalizes both) and the rest is walked from the
+ * preopen's root, so a symbolic link can neither lead out of the sandbox nor
+ * reveal, by success or failure, whether a host path outside it exists.
  */
 #include "wasi_path.h"
 
@@ -176,6 +182,23 @@ static uint32_t wasi_path_step(WasiWalk *w, int follow, WasiPath *out, bool *don
     return wasi_path_finish(w, comp, slash, out);
 }
 
+/* Walks `path` (a heap string, freed here) below dirfd, with absolute link
+ * targets restarting at root_fd (-1: refused). 0 and *out filled, or a
+ * WASI errno. */
+static uint32_t wasi_path_walk(int dirfd, int root_fd, char *path, int follow, WasiPath *out)
+{
+    WasiWalk w = {.dirs = malloc(8 * sizeof(int)), .cap = 8, .rest = path, .root_fd = root_fd};
+    char *link = malloc(WASI_PATH_LINK_MAX);
+    uint32_t err = !w.dirs || !link ? WASI_ENOMEM : 0;
+    if (!err) w.dirs[w.depth++] = dirfd;
+    for (bool done = false; !err && !done;) err = wasi_path_step(&w, follow, out, &done, link);
+    wasi_path_walk_close(&w, 0);
+    free(w.dirs);
+    free(w.rest);
+    free(link);
+    return err;
+}
+
 uint32_t wasi_path_resolve(WasiCall *c, WasiFd *dir, uint32_t ptr, uint32_t len, int follow,
                            WasiPath *out)
 {
@@ -186,16 +209,11 @@ uint32_t wasi_path_resolve(WasiCall *c, WasiFd *dir, uint32_t ptr, uint32_t len,
     if (err) return err;
     if (path[0] == '\0') err = WASI_ENOENT;
     else if (path[0] == '/') err = WASI_ENOTCAPABLE;
-    WasiWalk w = {.dirs = malloc(8 * sizeof(int)), .cap = 8, .rest = path, .root_fd = dir->root_fd};
-    char *link = malloc(WASI_PATH_LINK_MAX);
-    if (!err && (!w.dirs || !link)) err = WASI_ENOMEM;
-    if (!err) w.dirs[w.depth++] = dir->host_fd;
-    for (bool done = false; !err && !done;) err = wasi_path_step(&w, follow, out, &done, link);
-    wasi_path_walk_close(&w, 0);
-    free(w.dirs);
-    free(w.rest);
-    free(link);
-    return err;
+    if (err) {
+        free(path);
+        return err;
+    }
+    return wasi_path_walk(dir->host_fd, dir->root_fd, path, follow, out);
 }
 
 void wasi_path_done(WasiPath *p)
@@ -205,4 +223,80 @@ void wasi_path_done(WasiPath *p)
     p->name = p->name_slash = NULL;
     p->owns_dirfd = false;
     p->dirfd = -1;
+}
+
+/* ------------------------------------------------ guest directory view */
+
+char *wasi_path_join(const char *base, const char *path, size_t len)
+{
+    size_t cap = strlen(base) + len + 2;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    size_t n = 0;
+    if (len == 0 || path[0] != '/') {
+        n = strlen(base);
+        memcpy(out, base, n);
+        if (n == 1) n = 0; /* base "/" */
+    }
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && path[j] != '/') j++;
+        size_t clen = j - i;
+        if (clen == 2 && path[i] == '.' && path[i + 1] == '.') {
+            while (n > 0 && out[n - 1] != '/') n--;
+            if (n > 0) n--;
+        } else if (clen > 0 && !(clen == 1 && path[i] == '.')) {
+            out[n++] = '/';
+            memcpy(out + n, path + i, clen);
+            n += clen;
+        }
+        i = j + 1;
+    }
+    if (n == 0) out[n++] = '/';
+    out[n] = '\0';
+    return out;
+}
+
+/* When the normalized absolute path abs is dir or lies under it: what
+ * follows dir in abs, without the separating '/' ("" for dir itself).
+ * Else NULL. */
+static const char *wasi_path_under(const char *abs, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1) return abs + 1;   /* dir is "/" */
+    if (strncmp(abs, dir, n) != 0 || (abs[n] != '\0' && abs[n] != '/')) return NULL;
+    return abs[n] ? abs + n + 1 : abs + n;
+}
+
+/* Whether the relative path rest ("" = the root itself) names a directory
+ * below the preopen root fd `root`, symbolic links followed by the walk:
+ * 0, WASI_ENOTDIR, or the walk's or the host's errno. */
+static uint32_t wasi_path_dir_below(int root, const char *rest)
+{
+    char *path = strdup(*rest ? rest : ".");
+    if (!path) return WASI_ENOMEM;
+    WasiPath wp = {.dirfd = -1};
+    uint32_t err = wasi_path_walk(root, root, path, WASI_FOLLOW_ALWAYS, &wp);
+    if (err) return err;
+    OsStat st;
+    int r = os_fs_stat_at(wp.dirfd, wp.name, &st);
+    err = r < 0 ? wasi_abi_errno(r) : st.type == OS_FILE_DIRECTORY ? 0 : WASI_ENOTDIR;
+    wasi_path_done(&wp);
+    return err;
+}
+
+uint32_t wasi_path_guest_dir(WasiCtx *ctx, const char *abs)
+{
+    if (strcmp(abs, "/") == 0) return 0;
+    uint32_t result = WASI_ENOENT;
+    for (int i = 0; i < ctx->nroots && result != 0; i++) {
+        const char *rest = wasi_path_under(abs, ctx->root_names[i]);
+        if (rest) {
+            uint32_t e = wasi_path_dir_below(ctx->roots[i], rest);
+            if (e == 0 || result == WASI_ENOENT) result = e;
+        } else if (wasi_path_under(ctx->root_names[i], abs)) {
+            result = 0;   /* a virtual directory above the preopen */
+        }
+    }
+    return result;
 }

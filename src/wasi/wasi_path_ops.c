@@ -102,7 +102,7 @@ static uint32_t wasi_path_install(WasiCall *c, WasiFd *dir, int hfd, uint64_t ba
 static uint32_t wasi_path_open(WasiCall *c, const Slot *a)
 {
     uint32_t oflags = wasi_a32(a, 4), fdflags = wasi_a32(a, 7), out = wasi_a32(a, 8);
-    if (!wasi_mem_ok(c, out, 4)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, out, 4)) return WASI_EFAULT;
     if ((oflags & ~0xFu) || (fdflags & ~0x1Fu)) return WASI_EINVAL;
     uint64_t need = R_(PATH_OPEN) | ((oflags & WASI_O_CREAT) ? R_(PATH_CREATE_FILE) : 0) |
                     ((oflags & WASI_O_TRUNC) ? R_(PATH_FILESTAT_SET_SIZE) : 0);
@@ -123,7 +123,7 @@ static uint32_t wasi_path_open(WasiCall *c, const Slot *a)
     if (hfd < 0) err = wasi_abi_errno(hfd);
     else err = wasi_path_install(c, dir, hfd, base, inheriting, fdflags, &fd);
     wasi_path_end(dir, &p);
-    if (!err) wasi_mem_st32(c, out, fd);
+    if (!err) guest_st32(c->mem, out, fd);
     return err;
 }
 
@@ -147,7 +147,7 @@ uint32_t wasi_path_stat_impl(WasiCall *c, const Slot *a, OsStat *st)
 
 static uint32_t wasi_path_filestat_get(WasiCall *c, const Slot *a)
 {
-    if (!wasi_mem_ok(c, wasi_a32(a, 4), WASI_FILESTAT_SIZE)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, wasi_a32(a, 4), WASI_FILESTAT_SIZE)) return WASI_EFAULT;
     OsStat st;
     uint32_t err = wasi_path_stat_impl(c, a, &st);
     return err ? err : wasi_abi_store_filestat(c, wasi_a32(a, 4), &st);
@@ -216,8 +216,8 @@ static uint32_t wasi_path_unlink_file(WasiCall *c, const Slot *a)
 static uint32_t wasi_path_readlink(WasiCall *c, const Slot *a)
 {
     uint32_t buf_len = wasi_a32(a, 4), out = wasi_a32(a, 5);
-    uint8_t *buf = wasi_mem_ptr(c, wasi_a32(a, 3), buf_len);
-    if (!buf || !wasi_mem_ok(c, out, 4)) return WASI_EFAULT;
+    uint8_t *buf = guest_ptr(c->mem, wasi_a32(a, 3), buf_len);
+    if (!buf || !guest_ok(c->mem, out, 4)) return WASI_EFAULT;
     WasiFd *dir;
     WasiPath p;
     uint32_t err = wasi_path_begin(c, wasi_a32(a, 0), R_(PATH_READLINK), wasi_a32(a, 1),
@@ -229,7 +229,7 @@ static uint32_t wasi_path_readlink(WasiCall *c, const Slot *a)
     if (r >= 0) {
         uint32_t n = (uint64_t)r < buf_len ? (uint32_t)r : buf_len;
         memcpy(buf, target, n);
-        wasi_mem_st32(c, out, n);
+        guest_st32(c->mem, out, n);
     }
     free(target);
     return target ? wasi_abi_errno(r) : WASI_ENOMEM;

@@ -203,13 +203,13 @@ static uint32_t wasi_poll_decode(const uint8_t *in, uint32_t n, WasiSub *subs)
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *p = in + (size_t)i * WASI_SUBSCRIPTION_SIZE;
         WasiSub *s = &subs[i];
-        *s = (WasiSub){.userdata = wasi_get64(p, 0), .type = p[8]};
+        *s = (WasiSub){.userdata = guest_get64(p, 0), .type = p[8]};
         if (s->type == WASI_EVENT_CLOCK) {
-            s->clock_id = wasi_get32(p, 16);
-            s->timeout = wasi_get64(p, 24);
-            s->flags = wasi_get16(p, 40);
+            s->clock_id = guest_get32(p, 16);
+            s->timeout = guest_get64(p, 24);
+            s->flags = guest_get16(p, 40);
         } else if (s->type == WASI_EVENT_FD_READ || s->type == WASI_EVENT_FD_WRITE) {
-            s->fd = wasi_get32(p, 16);
+            s->fd = guest_get32(p, 16);
         } else {
             return WASI_EINVAL;
         }
@@ -223,11 +223,11 @@ void wasi_poll_store_events(uint8_t *out, const WasiEvent *ev, uint32_t n)
     for (uint32_t i = 0; i < n; i++) {
         uint8_t *p = out + (size_t)i * WASI_EVENT_SIZE;
         memset(p, 0, WASI_EVENT_SIZE);
-        wasi_put64(p, 0, ev[i].userdata);
-        wasi_put16(p, 8, ev[i].error);
-        wasi_put8(p, 10, ev[i].type);
-        wasi_put64(p, 16, ev[i].nbytes);
-        wasi_put16(p, 24, ev[i].flags);
+        guest_put64(p, 0, ev[i].userdata);
+        guest_put16(p, 8, ev[i].error);
+        guest_put8(p, 10, ev[i].type);
+        guest_put64(p, 16, ev[i].nbytes);
+        guest_put16(p, 24, ev[i].flags);
     }
 }
 
@@ -235,9 +235,9 @@ uint32_t wasi_poll_oneoff_with(WasiCall *c, const Slot *a, size_t sub_size,
                                WasiSubDecoder decode)
 {
     uint32_t n = wasi_a32(a, 2);
-    const uint8_t *in = wasi_mem_ptr(c, wasi_a32(a, 0), (uint64_t)n * sub_size);
-    uint8_t *out = wasi_mem_ptr(c, wasi_a32(a, 1), (uint64_t)n * WASI_EVENT_SIZE);
-    if (!in || !out || !wasi_mem_ok(c, wasi_a32(a, 3), 4)) return WASI_EFAULT;
+    const uint8_t *in = guest_ptr(c->mem, wasi_a32(a, 0), (uint64_t)n * sub_size);
+    uint8_t *out = guest_ptr(c->mem, wasi_a32(a, 1), (uint64_t)n * WASI_EVENT_SIZE);
+    if (!in || !out || !guest_ok(c->mem, wasi_a32(a, 3), 4)) return WASI_EFAULT;
     if (n == 0) return WASI_EINVAL;
     WasiSub *subs = malloc((size_t)n * sizeof *subs);
     WasiEvent *ev = malloc((size_t)n * sizeof *ev);
@@ -245,7 +245,7 @@ uint32_t wasi_poll_oneoff_with(WasiCall *c, const Slot *a, size_t sub_size,
     if (!err) err = wasi_poll_impl(c, subs, n, ev, &nev);
     if (!err) {
         wasi_poll_store_events(out, ev, nev);
-        wasi_mem_st32(c, wasi_a32(a, 3), nev);
+        guest_st32(c->mem, wasi_a32(a, 3), nev);
     }
     free(subs);
     free(ev);

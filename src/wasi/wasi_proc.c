@@ -17,13 +17,13 @@
 static uint32_t wasi_proc_put_strings(WasiCall *c, char **v, int n, size_t bytes, uint32_t ptrs,
                                       uint32_t buf)
 {
-    uint8_t *p = wasi_mem_ptr(c, ptrs, (uint64_t)n * 4);
-    uint8_t *b = wasi_mem_ptr(c, buf, bytes);
+    uint8_t *p = guest_ptr(c->mem, ptrs, (uint64_t)n * 4);
+    uint8_t *b = guest_ptr(c->mem, buf, bytes);
     if (!p || !b) return WASI_EFAULT;
     uint32_t off = 0;
     for (int i = 0; i < n; i++) {
         size_t len = strlen(v[i]) + 1;
-        wasi_put32(p, (size_t)i * 4, buf + off);
+        guest_put32(p, (size_t)i * 4, buf + off);
         memcpy(b + off, v[i], len);
         off += (uint32_t)len;
     }
@@ -33,9 +33,9 @@ static uint32_t wasi_proc_put_strings(WasiCall *c, char **v, int n, size_t bytes
 static uint32_t wasi_proc_put_sizes(WasiCall *c, uint32_t count_ptr, uint32_t size_ptr, int n,
                                     size_t bytes)
 {
-    if (!wasi_mem_ok(c, count_ptr, 4) || !wasi_mem_ok(c, size_ptr, 4)) return WASI_EFAULT;
-    wasi_mem_st32(c, count_ptr, (uint32_t)n);
-    wasi_mem_st32(c, size_ptr, (uint32_t)bytes);
+    if (!guest_ok(c->mem, count_ptr, 4) || !guest_ok(c->mem, size_ptr, 4)) return WASI_EFAULT;
+    guest_st32(c->mem, count_ptr, (uint32_t)n);
+    guest_st32(c->mem, size_ptr, (uint32_t)bytes);
     return 0;
 }
 
@@ -69,31 +69,31 @@ _Static_assert((int)OS_CLOCK_REALTIME == (int)WASI_CLOCK_REALTIME &&
                "WASI and os clock ids must agree");
 static uint32_t wasi_proc_clock_res_get(WasiCall *c, const Slot *a)
 {
-    if (!wasi_mem_ok(c, wasi_a32(a, 1), 8)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, wasi_a32(a, 1), 8)) return WASI_EFAULT;
     uint32_t id = wasi_a32(a, 0);
     if (id > WASI_CLOCK_THREAD_CPUTIME) return WASI_EINVAL;
     uint64_t ns;
     int r = os_clock_res((int)id, &ns);
     if (r < 0) return wasi_abi_errno(r);
-    wasi_mem_st64(c, wasi_a32(a, 1), ns);
+    guest_st64(c->mem, wasi_a32(a, 1), ns);
     return 0;
 }
 
 static uint32_t wasi_proc_clock_time_get(WasiCall *c, const Slot *a)
 {
-    if (!wasi_mem_ok(c, wasi_a32(a, 2), 8)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, wasi_a32(a, 2), 8)) return WASI_EFAULT;
     uint32_t id = wasi_a32(a, 0);
     if (id > WASI_CLOCK_THREAD_CPUTIME) return WASI_EINVAL;
     uint64_t ns;
     int r = os_clock_time((int)id, &ns);
     if (r < 0) return wasi_abi_errno(r);
-    wasi_mem_st64(c, wasi_a32(a, 2), ns);
+    guest_st64(c->mem, wasi_a32(a, 2), ns);
     return 0;
 }
 
 static uint32_t wasi_proc_random_get(WasiCall *c, const Slot *a)
 {
-    uint8_t *p = wasi_mem_ptr(c, wasi_a32(a, 0), wasi_a32(a, 1));
+    uint8_t *p = guest_ptr(c->mem, wasi_a32(a, 0), wasi_a32(a, 1));
     if (!p) return WASI_EFAULT;
     return wasi_abi_errno(os_random(p, wasi_a32(a, 1)));
 }

@@ -42,7 +42,7 @@ static uint32_t wasi_sock_wait(WasiCall *c, WasiFd *f, unsigned events)
 static uint32_t wasi_sock_accept(WasiCall *c, const Slot *a)
 {
     uint32_t flags = wasi_a32(a, 1), out = wasi_a32(a, 2);
-    if (!wasi_mem_ok(c, out, 4)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, out, 4)) return WASI_EFAULT;
     if (flags & ~(uint32_t)WASI_FDFLAG_NONBLOCK) return WASI_EINVAL;
     WasiFd *f;
     uint32_t err = wasi_sock_acquire(c, wasi_a32(a, 0), R_(SOCK_ACCEPT), &f);
@@ -62,7 +62,7 @@ static uint32_t wasi_sock_accept(WasiCall *c, const Slot *a)
     atomic_store(&nf->nonblock, (flags & WASI_FDFLAG_NONBLOCK) != 0);
     uint32_t fd = 0;
     err = wasi_ctx_fd_insert(c->ctx, nf, &fd);
-    if (!err) wasi_mem_st32(c, out, fd);
+    if (!err) guest_st32(c->mem, out, fd);
     return err;
 }
 
@@ -70,7 +70,7 @@ static uint32_t wasi_sock_accept(WasiCall *c, const Slot *a)
 static uint32_t wasi_sock_recv(WasiCall *c, const Slot *a)
 {
     uint32_t ri = wasi_a32(a, 3), out_len = wasi_a32(a, 4), out_flags = wasi_a32(a, 5);
-    if (!wasi_mem_ok(c, out_len, 4) || !wasi_mem_ok(c, out_flags, 2)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, out_len, 4) || !guest_ok(c->mem, out_flags, 2)) return WASI_EFAULT;
     if (ri & ~(uint32_t)(WASI_RI_PEEK | WASI_RI_WAITALL)) return WASI_EINVAL;
     WasiFd *f;
     uint32_t err = wasi_sock_acquire(c, wasi_a32(a, 0), R_(FD_READ), &f);
@@ -85,8 +85,8 @@ static uint32_t wasi_sock_recv(WasiCall *c, const Slot *a)
         int64_t r = os_sock_recv(f->host_fd, v, n, fl, &truncated);
         if (r < 0) err = wasi_abi_errno(r);
         else {
-            wasi_mem_st32(c, out_len, (uint32_t)r);
-            wasi_mem_st16(c, out_flags, truncated ? WASI_RO_DATA_TRUNCATED : 0);
+            guest_st32(c->mem, out_len, (uint32_t)r);
+            guest_st16(c->mem, out_flags, truncated ? WASI_RO_DATA_TRUNCATED : 0);
         }
     }
     if (v && v != stack) free(v);
@@ -98,7 +98,7 @@ static uint32_t wasi_sock_recv(WasiCall *c, const Slot *a)
 static uint32_t wasi_sock_send(WasiCall *c, const Slot *a)
 {
     uint32_t out = wasi_a32(a, 4);
-    if (!wasi_mem_ok(c, out, 4)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, out, 4)) return WASI_EFAULT;
     if (wasi_a32(a, 3) != 0) return WASI_EINVAL;
     WasiFd *f;
     uint32_t err = wasi_sock_acquire(c, wasi_a32(a, 0), R_(FD_WRITE), &f);
@@ -110,7 +110,7 @@ static uint32_t wasi_sock_send(WasiCall *c, const Slot *a)
     if (!err) {
         int64_t r = os_sock_send(f->host_fd, v, n);
         if (r < 0) err = wasi_abi_errno(r);
-        else wasi_mem_st32(c, out, (uint32_t)r);
+        else guest_st32(c->mem, out, (uint32_t)r);
     }
     if (v && v != stack) free(v);
     wasi_ctx_fd_release(f);

@@ -24,23 +24,23 @@ static uint32_t wasi_unstable_fd_seek(WasiCall *c, const Slot *a)
 
 static uint32_t wasi_unstable_store_filestat(WasiCall *c, uint32_t ptr, const OsStat *st)
 {
-    uint8_t *p = wasi_mem_ptr(c, ptr, WASI0_FILESTAT_SIZE);
+    uint8_t *p = guest_ptr(c->mem, ptr, WASI0_FILESTAT_SIZE);
     if (!p) return WASI_EFAULT;
     memset(p, 0, WASI0_FILESTAT_SIZE);
-    wasi_put64(p, 0, st->dev);
-    wasi_put64(p, 8, st->ino);
-    wasi_put8(p, 16, wasi_abi_filetype(st->type));
-    wasi_put32(p, 20, st->nlink > UINT32_MAX ? UINT32_MAX : (uint32_t)st->nlink);
-    wasi_put64(p, 24, st->size);
-    wasi_put64(p, 32, st->atim);
-    wasi_put64(p, 40, st->mtim);
-    wasi_put64(p, 48, st->ctim);
+    guest_put64(p, 0, st->dev);
+    guest_put64(p, 8, st->ino);
+    guest_put8(p, 16, wasi_abi_filetype(st->type));
+    guest_put32(p, 20, st->nlink > UINT32_MAX ? UINT32_MAX : (uint32_t)st->nlink);
+    guest_put64(p, 24, st->size);
+    guest_put64(p, 32, st->atim);
+    guest_put64(p, 40, st->mtim);
+    guest_put64(p, 48, st->ctim);
     return 0;
 }
 
 static uint32_t wasi_unstable_fd_filestat_get(WasiCall *c, const Slot *a)
 {
-    if (!wasi_mem_ok(c, wasi_a32(a, 1), WASI0_FILESTAT_SIZE)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, wasi_a32(a, 1), WASI0_FILESTAT_SIZE)) return WASI_EFAULT;
     OsStat st;
     uint32_t err = wasi_fd_stat_impl(c, wasi_a32(a, 0), &st);
     return err ? err : wasi_unstable_store_filestat(c, wasi_a32(a, 1), &st);
@@ -48,7 +48,7 @@ static uint32_t wasi_unstable_fd_filestat_get(WasiCall *c, const Slot *a)
 
 static uint32_t wasi_unstable_path_filestat_get(WasiCall *c, const Slot *a)
 {
-    if (!wasi_mem_ok(c, wasi_a32(a, 4), WASI0_FILESTAT_SIZE)) return WASI_EFAULT;
+    if (!guest_ok(c->mem, wasi_a32(a, 4), WASI0_FILESTAT_SIZE)) return WASI_EFAULT;
     OsStat st;
     uint32_t err = wasi_path_stat_impl(c, a, &st);
     return err ? err : wasi_unstable_store_filestat(c, wasi_a32(a, 4), &st);
@@ -61,13 +61,13 @@ static uint32_t wasi_unstable_decode(const uint8_t *in, uint32_t n, WasiSub *sub
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *p = in + (size_t)i * WASI0_SUBSCRIPTION_SIZE;
         WasiSub *s = &subs[i];
-        *s = (WasiSub){.userdata = wasi_get64(p, 0), .type = p[8]};
+        *s = (WasiSub){.userdata = guest_get64(p, 0), .type = p[8]};
         if (s->type == WASI_EVENT_CLOCK) {
-            s->clock_id = wasi_get32(p, 24);
-            s->timeout = wasi_get64(p, 32);
-            s->flags = wasi_get16(p, 48);
+            s->clock_id = guest_get32(p, 24);
+            s->timeout = guest_get64(p, 32);
+            s->flags = guest_get16(p, 48);
         } else if (s->type == WASI_EVENT_FD_READ || s->type == WASI_EVENT_FD_WRITE) {
-            s->fd = wasi_get32(p, 16);
+            s->fd = guest_get32(p, 16);
         } else {
             return WASI_EINVAL;
         }

@@ -31,7 +31,7 @@
 static int64_t wasix_futex_timeout(const uint8_t *p)
 {
     if (p[0] != 1) return -1;
-    uint64_t ns = wasix_load_u64(p + 8);
+    uint64_t ns = guest_get64(p, 8);
     return ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)ns;
 }
 
@@ -40,15 +40,16 @@ static TrapKind wasix_futex_wait(ExecEnv *env, Instance *caller, void *ctx, Slot
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
     uint32_t addr = io[0].u32, expected = io[1].u32;
-    const uint8_t *word = wasix_guest(caller, addr, 4);
-    const uint8_t *timeout = wasix_guest(caller, io[2].u32, 16);
-    uint8_t *woken = wasix_guest(caller, io[3].u32, 1);
-    if (!word || !timeout || !woken) return wasix_ret(io, WASIX_EMEMVIOLATION);
-    if (addr & 3u) return wasix_ret(io, WASIX_EINVAL);
+    GuestMem m = guest_mem(caller);
+    const uint8_t *word = guest_ptr(m, addr, 4);
+    const uint8_t *timeout = guest_ptr(m, io[2].u32, 16);
+    uint8_t *woken = guest_ptr(m, io[3].u32, 1);
+    if (!word || !timeout || !woken) return wasix_ret(io, WASI_EMEMVIOLATION);
+    if (addr & 3u) return wasix_ret(io, WASI_EINVAL);
     int r = park_wait32(env, word, expected, wasix_futex_timeout(timeout));
     if (r == 3) return TRAP_INTERRUPTED;
     *woken = r == 2 ? 0 : 1;
-    return wasix_ret(io, WASIX_ESUCCESS);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* The body of futex_wake (count 1) and futex_wake_all (count UINT32_MAX). */
@@ -56,11 +57,12 @@ static TrapKind wasix_futex_wake_n(ExecEnv *env, Instance *caller, Slot *io, uin
 {
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
-    const uint8_t *word = wasix_guest(caller, io[0].u32, 4);
-    uint8_t *woken = wasix_guest(caller, io[1].u32, 1);
-    if (!word || !woken) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    GuestMem m = guest_mem(caller);
+    const uint8_t *word = guest_ptr(m, io[0].u32, 4);
+    uint8_t *woken = guest_ptr(m, io[1].u32, 1);
+    if (!word || !woken) return wasix_ret(io, WASI_EMEMVIOLATION);
     park_notify_report(word, count, woken);
-    return wasix_ret(io, WASIX_ESUCCESS);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 static TrapKind wasix_futex_wake(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
@@ -74,8 +76,8 @@ static TrapKind wasix_futex_wake_all(ExecEnv *env, Instance *caller, void *ctx, 
 }
 
 const WasixHostDef wasix_futex_defs[] = {
-    {"futex_wait", "iiii:i", wasix_futex_wait},
-    {"futex_wake", "ii:i", wasix_futex_wake},
-    {"futex_wake_all", "ii:i", wasix_futex_wake_all},
+    {"futex_wait", "iiii>i", wasix_futex_wait},
+    {"futex_wake", "ii>i", wasix_futex_wake},
+    {"futex_wake_all", "ii>i", wasix_futex_wake_all},
 };
 const size_t wasix_futex_ndefs = SP_ARRAY_LEN(wasix_futex_defs);

@@ -95,25 +95,12 @@ static SpResult process_diag(SpDiag *diag, SpResult msg)
 
 /* ------------------------------------------------------ host functions */
 
-/* Builds the FuncType of a signature string "ii:i" (i = i32, I = i64). */
-static FuncType *process_parse_sig(const char *sig)
-{
-    ValType params[16], results[4];
-    uint32_t np = 0, nr = 0;
-    const char *s = sig;
-    for (; *s && *s != ':' && np < SP_ARRAY_LEN(params); s++)
-        params[np++] = *s == 'I' ? VT_I64 : VT_I32;
-    if (*s == ':') s++;
-    for (; *s && nr < SP_ARRAY_LEN(results); s++) results[nr++] = *s == 'I' ? VT_I64 : VT_I32;
-    return functype_new(np, params, nr, results);
-}
-
 /* Creates host function `name` (signature sig) with ctx = p under module
  * `module`. The Func and its type are owned by p. */
 static SpResult process_define(Process *p, const char *module, const char *name,
                                const char *sig, HostFn fn)
 {
-    FuncType *type = process_parse_sig(sig);
+    FuncType *type = functype_parse(sig);
     Func *f = type ? store_host_func(p->store, type, fn, p) : NULL;
     functype_free(type);
     if (!f) return ERR_OUT_OF_MEMORY;
@@ -143,7 +130,7 @@ static SpResult process_define_all(Process *p)
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_proc_defs, wasix_proc_ndefs);
     static const char *const spawn_modules[] = {"wasi", "wasi_snapshot_preview1", "wasi_unstable"};
     for (size_t i = 0; i < SP_ARRAY_LEN(spawn_modules) && !e; i++)
-        e = process_define(p, spawn_modules[i], "thread-spawn", "i:i", wasix_thread_spawn_wasi);
+        e = process_define(p, spawn_modules[i], "thread-spawn", "i>i", wasix_thread_spawn_wasi);
     return e;
 }
 
@@ -239,7 +226,6 @@ static SpResult process_init(Process *p, const ProcessConfig *cfg)
     p->last_id = p->pid;
     p->max_threads = cfg->max_threads ? cfg->max_threads : WASIX_DEFAULT_MAX_THREADS;
     p->deadline_ns = cfg->timeout_ns ? os_monotonic_ns() + cfg->timeout_ns : 0;
-    p->wasi_cfg = &p->cfg.wasi;
     p->thread_start_func = -1;
     atomic_init(&p->interrupt, 0);
     atomic_init(&p->signal_handler, -1);

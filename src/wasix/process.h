@@ -2,8 +2,9 @@
  * process.h - what the files of the wasix layer share: the Process (one
  * module, its shared memory, the WasiCtx, the thread table, the TID counter,
  * the exit state, signal state) and the WasixThread (an OS thread with its own
- * Instance of the module and its own ExecEnv), guest-memory helpers, WASIX
- * errno values, and the tables of host functions each file defines.
+ * Instance of the module and its own ExecEnv), and the tables of host
+ * functions each file defines. Guest memory is reached through the engine's
+ * guest.h, errno values are the wasi layer's (wasi_errno.h).
  *
  * Files: process.c (creating, running and ending a process: wasix_run),
  * thread.c (thread spawn, join, exit, the trap report), futex.c (futex_*),
@@ -22,27 +23,10 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "guest.h"
 #include "os/os_thread.h"
+#include "wasi/wasi_errno.h"
 #include "wasix.h"
-
-/* WASIX errno values (wasix-abi.md §3.4) used by this layer. */
-enum {
-    WASIX_ESUCCESS = 0,
-    WASIX_EACCES = 2,
-    WASIX_EAGAIN = 6,
-    WASIX_EBADF = 8,
-    WASIX_EDEADLK = 16,
-    WASIX_EINVAL = 28,
-    WASIX_ENAMETOOLONG = 37,
-    WASIX_ENOENT = 44,
-    WASIX_ENOEXEC = 45,
-    WASIX_ENOMEM = 48,
-    WASIX_ENOSYS = 52,
-    WASIX_ENOTDIR = 54,
-    WASIX_ERANGE = 68,
-    WASIX_ENOTCAPABLE = 76,
-    WASIX_EMEMVIOLATION = 78,
-};
 
 /* Signals are 0..31 (wasix-abi.md §3.3); a thread's pending set is a bit mask. */
 #define WASIX_NSIG 32u
@@ -98,7 +82,6 @@ struct Process {
     bool watchdog_stop;         /* tells the timeout's watchdog to end (guarded by lock) */
     bool has_watchdog;          /* `watchdog` runs (set and cleared by the supervisor) */
     pthread_t watchdog;         /* the thread that enforces deadline_ns (process.c) */
-    const WasiConfig *wasi_cfg; /* &cfg.wasi (preopens, for chdir) */
     WasiCtx *wasi;              /* NULL in a bare process */
     WasixThread *host;          /* invoke mode: the embedder's thread as main thread, or NULL */
     Linker *linker;
@@ -176,8 +159,8 @@ static inline WasixThread *wasix_self(ExecEnv *env)
 /* ----------------------------------------------------------- host tables */
 
 /* One host function: its import name, its type as a signature string
- * ("ii:i" = (i32, i32) -> i32, "I:i" = (i64) -> i32, ":" = () -> ()), and
- * its C function (called with ctx = the Process). */
+ * (functype_parse's notation: "ii>i" = (i32, i32) -> i32, "I>i" = (i64) ->
+ * i32, ">" = () -> ()), and its C function (called with ctx = the Process). */
 typedef struct WasixHostDef {
     const char *name;
     const char *sig;
@@ -210,38 +193,6 @@ static inline TrapKind wasix_signals_check(ExecEnv *env)
                   !atomic_load_explicit(&t->proc->timers_armed, memory_order_relaxed)))
         return TRAP_NONE;
     return wasix_signals_deliver(env);
-}
-
-/* ------------------------------------------------------- guest memory */
-
-/* The caller's memory 0, or NULL. */
-static inline Memory *wasix_memory(const Instance *caller)
-{
-    return caller && caller->module->num_memories ? caller->memories[0] : NULL;
-}
-
-/* Host address of guest bytes [ptr, ptr+len) in the caller's memory 0, or
- * NULL when any of it is out of bounds (or there is no memory). */
-static inline uint8_t *wasix_guest(const Instance *caller, uint32_t ptr, uint64_t len)
-{
-    Memory *m = wasix_memory(caller);
-    if (!m || (uint64_t)ptr + len > memory_size_bytes(m)) return NULL;
-    return m->base + ptr;
-}
-
-/* Little-endian stores and loads at a checked host address. */
-static inline void wasix_store_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static inline uint32_t wasix_load_u32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-static inline uint64_t wasix_load_u64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
 }
 
 /* Sets a host function's i32 result (an errno) and returns "no trap". */

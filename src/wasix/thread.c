@@ -220,10 +220,10 @@ static void *wasix_thread_main(void *arg)
  * already exiting. */
 static uint32_t wasix_thread_reserve(Process *p, uint32_t *tid, TrapKind *trap)
 {
-    uint32_t e = WASIX_ESUCCESS;
+    uint32_t e = WASI_ESUCCESS;
     pthread_mutex_lock(&p->lock);
     if (p->exiting) *trap = TRAP_INTERRUPTED;
-    else if (p->live >= p->max_threads || p->last_id + 1 >= WASIX_TID_LIMIT) e = WASIX_EACCES;
+    else if (p->live >= p->max_threads || p->last_id + 1 >= WASIX_TID_LIMIT) e = WASI_EACCES;
     else {
         *tid = ++p->last_id;
         p->live++;
@@ -259,7 +259,7 @@ bool wasix_thread_launch(WasixThread *t, void *(*entry)(void *))
  * every instance gets the same one) and shared. */
 static bool wasix_memory_shareable(const Instance *caller)
 {
-    const Memory *m = wasix_memory(caller);
+    const Memory *m = guest_memory(caller);
     return m && caller->module->num_memory_imports > 0 && m->shared;
 }
 
@@ -274,14 +274,14 @@ static uint32_t wasix_thread_create(Process *p, uint32_t tid, uint32_t start_arg
     if (!t || k != TRAP_NONE) {
         wasix_thread_free(t);
         if (k == TRAP_INTERRUPTED) *trap = k;
-        return err == ERR_OUT_OF_MEMORY ? WASIX_ENOMEM : WASIX_ENOEXEC;
+        return err == ERR_OUT_OF_MEMORY ? WASI_ENOMEM : WASI_ENOEXEC;
     }
     t->start_arg = start_arg;
     if (!wasix_thread_launch(t, wasix_thread_main)) {
         wasix_thread_free(t);
-        return WASIX_EAGAIN;
+        return WASI_EAGAIN;
     }
-    return WASIX_ESUCCESS;
+    return WASI_ESUCCESS;
 }
 
 /* The body shared by every spawn import. Returns an errno (0: *tid_out is
@@ -292,15 +292,15 @@ static uint32_t wasix_thread_spawn(Process *p, const Instance *caller, uint32_t 
     uint32_t tid = 0;
     uint32_t e = wasix_thread_reserve(p, &tid, trap);
     if (e || *trap) return e;
-    if (p->thread_start_func < 0) e = WASIX_ENOTCAPABLE;
-    else if (!wasix_memory_shareable(caller)) e = WASIX_EMEMVIOLATION;
+    if (p->thread_start_func < 0) e = WASI_ENOTCAPABLE;
+    else if (!wasix_memory_shareable(caller)) e = WASI_EMEMVIOLATION;
     else e = wasix_thread_create(p, tid, start_arg, trap);
     if (e || *trap) {
         wasix_thread_unreserve(p);
         return e;
     }
     *tid_out = tid;
-    return WASIX_ESUCCESS;
+    return WASI_ESUCCESS;
 }
 
 /* `wasi`.`thread-spawn(start_arg) -> tid or -errno`. start_arg is opaque (the
@@ -322,15 +322,15 @@ static TrapKind wasix_thread_spawn_v2(ExecEnv *env, Instance *caller, void *ctx,
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
     uint32_t start_ptr = io[0].u32;
-    if (!wasix_guest(caller, start_ptr, 64)) return wasix_ret(io, WASIX_EMEMVIOLATION);
-    if (!wasix_guest(caller, io[1].u32, 4)) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    GuestMem m = guest_mem(caller);
+    uint8_t *out = guest_ptr(m, io[1].u32, 4);   /* stays valid: memory only grows */
+    if (!guest_ok(m, start_ptr, 64) || !out) return wasix_ret(io, WASI_EMEMVIOLATION);
     uint32_t tid = 0;
     uint32_t e = wasix_thread_spawn(ctx, caller, start_ptr, &tid, &trap);
     if (trap) return trap;
     if (e) return wasix_ret(io, e);
-    uint8_t *out = wasix_guest(caller, io[1].u32, 4); /* memory only grows */
-    wasix_store_u32(out, tid);
-    return wasix_ret(io, WASIX_ESUCCESS);
+    guest_put32(out, 0, tid);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* ------------------------------------------------ id, join and exit */
@@ -340,10 +340,10 @@ static TrapKind wasix_thread_id(ExecEnv *env, Instance *caller, void *ctx, Slot 
 {
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
-    uint8_t *out = wasix_guest(caller, io[0].u32, 4);
-    if (!out) return wasix_ret(io, WASIX_EMEMVIOLATION);
-    wasix_store_u32(out, wasix_self(env)->tid);
-    return wasix_ret(io, WASIX_ESUCCESS);
+    uint8_t *out = guest_ptr(guest_mem(caller), io[0].u32, 4);
+    if (!out) return wasix_ret(io, WASI_EMEMVIOLATION);
+    guest_put32(out, 0, wasix_self(env)->tid);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 static bool wasix_thread_alive(const Process *p, uint32_t tid)
@@ -363,13 +363,13 @@ static TrapKind wasix_thread_join(ExecEnv *env, Instance *caller, void *ctx, Slo
     if (trap) return trap;
     Process *p = ctx;
     uint32_t tid = io[0].u32;
-    if (tid == wasix_self(env)->tid) return wasix_ret(io, WASIX_EDEADLK);
+    if (tid == wasix_self(env)->tid) return wasix_ret(io, WASI_EDEADLK);
     pthread_mutex_lock(&p->lock);
     while (!p->exiting && wasix_thread_alive(p, tid)) pthread_cond_wait(&p->changed, &p->lock);
     bool exiting = p->exiting;
     pthread_mutex_unlock(&p->lock);
     if (exiting) return TRAP_INTERRUPTED;
-    return wasix_ret(io, WASIX_ESUCCESS);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* `thread_exit(code)`: ends the calling thread (the code is ignored, as in
@@ -382,10 +382,10 @@ static TrapKind wasix_thread_exit(ExecEnv *env, Instance *caller, void *ctx, Slo
 }
 
 const WasixHostDef wasix_thread_defs[] = {
-    {"thread_spawn_v2", "ii:i", wasix_thread_spawn_v2},
-    {"thread_spawn", "ii:i", wasix_thread_spawn_v2},
-    {"thread_id", "i:i", wasix_thread_id},
-    {"thread_join", "i:i", wasix_thread_join},
-    {"thread_exit", "i:", wasix_thread_exit},
+    {"thread_spawn_v2", "ii>i", wasix_thread_spawn_v2},
+    {"thread_spawn", "ii>i", wasix_thread_spawn_v2},
+    {"thread_id", "i>i", wasix_thread_id},
+    {"thread_join", "i>i", wasix_thread_join},
+    {"thread_exit", "i>", wasix_thread_exit},
 };
 const size_t wasix_thread_ndefs = SP_ARRAY_LEN(wasix_thread_defs);

@@ -17,12 +17,14 @@
  * Not done: waking a thread blocked in the host to deliver a signal (it gets
  * it at its next host call), and delivery at the wasi layer's calls.
  *
- * The current directory is a guest path, "/" at start. chdir accepts a
- * directory that exists under a preopened directory (checked on the host with
- * every symbolic link resolved, and refused if it leads outside the preopen),
- * "/" and the virtual parents of preopens, as Wasmer's root file system
- * shows them. It changes what getcwd reports; the wasi layer resolves paths
- * against the preopens' file descriptors and does not consult it.
+ * The current directory is a guest path, "/" at start. chdir joins its
+ * argument to it lexically (wasi_path_join) and accepts "/", the virtual
+ * parents of preopens (as Wasmer's root file system shows them) and a
+ * directory under a preopened directory, as the wasi layer's sandboxed
+ * resolver finds it (wasi_path_guest_dir: symbolic links are expanded there
+ * and cannot lead out of the preopen; one that tries gives Notcapable). It
+ * changes what getcwd reports; the wasi layer resolves paths against the
+ * preopens' file descriptors and does not consult it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +130,7 @@ static TrapKind wasix_proc_thread_signal(ExecEnv *env, Instance *caller, void *c
 {
     Process *p = ctx;
     uint32_t tid = io[0].u32, sig = io[1].u32;
-    if (sig >= WASIX_NSIG) return wasix_ret(io, WASIX_EINVAL);
+    if (sig >= WASIX_NSIG) return wasix_ret(io, WASI_EINVAL);
     if (sig != 0) {
         pthread_mutex_lock(&p->lock);
         WasixThread *t = wasix_proc_find_thread(p, tid);
@@ -137,7 +139,7 @@ static TrapKind wasix_proc_thread_signal(ExecEnv *env, Instance *caller, void *c
     }
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
-    return wasix_ret(io, WASIX_ESUCCESS);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* `proc_raise_interval(sig, interval_ns, repeat) -> errno`: raise sig after
@@ -149,7 +151,7 @@ static TrapKind wasix_proc_raise_interval(ExecEnv *env, Instance *caller, void *
     Process *p = ctx;
     uint32_t sig = io[0].u32;
     uint64_t interval = io[1].u64;
-    if (sig >= WASIX_NSIG) return wasix_ret(io, WASIX_EINVAL);
+    if (sig >= WASIX_NSIG) return wasix_ret(io, WASI_EINVAL);
     pthread_mutex_lock(&p->lock);
     SignalTimer *tm = &p->timers[sig];
     tm->interval_ns = interval;
@@ -157,7 +159,7 @@ static TrapKind wasix_proc_raise_interval(ExecEnv *env, Instance *caller, void *
     tm->deadline_ns = interval ? os_monotonic_ns() + interval : 0;
     if (interval) atomic_store(&p->timers_armed, true);
     pthread_mutex_unlock(&p->lock);
-    return wasix_ret(io, WASIX_ESUCCESS);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* True when function `index` of m has type (i32) -> (). */
@@ -173,7 +175,7 @@ static TrapKind wasix_proc_callback_signal(ExecEnv *env, Instance *caller, void 
 {
     Process *p = ctx;
     uint32_t len = io[1].u32;
-    const uint8_t *name = wasix_guest(caller, io[0].u32, len);
+    const uint8_t *name = guest_ptr(guest_mem(caller), io[0].u32, len);
     int64_t handler = -1;
     const Export *ex = name ? module_find_export(p->module, (const char *)name, len) : NULL;
     if (ex && ex->kind == EXTERN_FUNC && wasix_proc_is_handler_type(p->module, ex->index))
@@ -186,16 +188,16 @@ static TrapKind wasix_proc_callback_signal(ExecEnv *env, Instance *caller, void 
 static TrapKind wasix_proc_signals_sizes_get(ExecEnv *env, Instance *caller, void *ctx,
                                              Slot *io)
 {
-    uint8_t *out = wasix_guest(caller, io[0].u32, 4);
-    if (!out) return wasix_ret(io, WASIX_EMEMVIOLATION);
-    wasix_store_u32(out, 0);
-    return wasix_ret(io, WASIX_ESUCCESS);
+    uint8_t *out = guest_ptr(guest_mem(caller), io[0].u32, 4);
+    if (!out) return wasix_ret(io, WASI_EMEMVIOLATION);
+    guest_put32(out, 0, 0);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* `proc_signals_get(buf) -> errno`: writes the zero dispositions above. */
 static TrapKind wasix_proc_signals_get(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
 {
-    return wasix_ret(io, WASIX_ESUCCESS);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* ------------------------------------------------------------ process */
@@ -213,10 +215,10 @@ static TrapKind wasix_proc_id(ExecEnv *env, Instance *caller, void *ctx, Slot *i
 {
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
-    uint8_t *out = wasix_guest(caller, io[0].u32, 4);
-    if (!out) return wasix_ret(io, WASIX_EMEMVIOLATION);
-    wasix_store_u32(out, ((Process *)ctx)->pid);
-    return wasix_ret(io, WASIX_ESUCCESS);
+    uint8_t *out = guest_ptr(guest_mem(caller), io[0].u32, 4);
+    if (!out) return wasix_ret(io, WASI_EMEMVIOLATION);
+    guest_put32(out, 0, ((Process *)ctx)->pid);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* `proc_parent(pid, ret) -> errno`: the parent of this process (0: none);
@@ -226,11 +228,11 @@ static TrapKind wasix_proc_parent(ExecEnv *env, Instance *caller, void *ctx, Slo
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
     Process *p = ctx;
-    if (io[0].u32 != p->pid) return wasix_ret(io, WASIX_EBADF);
-    uint8_t *out = wasix_guest(caller, io[1].u32, 4);
-    if (!out) return wasix_ret(io, WASIX_EMEMVIOLATION);
-    wasix_store_u32(out, p->ppid);
-    return wasix_ret(io, WASIX_ESUCCESS);
+    if (io[0].u32 != p->pid) return wasix_ret(io, WASI_EBADF);
+    uint8_t *out = guest_ptr(guest_mem(caller), io[1].u32, 4);
+    if (!out) return wasix_ret(io, WASI_EMEMVIOLATION);
+    guest_put32(out, 0, p->ppid);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* ------------------------------------------------- sleep, parallelism */
@@ -249,7 +251,7 @@ static TrapKind wasix_proc_thread_sleep(ExecEnv *env, Instance *caller, void *ct
         int64_t timeout = ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)ns;
         if (park_wait32(env, &word, 0, timeout) == 3) return TRAP_INTERRUPTED;
     }
-    return wasix_ret(io, WASIX_ESUCCESS);
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* `thread_parallelism(ret) -> errno`: the CPUs this process may use. */
@@ -258,99 +260,13 @@ static TrapKind wasix_proc_thread_parallelism(ExecEnv *env, Instance *caller, vo
 {
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
-    uint8_t *out = wasix_guest(caller, io[0].u32, 4);
-    if (!out) return wasix_ret(io, WASIX_EMEMVIOLATION);
-    wasix_store_u32(out, os_cpu_count());
-    return wasix_ret(io, WASIX_ESUCCESS);
+    uint8_t *out = guest_ptr(guest_mem(caller), io[0].u32, 4);
+    if (!out) return wasix_ret(io, WASI_EMEMVIOLATION);
+    guest_put32(out, 0, os_cpu_count());
+    return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* --------------------------------------------------- current directory */
-
-/* Appends path (len bytes) to the absolute, normalized base and resolves
- * ".", ".." and repeated slashes lexically ("/.." is "/"). A path starting
- * with "/" ignores base. Returns a malloc'd absolute path, or NULL. */
-static char *wasix_path_join(const char *base, const char *path, size_t len)
-{
-    size_t cap = strlen(base) + len + 2;
-    char *out = malloc(cap);
-    if (!out) return NULL;
-    size_t n = 0;
-    if (len == 0 || path[0] != '/') {
-        n = strlen(base);
-        memcpy(out, base, n);
-        if (n == 1) n = 0; /* base "/" */
-    }
-    for (size_t i = 0; i < len;) {
-        size_t j = i;
-        while (j < len && path[j] != '/') j++;
-        size_t clen = j - i;
-        if (clen == 2 && path[i] == '.' && path[i + 1] == '.') {
-            while (n > 0 && out[n - 1] != '/') n--;
-            if (n > 0) n--;
-        } else if (clen > 0 && !(clen == 1 && path[i] == '.')) {
-            out[n++] = '/';
-            memcpy(out + n, path + i, clen);
-            n += clen;
-        }
-        i = j + 1;
-    }
-    if (n == 0) out[n++] = '/';
-    out[n] = '\0';
-    return out;
-}
-
-/* True when abs is root or lies at or under the absolute path `dir`. */
-static bool wasix_path_within(const char *abs, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (n == 1) return true;
-    return strncmp(abs, dir, n) == 0 && (abs[n] == '\0' || abs[n] == '/');
-}
-
-/* Checks abs inside one preopen (guest dir `guest`, host dir `host`):
- * Success, Notdir, or Noent (missing, or a link out of the preopen). */
-static uint32_t wasix_proc_check_in_preopen(const char *abs, const char *guest, const char *host)
-{
-    const char *rest = abs + (strlen(guest) == 1 ? 1 : strlen(guest));
-    while (*rest == '/') rest++;
-    size_t hlen = strlen(host);
-    char *joined = malloc(hlen + strlen(rest) + 2);
-    if (!joined) return WASIX_ENOMEM;
-    memcpy(joined, host, hlen);
-    joined[hlen] = '/';
-    strcpy(joined + hlen + 1, rest);
-    char *real = os_real_path(joined);
-    char *root = os_real_path(host);
-    uint32_t e = WASIX_ENOENT;
-    if (real && root && wasix_path_within(real, root))
-        e = os_is_directory(real) ? WASIX_ESUCCESS : WASIX_ENOTDIR;
-    free(joined);
-    free(real);
-    free(root);
-    return e;
-}
-
-/* Whether the guest directory abs exists: "/", a virtual parent of a
- * preopen, or a directory inside one. */
-static uint32_t wasix_proc_dir_exists(const Process *p, const char *abs)
-{
-    if (strcmp(abs, "/") == 0) return WASIX_ESUCCESS;
-    uint32_t result = WASIX_ENOENT;
-    const WasiConfig *cfg = p->wasi_cfg;
-    for (int i = 0; cfg && i < cfg->npreopens && result != WASIX_ESUCCESS; i++) {
-        const char *gp = cfg->preopens[i].guest_path, *hp = cfg->preopens[i].host_path;
-        char *guest = gp && hp ? wasix_path_join("/", gp, strlen(gp)) : NULL;
-        if (!guest) continue;
-        if (wasix_path_within(abs, guest)) {
-            uint32_t e = wasix_proc_check_in_preopen(abs, guest, hp);
-            if (e == WASIX_ESUCCESS || result == WASIX_ENOENT) result = e;
-        } else if (wasix_path_within(guest, abs)) {
-            result = WASIX_ESUCCESS;
-        }
-        free(guest);
-    }
-    return result;
-}
 
 /* `chdir(path, path_len) -> errno`: see the file comment. */
 static TrapKind wasix_proc_chdir(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
@@ -359,15 +275,15 @@ static TrapKind wasix_proc_chdir(ExecEnv *env, Instance *caller, void *ctx, Slot
     if (trap) return trap;
     Process *p = ctx;
     uint32_t len = io[1].u32;
-    const char *path = (const char *)wasix_guest(caller, io[0].u32, len);
-    if (!path) return wasix_ret(io, WASIX_EMEMVIOLATION);
-    if (len == 0 || memchr(path, '\0', len)) return wasix_ret(io, len ? WASIX_EINVAL : WASIX_ENOENT);
+    const char *path = (const char *)guest_ptr(guest_mem(caller), io[0].u32, len);
+    if (!path) return wasix_ret(io, WASI_EMEMVIOLATION);
+    if (len == 0 || memchr(path, '\0', len)) return wasix_ret(io, len ? WASI_EINVAL : WASI_ENOENT);
     pthread_mutex_lock(&p->lock);
-    char *abs = wasix_path_join(p->cwd, path, len);
+    char *abs = wasi_path_join(p->cwd, path, len);
     pthread_mutex_unlock(&p->lock);
-    if (!abs) return wasix_ret(io, WASIX_ENOMEM);
-    uint32_t e = wasix_proc_dir_exists(p, abs);
-    if (e == WASIX_ESUCCESS) {
+    if (!abs) return wasix_ret(io, WASI_ENOMEM);
+    uint32_t e = wasi_path_guest_dir(p->wasi, abs);
+    if (e == WASI_ESUCCESS) {
         pthread_mutex_lock(&p->lock);
         free(p->cwd);
         p->cwd = abs;
@@ -383,15 +299,15 @@ static TrapKind wasix_proc_chdir(ExecEnv *env, Instance *caller, void *ctx, Slot
 static uint32_t wasix_proc_copy_cwd(const Process *p, Instance *caller, uint32_t buf,
                                     uint8_t *len_out, uint32_t max)
 {
-    uint8_t *dst = buf && max ? wasix_guest(caller, buf, max) : NULL;
-    if (buf && max && !dst) return WASIX_EMEMVIOLATION;
+    uint8_t *dst = buf && max ? guest_ptr(guest_mem(caller), buf, max) : NULL;
+    if (buf && max && !dst) return WASI_EMEMVIOLATION;
     uint32_t n = (uint32_t)strlen(p->cwd);
-    wasix_store_u32(len_out, n);
-    if (n > max) return WASIX_ERANGE;
-    if (!dst) return WASIX_EINVAL;
+    guest_put32(len_out, 0, n);
+    if (n > max) return WASI_ERANGE;
+    if (!dst) return WASI_EINVAL;
     memcpy(dst, p->cwd, n);
     memset(dst + n, 0, max - n);
-    return WASIX_ESUCCESS;
+    return WASI_ESUCCESS;
 }
 
 /* `getcwd(buf, *len) -> errno`: *len holds the buffer size on entry and the
@@ -402,26 +318,26 @@ static TrapKind wasix_proc_getcwd(ExecEnv *env, Instance *caller, void *ctx, Slo
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
     Process *p = ctx;
-    uint8_t *len = wasix_guest(caller, io[1].u32, 4);
-    if (!len) return wasix_ret(io, WASIX_EMEMVIOLATION);
+    uint8_t *len = guest_ptr(guest_mem(caller), io[1].u32, 4);
+    if (!len) return wasix_ret(io, WASI_EMEMVIOLATION);
     pthread_mutex_lock(&p->lock);
-    uint32_t e = wasix_proc_copy_cwd(p, caller, io[0].u32, len, wasix_load_u32(len));
+    uint32_t e = wasix_proc_copy_cwd(p, caller, io[0].u32, len, guest_get32(len, 0));
     pthread_mutex_unlock(&p->lock);
     return wasix_ret(io, e);
 }
 
 const WasixHostDef wasix_proc_defs[] = {
-    {"proc_exit2", "i:", wasix_proc_exit2},
-    {"proc_id", "i:i", wasix_proc_id},
-    {"proc_parent", "ii:i", wasix_proc_parent},
-    {"proc_raise_interval", "iIi:i", wasix_proc_raise_interval},
-    {"callback_signal", "ii:", wasix_proc_callback_signal},
-    {"proc_signals_get", "i:i", wasix_proc_signals_get},
-    {"proc_signals_sizes_get", "i:i", wasix_proc_signals_sizes_get},
-    {"thread_signal", "ii:i", wasix_proc_thread_signal},
-    {"thread_sleep", "I:i", wasix_proc_thread_sleep},
-    {"thread_parallelism", "i:i", wasix_proc_thread_parallelism},
-    {"getcwd", "ii:i", wasix_proc_getcwd},
-    {"chdir", "ii:i", wasix_proc_chdir},
+    {"proc_exit2", "i>", wasix_proc_exit2},
+    {"proc_id", "i>i", wasix_proc_id},
+    {"proc_parent", "ii>i", wasix_proc_parent},
+    {"proc_raise_interval", "iIi>i", wasix_proc_raise_interval},
+    {"callback_signal", "ii>", wasix_proc_callback_signal},
+    {"proc_signals_get", "i>i", wasix_proc_signals_get},
+    {"proc_signals_sizes_get", "i>i", wasix_proc_signals_sizes_get},
+    {"thread_signal", "ii>i", wasix_proc_thread_signal},
+    {"thread_sleep", "I>i", wasix_proc_thread_sleep},
+    {"thread_parallelism", "i>i", wasix_proc_thread_parallelism},
+    {"getcwd", "ii>i", wasix_proc_getcwd},
+    {"chdir", "ii>i", wasix_proc_chdir},
 };
 const size_t wasix_proc_ndefs = SP_ARRAY_LEN(wasix_proc_defs);

@@ -2,8 +2,7 @@
  * test_os_thread.c - the os layer's thread helpers (os_thread.h): a detached
  * thread runs with the stack size asked for, os_thread_nudge knocks a thread
  * out of a blocking read() with EINTR (what a process exit relies on for
- * host calls that do not watch the interrupt flag), the CPU count, and the
- * path helpers chdir uses.
+ * host calls that do not watch the interrupt flag), and the CPU count.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -70,20 +69,14 @@ static void test_nudge_interrupts_read(void)
     close(fds[1]);
 }
 
-static void test_cpu_count_and_paths(void)
+static void test_cpu_count(void)
 {
     CHECK(os_cpu_count() >= 1);
-    CHECK(os_is_directory("/tmp"));
-    CHECK(!os_is_directory("/nonexistent-spindle-path"));
-    char *real = os_real_path("/tmp/../tmp/.");
-    CHECK(real && strcmp(real, "/tmp") == 0);
-    free(real);
-    CHECK(os_real_path("/nonexistent-spindle-path") == NULL);
 }
 
 int main(void)
 {
     test_nudge_interrupts_read();
-    test_cpu_count_and_paths();
+    test_cpu_count();
     return test_summary();
 }

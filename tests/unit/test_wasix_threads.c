@@ -14,7 +14,30 @@
 
 #include "test_wasix_common.h"
 
-/* Makes the sandbox thread_api.c expects: sub/, file, escape -> outside. */
+/* Makes symlink `name` in dir pointing at target. */
+static bool make_link(const char *dir, const char *name, const char *target)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return symlink(target, path) == 0;
+}
+
+/* The relative links that climb out of the sandbox (thread_api.c's
+ * check_cwd_escapes): through a directory that exists outside (`outside`)
+ * and one that does not, the same answer is expected. */
+static bool make_escape_links(const char *dir, const char *outside)
+{
+    char yes[512], no[512];
+    const char *dir_name = strrchr(dir, '/') + 1;
+    snprintf(yes, sizeof yes, "../%s/../%s/sub", strrchr(outside, '/') + 1, dir_name);
+    snprintf(no, sizeof no, "../spindle-missing-dir/../%s/sub", dir_name);
+    return make_link(dir, "up_etc", "../../..//etc") &&
+           make_link(dir, "up_none", "../../..//spindle-missing-dir") &&
+           make_link(dir, "probe_yes", yes) && make_link(dir, "probe_no", no);
+}
+
+/* Makes the sandbox thread_api.c expects: sub/, file, escape -> outside,
+ * and the escape links above. */
 static bool make_sandbox(char *dir, size_t size, char *outside, size_t outside_size)
 {
     snprintf(dir, size, "/tmp/wasix_api_XXXXXX");
@@ -27,15 +50,14 @@ static bool make_sandbox(char *dir, size_t size, char *outside, size_t outside_s
     FILE *f = fopen(path, "w");
     if (!f) return false;
     fclose(f);
-    snprintf(path, sizeof path, "%s/escape", dir);
-    return symlink(outside, path) == 0;
+    return make_link(dir, "escape", outside) && make_escape_links(dir, outside);
 }
 
 static void remove_sandbox(const char *dir, const char *outside)
 {
     char path[512];
-    const char *names[] = {"sub", "file", "escape"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *names[] = {"sub", "file", "escape", "up_etc", "up_none", "probe_yes", "probe_no"};
+    for (size_t i = 0; i < SP_ARRAY_LEN(names); i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         if (remove(path) != 0) printf("cannot remove %s\n", path);
     }

@@ -6,8 +6,11 @@
  * thread_join, thread_exit in a worker, signals (callback_signal,
  * thread_signal to self and to a worker, proc_raise_interval), thread_sleep,
  * getcwd and chdir. The chdir checks expect a preopen "/sandbox" holding a
- * directory "sub", a file "file" and a symbolic link "escape" to a directory
- * outside it (test_wasix_threads.c sets this up).
+ * directory "sub", a file "file", a symbolic link "escape" to a directory
+ * outside it (absolute target), and relative links that climb out of it:
+ * "up_etc" (../../..//etc), "up_none" (to a missing directory), "probe_yes"
+ * and "probe_no" (out through an existing / a missing directory beside the
+ * sandbox and back into "sub") (test_wasix_threads.c sets this up).
  * Exit 0 = every check passed; otherwise the number of the failed check.
  */
 #include "guest.h"
@@ -186,6 +189,19 @@ static uint32_t cd(const char *path)
     return wasix_chdir(path, len_of(path));
 }
 
+/* Regression: chdir resolved links with the host's realpath, so a relative
+ * link out of the preopen told the guest whether a host path exists (success
+ * through an existing outside directory, Noent through a missing one). Now
+ * every climb out is Notcapable, whatever lies outside. */
+static void check_cwd_escapes(void)
+{
+    GUEST_CHECK(cd("/sandbox") == 0, 80);
+    GUEST_CHECK(cd("up_etc") == 76 && cd("up_none") == 76, 81);
+    GUEST_CHECK(cd("probe_yes") == 76 && cd("probe_no") == 76, 82);
+    GUEST_CHECK(cd("probe_yes/..") == 0 && cwd_is("/sandbox"), 83);
+    GUEST_CHECK(cd("/") == 0 && cwd_is("/"), 84);
+}
+
 static void check_cwd(void)
 {
     GUEST_CHECK(cwd_is("/"), 70);
@@ -200,6 +216,7 @@ static void check_cwd(void)
     GUEST_CHECK(cd("file") == 54 && cd("escape") == 44 && cd("missing") == 44, 77);
     GUEST_CHECK(cd("./sub/../../..//") == 0 && cwd_is("/"), 78);
     GUEST_CHECK(wasix_chdir((const char *)BAD_PTR, 64) == 78, 79);
+    check_cwd_escapes();
 }
 
 GUEST_EXPORT("_start") void _start(void)
