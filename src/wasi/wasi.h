@@ -55,17 +55,17 @@ typedef struct WasiConfig {
 WasiCtx *wasi_ctx_new(const WasiConfig *cfg, SpResult *err);
 
 /* Frees the context, closing every descriptor it opened (not the host's
- * stdio) and the host functions made by wasi_define_*. Call it only after
- * every thread has stopped using the context. NULL is fine. */
+ * stdio). Call it only after every thread has stopped using the context
+ * (the host functions of wasi_define_* point at it). NULL is fine. */
 void wasi_ctx_free(WasiCtx *ctx);
 
-/* Defines the 46 preview1 functions under module name `module` (layouts of
- * preview1), e.g. "wasi_snapshot_preview1", or "wasix_32v1" for WASIX. The
- * Func records belong to ctx. */
-SpResult wasi_define_preview1(Linker *l, WasiCtx *ctx, const char *module);
+/* Defines the 46 preview1 functions of ctx under module name `module`
+ * (layouts of preview1), e.g. "wasi_snapshot_preview1", or "wasix_32v1" for
+ * WASIX. The Func records belong to the store s. */
+SpResult wasi_define_preview1(Linker *l, Store *s, WasiCtx *ctx, const char *module);
 
-/* Defines wasi_unstable (snapshot0 layouts: 45 functions). */
-SpResult wasi_define_unstable(Linker *l, WasiCtx *ctx);
+/* Defines wasi_unstable (snapshot0 layouts: 45 functions), owned by s. */
+SpResult wasi_define_unstable(Linker *l, Store *s, WasiCtx *ctx);
 
 /* Wakes every blocking WASI call (poll_oneoff, fd_read on a blocking fd,
  * sleeps) of every thread of this process so it returns promptly (used for

@@ -270,7 +270,6 @@ WasiCtx *wasi_ctx_new(const WasiConfig *cfg, SpResult *err)
         return NULL;
     }
     pthread_mutex_init(&ctx->lock, NULL);
-    pthread_mutex_init(&ctx->owned_lock, NULL);
     ctx->wake_fd = -1;
     atomic_init(&ctx->interrupted, false);
     atomic_init(&ctx->exiting, false);
@@ -296,10 +295,7 @@ void wasi_ctx_free(WasiCtx *ctx)
     os_wake_close(ctx->wake_fd);
     wasi_ctx_free_strings(ctx->argv, ctx->argc);
     wasi_ctx_free_strings(ctx->envp, ctx->envc);
-    for (size_t i = 0; i < ctx->nowned; i++) free(ctx->owned[i]);
-    free(ctx->owned);
     pthread_mutex_destroy(&ctx->lock);
-    pthread_mutex_destroy(&ctx->owned_lock);
     free(ctx);
 }
 

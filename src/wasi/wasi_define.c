@@ -39,52 +39,33 @@ static TrapKind wasi_define_dispatch(ExecEnv *env, Instance *caller, void *host_
     return TRAP_NONE;
 }
 
-/* Remembers p for wasi_ctx_free; frees it and returns false when the list
- * cannot grow. */
-static bool wasi_define_own(WasiCtx *ctx, void *p)
-{
-    if (!p) return false;
-    pthread_mutex_lock(&ctx->owned_lock);
-    bool ok = true;
-    if (ctx->nowned == ctx->owned_cap) {
-        size_t cap = ctx->owned_cap ? ctx->owned_cap * 2 : 64;
-        void **grown = realloc(ctx->owned, cap * sizeof *grown);
-        if (grown) {
-            ctx->owned = grown;
-            ctx->owned_cap = cap;
-        } else {
-            ok = false;
-        }
-    }
-    if (ok) ctx->owned[ctx->nowned++] = p;
-    pthread_mutex_unlock(&ctx->owned_lock);
-    if (!ok) free(p);
-    return ok;
-}
-
-/* Defines one function; everything allocated is owned by ctx. */
-static SpResult wasi_define_one(Linker *l, WasiCtx *ctx, const char *module, const WasiFuncDef *d)
+/* Defines one function; the Func, its type and its binding are owned by the
+ * store s. */
+static SpResult wasi_define_one(Linker *l, Store *s, WasiCtx *ctx, const char *module,
+                                const WasiFuncDef *d)
 {
     FuncType *type = functype_parse(d->sig);
     if (!type) return ERR_WASI_SIGNATURE;
-    if (!wasi_define_own(ctx, type)) return ERR_OUT_OF_MEMORY;
     size_t mlen = strlen(module);
     WasiBinding *b = calloc(1, sizeof *b + mlen + 1);
-    if (!wasi_define_own(ctx, b)) return ERR_OUT_OF_MEMORY;
-    char *mcopy = (char *)(b + 1);
-    memcpy(mcopy, module, mlen + 1);
-    *b = (WasiBinding){ctx, d, mcopy, type->nresults > 0};
-    Func *f = func_new_host(type, wasi_define_dispatch, b);
-    if (!wasi_define_own(ctx, f)) return ERR_OUT_OF_MEMORY;
+    Func *f = NULL;
+    if (store_own(s, b)) {
+        char *mcopy = (char *)(b + 1);
+        memcpy(mcopy, module, mlen + 1);
+        *b = (WasiBinding){ctx, d, mcopy, type->nresults > 0};
+        f = store_host_func(s, type, wasi_define_dispatch, b);
+    }
+    functype_free(type);
+    if (!f) return ERR_OUT_OF_MEMORY;
     Extern ext = {.kind = EXTERN_FUNC, .u.func = f};
     return linker_define(l, module, mlen, d->name, strlen(d->name), ext);
 }
 
-SpResult wasi_define_table(Linker *l, WasiCtx *ctx, const char *module, const WasiFuncDef *defs,
-                           size_t n)
+SpResult wasi_define_table(Linker *l, Store *s, WasiCtx *ctx, const char *module,
+                           const WasiFuncDef *defs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        SpResult e = wasi_define_one(l, ctx, module, &defs[i]);
+        SpResult e = wasi_define_one(l, s, ctx, module, &defs[i]);
         if (e) return e;
     }
     return SP_OK;
@@ -109,10 +90,10 @@ const WasiFuncDef *wasi_define_find(const char *name)
     return NULL;
 }
 
-SpResult wasi_define_preview1(Linker *l, WasiCtx *ctx, const char *module)
+SpResult wasi_define_preview1(Linker *l, Store *s, WasiCtx *ctx, const char *module)
 {
     for (size_t t = 0; t < SP_ARRAY_LEN(wasi_define_tables); t++) {
-        SpResult e = wasi_define_table(l, ctx, module, wasi_define_tables[t].defs,
+        SpResult e = wasi_define_table(l, s, ctx, module, wasi_define_tables[t].defs,
                                        *wasi_define_tables[t].count);
         if (e) return e;
     }

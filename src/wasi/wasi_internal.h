@@ -130,9 +130,6 @@ struct WasiCtx {
     atomic_bool exiting;
     atomic_int exit_code;
 
-    void **owned;            /* host Funcs, FuncTypes and bindings to free */
-    size_t nowned, owned_cap;
-    pthread_mutex_t owned_lock;
 };
 
 /* A new WasiFd with one reference (the caller's), or NULL. Takes ownership
@@ -183,7 +180,7 @@ typedef struct WasiFuncDef {
 } WasiFuncDef;
 
 /* Defines the functions of `defs` (n entries) under `module`. */
-SpResult wasi_define_table(Linker *l, WasiCtx *ctx, const char *module,
+SpResult wasi_define_table(Linker *l, Store *s, WasiCtx *ctx, const char *module,
                            const WasiFuncDef *defs, size_t n);
 
 /* The preview1 functions, one table per file; wasi_define.c joins them. */

@@ -107,11 +107,11 @@ static const WasiFuncDef *wasi_unstable_find(const char *name)
     return wasi_define_find(name);
 }
 
-SpResult wasi_define_unstable(Linker *l, WasiCtx *ctx)
+SpResult wasi_define_unstable(Linker *l, Store *s, WasiCtx *ctx)
 {
     for (size_t i = 0; i < SP_ARRAY_LEN(wasi_unstable_names); i++) {
         const WasiFuncDef *d = wasi_unstable_find(wasi_unstable_names[i]);
-        SpResult e = d ? wasi_define_table(l, ctx, "wasi_unstable", d, 1) : ERR_WASI_MISSING;
+        SpResult e = d ? wasi_define_table(l, s, ctx, "wasi_unstable", d, 1) : ERR_WASI_MISSING;
         if (e) return e;
     }
     return SP_OK;

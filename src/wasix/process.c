@@ -96,7 +96,7 @@ static SpResult process_diag(SpDiag *diag, SpResult msg)
 /* ------------------------------------------------------ host functions */
 
 /* Creates host function `name` (signature sig) with ctx = p under module
- * `module`. The Func and its type are owned by p. */
+ * `module`. The Func and its type are owned by p's store. */
 static SpResult process_define(Process *p, const char *module, const char *name,
                                const char *sig, HostFn fn)
 {
@@ -122,9 +122,9 @@ static SpResult process_define_table(Process *p, const char *module, const Wasix
  * thread-spawn under wasi and both preview1 namespaces. */
 static SpResult process_define_all(Process *p)
 {
-    SpResult e = wasi_define_preview1(p->linker, p->wasi, "wasi_snapshot_preview1");
-    if (!e) e = wasi_define_preview1(p->linker, p->wasi, "wasix_32v1");
-    if (!e) e = wasi_define_unstable(p->linker, p->wasi);
+    SpResult e = wasi_define_preview1(p->linker, p->store, p->wasi, "wasi_snapshot_preview1");
+    if (!e) e = wasi_define_preview1(p->linker, p->store, p->wasi, "wasix_32v1");
+    if (!e) e = wasi_define_unstable(p->linker, p->store, p->wasi);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_thread_defs, wasix_thread_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_futex_defs, wasix_futex_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_proc_defs, wasix_proc_ndefs);

@@ -135,9 +135,9 @@ static void test_defined_names(void)
     WasiCtx *ctx = new_ctx();
     Linker *l = linker_new();
     if (!ctx || !l) return;
-    CHECK(wasi_define_preview1(l, ctx, "wasi_snapshot_preview1") == SP_OK);
-    CHECK(wasi_define_preview1(l, ctx, "wasix_32v1") == SP_OK);
-    CHECK(wasi_define_unstable(l, ctx) == SP_OK);
+    CHECK(wasi_define_preview1(l, test_store(), ctx, "wasi_snapshot_preview1") == SP_OK);
+    CHECK(wasi_define_preview1(l, test_store(), ctx, "wasix_32v1") == SP_OK);
+    CHECK(wasi_define_unstable(l, test_store(), ctx) == SP_OK);
     int p1 = 0, x = 0, u = 0;
     for (size_t i = 0; i < 46; i++) {
         Extern e;
@@ -175,7 +175,7 @@ static void test_no_memory(void)
     Instance *inst = NULL;
     TrapKind trap;
     if (!m || !ctx || !l || !env) goto done;
-    CHECK(wasi_define_preview1(l, ctx, "wasi_snapshot_preview1") == SP_OK);
+    CHECK(wasi_define_preview1(l, test_store(), ctx, "wasi_snapshot_preview1") == SP_OK);
     CHECK(linker_instantiate(l, test_store(), m, env, &inst, &trap, &diag) == SP_OK);
     Extern go;
     if (inst && instance_export(inst, "go", 2, &go)) {

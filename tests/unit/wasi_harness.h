@@ -62,8 +62,8 @@ static inline int guest_start(const Module *m, WasiCtx *ctx, ExecEnv *env)
     TrapKind trap = TRAP_NONE;
     SpDiag diag = {0};
     int status = -1;
-    if (l && !wasi_define_preview1(l, ctx, "wasi_snapshot_preview1") &&
-        !wasi_define_unstable(l, ctx)) {
+    if (l && !wasi_define_preview1(l, test_store(), ctx, "wasi_snapshot_preview1") &&
+        !wasi_define_unstable(l, test_store(), ctx)) {
         SpResult e = linker_instantiate(l, test_store(), m, env, &inst, &trap, &diag);
         Extern ext;
         if (e && trap == TRAP_EXIT) status = env->exit_code;
