@@ -19,13 +19,12 @@
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "os/os.h"
+#include "os/os_deadline.h"
 #include "os/os_io.h"
 #include "wasi/wasi.h"
 #include "wasix/process.h"
@@ -507,81 +506,37 @@ static int run_instantiate(const RunArgs *ra, const Module *m, Linker *l, WasiCt
 /* --------------------------------------------- --timeout with --invoke */
 
 /* The watchdog of a --invoke run's --timeout (a _start run has wasix_run's):
- * a thread that sleeps until the run ends or the deadline passes. At the
- * deadline it stops the guest as a process exit does, with no check added to
- * the interpreter: it sets env's interrupt flag (running wasm stops at its
- * next safepoint with TRAP_INTERRUPTED), wakes parked waiters
- * (memory.atomic.wait) and ends blocking WASI calls (poll_oneoff, fd_read),
- * which then return TRAP_INTERRUPTED too. */
-typedef struct RunWatchdog {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;   /* on CLOCK_MONOTONIC; signalled when the run ends */
-    bool done;                /* the run ended (guarded by lock) */
-    bool running;             /* `thread` was started and is not joined yet */
-    uint64_t deadline_ns;     /* os_monotonic_ns() of the timeout */
+ * an os_deadline that, at the deadline, stops the guest as a process exit
+ * does, with no check added to the interpreter: it sets env's interrupt flag
+ * (running wasm stops at its next safepoint with TRAP_INTERRUPTED), wakes
+ * parked waiters (memory.atomic.wait) and ends blocking WASI calls
+ * (poll_oneoff, fd_read), which then return TRAP_INTERRUPTED too. */
+typedef struct RunTimeout {
     ExecEnv *env;             /* the env running the guest (its own interrupt flag) */
     WasiCtx *ctx;
-    pthread_t thread;
-} RunWatchdog;
+} RunTimeout;
 
-static void *run_watchdog_main(void *arg)
+/* The deadline's fire: the stop actions above. */
+static void run_timeout_fire(void *arg)
 {
-    RunWatchdog *w = arg;
-    pthread_mutex_lock(&w->lock);
-    while (!w->done && os_monotonic_ns() < w->deadline_ns) {
-        struct timespec until = {.tv_sec = (time_t)(w->deadline_ns / 1000000000u),
-                                 .tv_nsec = (long)(w->deadline_ns % 1000000000u)};
-        pthread_cond_timedwait(&w->changed, &w->lock, &until);
-    }
-    bool expired = !w->done;
-    pthread_mutex_unlock(&w->lock);
-    if (!expired) return NULL;
-    atomic_store(&w->env->own_interrupt, 1);
+    RunTimeout *t = arg;
+    atomic_store(&t->env->own_interrupt, 1);
     park_interrupt_all();
-    wasi_ctx_interrupt(w->ctx);
-    return NULL;
+    wasi_ctx_interrupt(t->ctx);
 }
 
-/* Starts the watchdog when --timeout was given (the deadline counts from
- * now); env must stop at its own interrupt flag. Returns an exit status. */
-static int run_watchdog_start(RunWatchdog *w, const RunArgs *ra, ExecEnv *env, WasiCtx *ctx)
+/* Starts the watchdog (*dog) when --timeout was given (the deadline counts
+ * from now); env must stop at its own interrupt flag. Returns an exit status. */
+static int run_timeout_start(OsDeadline **dog, RunTimeout *t, const RunArgs *ra, ExecEnv *env,
+                             WasiCtx *ctx)
 {
     if (!ra->timeout_ns) return CLI_EXIT_OK;
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0) return run_out_of_memory();
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    bool ok = pthread_cond_init(&w->changed, &attr) == 0;
-    pthread_condattr_destroy(&attr);
-    if (ok && pthread_mutex_init(&w->lock, NULL) != 0) {
-        pthread_cond_destroy(&w->changed);
-        ok = false;
-    }
-    if (!ok) return run_out_of_memory();
-    w->done = false;
-    w->deadline_ns = os_monotonic_ns() + ra->timeout_ns;
-    w->env = env;
-    w->ctx = ctx;
-    w->running = pthread_create(&w->thread, NULL, run_watchdog_main, w) == 0;
-    if (w->running) return CLI_EXIT_OK;
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->changed);
+    t->env = env;
+    t->ctx = ctx;
+    *dog = os_deadline_start(os_monotonic_ns() + ra->timeout_ns, run_timeout_fire, t);
+    if (*dog) return CLI_EXIT_OK;
     fprintf(stderr, "spindle: %s: the OS refused a thread for the timeout\n", ra->path);
     return CLI_EXIT_TRAP;
-}
-
-/* Ends the watchdog (if it runs) and waits for it; nothing it touches is
- * used by it afterwards. */
-static void run_watchdog_stop(RunWatchdog *w)
-{
-    if (!w->running) return;
-    pthread_mutex_lock(&w->lock);
-    w->done = true;
-    pthread_cond_signal(&w->changed);
-    pthread_mutex_unlock(&w->lock);
-    pthread_join(w->thread, NULL);
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->changed);
-    w->running = false;
 }
 
 /* The --invoke run: WASI context, instance (its start function), then
@@ -593,7 +548,8 @@ static int run_invoke(const RunArgs *ra, const Module *m)
     Linker *linker = NULL;
     ExecEnv *env = NULL;
     Instance *inst = NULL;
-    RunWatchdog dog = {.running = false};
+    OsDeadline *dog = NULL;
+    RunTimeout timeout = {0};
     if (status == CLI_EXIT_OK) {
         os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */
         linker = linker_new();
@@ -602,11 +558,11 @@ static int run_invoke(const RunArgs *ra, const Module *m)
     }
     if (status == CLI_EXIT_OK) {
         env->max_memory_pages = ra->max_memory / WASM_PAGE_SIZE;  /* 0 = no cap */
-        status = run_watchdog_start(&dog, ra, env, ctx);
+        status = run_timeout_start(&dog, &timeout, ra, env, ctx);
     }
     if (status == CLI_EXIT_OK) status = run_instantiate(ra, m, linker, ctx, env, &inst);
     if (status == CLI_EXIT_OK) status = run_entry(ra, inst, env);
-    run_watchdog_stop(&dog);
+    os_deadline_cancel(dog);   /* nothing the watchdog touches is used by it afterwards */
     fflush(stdout);
     if (inst) instance_free(inst);
     linker_free(linker);

@@ -23,9 +23,10 @@
  * past it returns -1, even in the start section): here for the memories made
  * for imports, by instance_new (ExecEnv.max_memory_pages, set by thread.c)
  * for those a module defines itself; a module with a memory minimum above
- * the cap is refused before anything runs. The timeout is a watchdog thread that waits on
- * the same condition as the supervisor and, at the deadline, calls
- * process_exit(WASIX_EXIT_TIMEOUT): no check is added to any hot path.
+ * the cap is refused before anything runs. The timeout is a watchdog (os_deadline: a
+ * thread sleeping until the deadline or until the supervisor cancels it once the
+ * exit has started) that calls process_exit(WASIX_EXIT_TIMEOUT): no check is added
+ * to any hot path.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,49 +401,23 @@ static uint32_t process_wait_stopped(Process *p)
 
 /* --------------------------------------------------------------- timeout */
 
-/* The watchdog thread of ProcessConfig.timeout_ns: waits until the process
- * exits, the watchdog is stopped, or the deadline passes; then it exits the
- * process with WASIX_EXIT_TIMEOUT, as proc_exit would (so the start section
- * of the main instance is covered too), and marks the run timed out unless
- * a proc_exit or trap got its code in first. */
-static void *process_watchdog(void *arg)
+/* The fire of ProcessConfig.timeout_ns's watchdog (an os_deadline, started
+ * by wasix_run_stats, cancelled by the supervisor once the exit has started):
+ * unless the process is already exiting, it exits the process with
+ * WASIX_EXIT_TIMEOUT, as proc_exit would (so the start section of the main
+ * instance is covered too), and marks the run timed out unless a proc_exit
+ * or trap got its code in first. */
+static void process_timeout_fire(void *arg)
 {
     Process *p = arg;
     pthread_mutex_lock(&p->lock);
-    while (!p->exiting && !p->watchdog_stop && os_monotonic_ns() < p->deadline_ns) {
-        struct timespec until = process_timespec(p->deadline_ns);
-        pthread_cond_timedwait(&p->changed, &p->lock, &until);
-    }
-    bool expired = !p->exiting && !p->watchdog_stop;
+    bool expired = !p->exiting;
     pthread_mutex_unlock(&p->lock);
-    if (!expired) return NULL;
+    if (!expired) return;
     process_exit(p, WASIX_EXIT_TIMEOUT);
     pthread_mutex_lock(&p->lock);
     p->timed_out = p->exit_code == WASIX_EXIT_TIMEOUT;
     pthread_mutex_unlock(&p->lock);
-    return NULL;
-}
-
-/* Starts the watchdog when the process has a deadline. False when the OS
- * refuses the thread. */
-static bool process_watchdog_start(Process *p)
-{
-    if (!p->deadline_ns) return true;
-    p->has_watchdog = pthread_create(&p->watchdog, NULL, process_watchdog, p) == 0;
-    return p->has_watchdog;
-}
-
-/* Stops the watchdog (if any) and waits for it; after this p->timed_out is
- * final. Without the lock held. */
-static void process_watchdog_join(Process *p)
-{
-    if (!p->has_watchdog) return;
-    pthread_mutex_lock(&p->lock);
-    p->watchdog_stop = true;
-    pthread_cond_broadcast(&p->changed);
-    pthread_mutex_unlock(&p->lock);
-    pthread_join(p->watchdog, NULL);
-    p->has_watchdog = false;
 }
 
 /* Runs the started process to its end; returns the exit status. */
@@ -451,7 +426,8 @@ static int process_supervise(Process *p, WasixRunStats *stats)
     pthread_mutex_lock(&p->lock);
     while (!p->exiting) pthread_cond_wait(&p->changed, &p->lock);
     pthread_mutex_unlock(&p->lock);
-    process_watchdog_join(p);   /* the exit has started: the watchdog ends at once */
+    os_deadline_cancel(p->watchdog);   /* the exit has started: the watchdog ends at once */
+    p->watchdog = NULL;                /* p->timed_out is final now */
     pthread_mutex_lock(&p->lock);
     uint32_t stuck = process_wait_stopped(p);
     int status = p->exit_code & 0xff; /* as an exit status (Wasmer: code modulo 256) */
@@ -486,13 +462,14 @@ int wasix_run_stats(const Module *m, const ProcessConfig *cfg, SpResult *err, Sp
         process_free(p);
         return -1;
     }
-    if (!process_watchdog_start(p)) {
+    if (p->deadline_ns &&
+        !(p->watchdog = os_deadline_start(p->deadline_ns, process_timeout_fire, p))) {
         *err = process_diag(diag, ERR_PROCESS_NO_WATCHDOG);
         process_free(p);
         return -1;
     }
     if (!process_start_main(p, err, diag)) {
-        process_watchdog_join(p);
+        os_deadline_cancel(p->watchdog);
         process_free(p);
         return -1;
     }

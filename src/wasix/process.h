@@ -22,6 +22,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "os/os_deadline.h"
 #include "os/os_thread.h"
 #include "wasix.h"
 
@@ -94,9 +95,7 @@ struct Process {
     uint64_t max_memory_pages;  /* cap on each memory's maximum; UINT64_MAX = none */
     uint64_t deadline_ns;       /* os_monotonic_ns() of the timeout; 0 = none */
     bool timed_out;             /* the exit was the timeout's (guarded by lock) */
-    bool watchdog_stop;         /* tells the timeout's watchdog to end (guarded by lock) */
-    bool has_watchdog;          /* `watchdog` runs (set and cleared by the supervisor) */
-    pthread_t watchdog;         /* the thread that enforces deadline_ns (process.c) */
+    OsDeadline *watchdog;       /* enforces deadline_ns; NULL = none (process.c) */
     const WasiConfig *wasi_cfg; /* borrowed for the run (preopens, for chdir) */
     WasiCtx *wasi;
     Linker *linker;
