@@ -25,9 +25,10 @@
  * memory cap is the store's (StoreLimits): every memory, imported or defined,
  * is held to it as it is made (memory.grow past it returns -1, even in the
  * start section), and a memory minimum above it (ERR_MEMORY_CAP) stops the
- * program before anything runs. The timeout is a watchdog thread that waits
- * on the same condition as the supervisor and, at the deadline, calls
- * process_exit(WASIX_EXIT_TIMEOUT): no check is added to any hot path.
+ * program before anything runs. The timeout is a watchdog (os_deadline: a
+ * thread sleeping until the deadline or until it is cancelled once the exit
+ * has started) that calls process_exit(WASIX_EXIT_TIMEOUT): no check is
+ * added to any hot path.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,23 +354,13 @@ void wasix_process_free(Process *p)
 
 /* --------------------------------------------------------------- timeout */
 
-/* The watchdog thread of ProcessConfig.timeout_ns: waits until the process
- * exits, the watchdog is stopped, or the deadline passes; then it exits the
- * process with WASIX_EXIT_TIMEOUT, as proc_exit would (so the start section
- * of the main instance is covered too), and marks the run timed out unless
- * a proc_exit or trap got its code in first. */
-static void *process_watchdog(void *arg)
+/* The fire of the timeout's os_deadline: exits the process with
+ * WASIX_EXIT_TIMEOUT, as proc_exit would (so the start section of the main
+ * instance is covered too), marked as the timeout's unless an exit started
+ * first. */
+static void process_timeout_fire(void *arg)
 {
-    Process *p = arg;
-    pthread_mutex_lock(&p->lock);
-    while (!p->exiting && !p->watchdog_stop && os_monotonic_ns() < p->deadline_ns) {
-        struct timespec until = process_timespec(p->deadline_ns);
-        pthread_cond_timedwait(&p->changed, &p->lock, &until);
-    }
-    bool expired = !p->exiting && !p->watchdog_stop;
-    pthread_mutex_unlock(&p->lock);
-    if (expired) process_exit_for(p, WASIX_EXIT_TIMEOUT, true);
-    return NULL;
+    process_exit_for(arg, WASIX_EXIT_TIMEOUT, true);
 }
 
 /* Starts the watchdog when the process has a deadline. False when the OS
@@ -377,21 +368,16 @@ static void *process_watchdog(void *arg)
 static bool process_watchdog_start(Process *p)
 {
     if (!p->deadline_ns) return true;
-    p->has_watchdog = pthread_create(&p->watchdog, NULL, process_watchdog, p) == 0;
-    return p->has_watchdog;
+    p->watchdog = os_deadline_start(p->deadline_ns, process_timeout_fire, p);
+    return p->watchdog != NULL;
 }
 
 /* Stops the watchdog (if any) and waits for it; after this p->timed_out is
  * final. Without the lock held. */
 static void process_watchdog_join(Process *p)
 {
-    if (!p->has_watchdog) return;
-    pthread_mutex_lock(&p->lock);
-    p->watchdog_stop = true;
-    pthread_cond_broadcast(&p->changed);
-    pthread_mutex_unlock(&p->lock);
-    pthread_join(p->watchdog, NULL);
-    p->has_watchdog = false;
+    os_deadline_cancel(p->watchdog);
+    p->watchdog = NULL;
 }
 
 bool wasix_process_timed_out(Process *p)

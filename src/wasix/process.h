@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "guest.h"
+#include "os/os_deadline.h"
 #include "os/os_thread.h"
 #include "wasi/wasi_errno.h"
 #include "wasix.h"
@@ -79,9 +80,7 @@ struct Process {
     uint32_t max_threads;
     uint64_t deadline_ns;       /* os_monotonic_ns() of the timeout; 0 = none */
     bool timed_out;             /* the exit was the timeout's (guarded by lock) */
-    bool watchdog_stop;         /* tells the timeout's watchdog to end (guarded by lock) */
-    bool has_watchdog;          /* `watchdog` runs (set and cleared by the supervisor) */
-    pthread_t watchdog;         /* the thread that enforces deadline_ns (process.c) */
+    OsDeadline *watchdog;       /* enforces deadline_ns (process.c); NULL = none or done */
     WasiCtx *wasi;              /* NULL in a bare process */
     WasixThread *host;          /* invoke mode: the embedder's thread as main thread, or NULL */
     Linker *linker;
