@@ -26,7 +26,8 @@
 #include <unistd.h>
 
 #include "os/os.h"
-#include "process.h"
+#include "os/os_thread.h"
+#include "wasix/wasix.h"
 
 #define RUNS 5
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "json.h"
-#include "runtime.h"
+#include "engine/runtime.h"
 
 #ifndef SPINDLE_VERSION
 #define SPINDLE_VERSION "0.1.0-dev"

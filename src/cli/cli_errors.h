@@ -7,7 +7,7 @@
 #ifndef SPINDLE_CLI_ERRORS_H
 #define SPINDLE_CLI_ERRORS_H
 
-#include "errors.h"
+#include "engine/errors.h"
 
 /* X(name, group, text) */
 #define SP_CLI_ERRORS(X)                                                                   \

@@ -2,8 +2,8 @@
  * base.c - diagnostics, value-type names and trap messages (see base.h).
  * The engine's error messages live in errors.c.
  */
-#include "base.h"
-#include "errors.h"
+#include "engine/base.h"
+#include "engine/errors.h"
 
 #include <stdio.h>
 

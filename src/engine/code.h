@@ -114,7 +114,7 @@
 #ifndef SPINDLE_CODE_H
 #define SPINDLE_CODE_H
 
-#include "module.h"
+#include "engine/module.h"
 
 /* One unit of translated code. */
 typedef union CodeWord {

@@ -18,7 +18,7 @@
 #ifndef SPINDLE_DECODE_H
 #define SPINDLE_DECODE_H
 
-#include "module.h"
+#include "engine/module.h"
 #include "reader.h"
 
 /* The most locals (not counting parameters) one function may declare. */

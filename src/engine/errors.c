@@ -3,7 +3,7 @@
  * (from the SP_ENGINE_ERRORS list in errors.h), with the table that groups
  * them and the identity lookups over it.
  */
-#include "errors.h"
+#include "engine/errors.h"
 
 SP_ENGINE_ERRORS(SP_ERROR_DEFINE)
 

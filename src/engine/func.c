@@ -6,7 +6,7 @@
  * Host layers write their function types as signature strings, parsed by
  * functype_parse (the notation is documented at its declaration in runtime.h).
  */
-#include "runtime.h"
+#include "engine/runtime.h"
 
 #include <stdlib.h>
 #include <string.h>

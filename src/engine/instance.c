@@ -20,7 +20,7 @@
  * those pointers dangling, so an instance whose functions escaped stays in its
  * store (which owns the table too) and is freed with it.
  */
-#include "runtime.h"
+#include "engine/runtime.h"
 
 #include <stdlib.h>
 #include <string.h>

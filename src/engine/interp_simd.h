@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "base.h"
+#include "engine/base.h"
 
 #if !defined(SPINDLE_SIMD_PORTABLE) && defined(__SSE2__)
 #include <emmintrin.h>

@@ -9,7 +9,7 @@
  * open-addressing hash table with linear probing; entries are never removed,
  * a second definition of a name replaces the first one's value.
  */
-#include "runtime.h"
+#include "engine/runtime.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
  * reserving its declared maximum plus the guard; the interpreter checks bounds
  * explicitly and works the same either way.
  */
-#include "runtime.h"
+#include "engine/runtime.h"
 
 #include <stdlib.h>
 

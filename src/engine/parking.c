@@ -33,7 +33,7 @@
  * be missed either.
  */
 #define _GNU_SOURCE /* PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP */
-#include "runtime.h"
+#include "engine/runtime.h"
 
 #include "os/os.h"
 #include "os/os_thread.h"

@@ -11,8 +11,8 @@
 
 #include <string.h>
 
-#include "base.h"
-#include "errors.h"   /* ERR_UNEXPECTED_END, ERR_LEB_TOO_LONG, ERR_LEB_TOO_LARGE, ERR_BAD_UTF8 */
+#include "engine/base.h"
+#include "engine/errors.h"   /* ERR_UNEXPECTED_END, ERR_LEB_TOO_LONG, ERR_LEB_TOO_LARGE, ERR_BAD_UTF8 */
 
 typedef struct Reader {
     const uint8_t *base;  /* start of the whole module (offsets are relative to it) */

@@ -15,7 +15,7 @@
  * Locking: `lock` guards the instance list and the held-object array; it is
  * taken when objects are made or freed, never while wasm runs.
  */
-#include "runtime.h"
+#include "engine/runtime.h"
 
 #include <stdlib.h>
 

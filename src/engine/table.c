@@ -7,7 +7,7 @@
  * (TABLE_HOST_MAX_ENTRIES) bounds the memory one table can take: growing past
  * it fails like growing past the declared maximum.
  */
-#include "runtime.h"
+#include "engine/runtime.h"
 
 #include <stdlib.h>
 

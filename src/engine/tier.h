@@ -17,7 +17,7 @@
 #define SPINDLE_TIER_H
 
 #include "code.h"
-#include "runtime.h"
+#include "engine/runtime.h"
 
 typedef TrapKind (*TierEntry)(ExecEnv *env, Func *f, Slot *io);
 typedef struct InterpStack InterpStack;

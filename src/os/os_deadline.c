@@ -10,13 +10,13 @@
  * runs without the lock, and cancel joins the thread, so cancel returns only
  * after a fire that won has returned.
  */
-#include "os_deadline.h"
+#include "os/os_deadline.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "os.h"
+#include "os/os.h"
 
 struct OsDeadline {
     pthread_mutex_t lock;

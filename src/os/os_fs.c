@@ -3,7 +3,7 @@
  * system calls, each returning a value or a negative errno.
  */
 #define _GNU_SOURCE
-#include "os_fs.h"
+#include "os/os_fs.h"
 
 #include <dirent.h>
 #include <errno.h>

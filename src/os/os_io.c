@@ -3,7 +3,7 @@
  * event, clock_gettime by id, getrandom, and the socket calls.
  */
 #define _GNU_SOURCE
-#include "os_io.h"
+#include "os/os_io.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -2,7 +2,7 @@
  * os_posix.c - the POSIX (Linux) backend of os.h: address-space reservation
  * with mmap, committing with mprotect, and the monotonic / wall clocks.
  */
-#include "os.h"
+#include "os/os.h"
 
 #include <stdatomic.h>
 #include <sys/mman.h>

@@ -6,7 +6,7 @@
  * knock threads out of blocking system calls.
  */
 #define _GNU_SOURCE
-#include "os_thread.h"
+#include "os/os_thread.h"
 
 #include <errno.h>
 #include <limits.h>

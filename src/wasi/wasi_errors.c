@@ -2,7 +2,7 @@
  * wasi_errors.c - owns the WASI layer's error messages (wasi_errors.h): each
  * defined here once, with the table that groups them.
  */
-#include "wasi_errors.h"
+#include "wasi/wasi_errors.h"
 
 SP_WASI_ERRORS(SP_ERROR_DEFINE)
 

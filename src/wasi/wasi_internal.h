@@ -20,9 +20,9 @@
 #include "os/os.h"
 #include "os/os_fs.h"
 #include "os/os_io.h"
-#include "guest.h"
-#include "wasi.h"
-#include "wasi_errno.h"
+#include "engine/guest.h"
+#include "wasi/wasi.h"
+#include "wasi/wasi_errno.h"
 
 /* ------------------------------------------------------------- errno */
 

@@ -23,11 +23,11 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "guest.h"
+#include "engine/guest.h"
 #include "os/os_deadline.h"
 #include "os/os_thread.h"
 #include "wasi/wasi_errno.h"
-#include "wasix.h"
+#include "wasix/wasix.h"
 
 /* Signals are 0..31 (wasix-abi.md §3.3); a thread's pending set is a bit mask. */
 #define WASIX_NSIG 32u

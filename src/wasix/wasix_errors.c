@@ -2,7 +2,7 @@
  * wasix_errors.c - owns the wasix layer's error messages (wasix_errors.h):
  * each defined here once, with the table that groups them.
  */
-#include "wasix_errors.h"
+#include "wasix/wasix_errors.h"
 
 SP_WASIX_ERRORS(SP_ERROR_DEFINE)
 

@@ -5,7 +5,7 @@
 # and fusion-shaped ones from tests/fuzz/fusion_gen.py (through wat2wasm).
 add_executable(diff_fusion ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/diff_fusion.c
                            ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_harness.c)
-target_include_directories(diff_fusion PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
+target_include_directories(diff_fusion PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/fuzz ${SPINDLE_PRIVATE_INCLUDES})
 target_link_libraries(diff_fusion PRIVATE spindle_core)
 
 find_program(SPINDLE_WASM_OPT NAMES wasm-opt)

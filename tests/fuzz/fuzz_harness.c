@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "os/os.h"
-#include "runtime.h"
+#include "engine/runtime.h"
 
 /* ------------------------------------------------------------- watchdog */
 

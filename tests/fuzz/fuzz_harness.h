@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime.h"
+#include "engine/runtime.h"
 
 /* How long one call (or the start function) may run before the watchdog
  * sets the ExecEnv's interrupt flag. */

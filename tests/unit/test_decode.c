@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "module.h"
+#include "engine/module.h"
 #include "testlib.h"
 
 /* The 8-byte header: magic and version 1. */

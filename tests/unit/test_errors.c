@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli_errors.h"
+#include "cli_errors.h"
 #include "testlib.h"
 #include "wasix/wasix.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime.h"
+#include "engine/runtime.h"
 #include "testlib.h"
 
 /* True when sig parses to exactly params -> results. */

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime.h"
+#include "engine/runtime.h"
 #include "testlib.h"
 #include "tier.h"
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "runtime.h"
+#include "engine/runtime.h"
 #include "testlib.h"
 #include "tier.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/json.h"
+#include "json.h"
 #include "testlib.h"
 
 /* Parses a copy of a NUL-terminated text; returns the error (NULL = ok).

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "module.h"
+#include "engine/module.h"
 #include "testlib.h"
 
 enum { MUTANTS = 20000, MAX_EDITS = 4 };

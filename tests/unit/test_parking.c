@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "os/os.h"
-#include "runtime.h"
+#include "engine/runtime.h"
 #include "testlib.h"
 
 #define MS 1000000ll

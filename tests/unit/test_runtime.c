@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime.h"
+#include "engine/runtime.h"
 #include "testlib.h"
 
 #define PAGE WASM_PAGE_SIZE

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime.h"
+#include "engine/runtime.h"
 #include "testlib.h"
 
 /* wat2wasm of:

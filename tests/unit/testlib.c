@@ -3,7 +3,7 @@
  */
 #include "testlib.h"
 
-#include "module.h"
+#include "engine/module.h"
 
 #include <stdio.h>
 #include <stdlib.h>

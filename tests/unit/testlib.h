@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime.h"
+#include "engine/runtime.h"
 
 extern int test_passed, test_failed;
 

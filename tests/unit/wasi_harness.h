@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime.h"
+#include "engine/runtime.h"
 #include "testlib.h"
 #include "wasi/wasi.h"
 #include "wasix/wasix.h"

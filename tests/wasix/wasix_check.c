@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "wasix.h"
+#include "wasix/wasix.h"
 
 #define MAX_STDERR_CHECKS 8
 #define MAX_ARGS 64

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "os_fs.h"
+#include "os/os_fs.h"
 
 /* Poll events (requested and reported). */
 enum {

@@ -7,7 +7,7 @@
 #ifndef SPINDLE_WASI_ERRORS_H
 #define SPINDLE_WASI_ERRORS_H
 
-#include "errors.h"
+#include "engine/errors.h"
 
 /* X(name, group, text) */
 #define SP_WASI_ERRORS(X)                                                     \

@@ -15,7 +15,7 @@
 
 #include <string.h>
 
-#include "runtime.h"
+#include "engine/runtime.h"
 
 typedef struct GuestMem {
     uint8_t *base;      /* NULL when the caller has no memory */

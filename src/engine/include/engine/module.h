@@ -12,8 +12,8 @@
 #ifndef SPINDLE_MODULE_H
 #define SPINDLE_MODULE_H
 
-#include "base.h"
-#include "errors.h"
+#include "engine/base.h"
+#include "engine/errors.h"
 
 enum { EXTERN_FUNC = 0, EXTERN_TABLE = 1, EXTERN_MEMORY = 2, EXTERN_GLOBAL = 3 };
 

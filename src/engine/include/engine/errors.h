@@ -19,7 +19,7 @@
 #ifndef SPINDLE_ERRORS_H
 #define SPINDLE_ERRORS_H
 
-#include "base.h"
+#include "engine/base.h"
 
 /* What kind of failure an error is. */
 typedef enum SpErrGroup {

@@ -20,10 +20,10 @@
 
 #include <stdint.h>
 
-#include "runtime.h"
+#include "engine/runtime.h"
 #include "wasi/wasi.h"
-#include "wasix_errors.h"
-#include "wasix_errors.h"
+#include "wasix/wasix_errors.h"
+#include "wasix/wasix_errors.h"
 
 typedef struct ProcessConfig {
     WasiConfig wasi;

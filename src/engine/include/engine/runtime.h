@@ -29,7 +29,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "module.h"
+#include "engine/module.h"
 
 typedef struct Instance Instance;
 typedef struct ExecEnv ExecEnv;

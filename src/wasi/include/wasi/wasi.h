@@ -25,8 +25,8 @@
 #ifndef SPINDLE_WASI_H
 #define SPINDLE_WASI_H
 
-#include "runtime.h"
-#include "wasi_errors.h"
+#include "engine/runtime.h"
+#include "wasi/wasi_errors.h"
 
 typedef struct WasiCtx WasiCtx;      /* one per PROCESS: shared by all its threads */
 
