@@ -49,7 +49,7 @@ PROGRAMS = [
     ("nqueens", 14, 6),
     ("bytecode_vm", 40000, 100),
 ]
-WASM_ENGINES = ("spindle", "node")
+WASM_ENGINES = ("spindle", "baseline", "node")   # baseline: a second spindle (--baseline)
 ENGINES = ("native",) + WASM_ENGINES
 GOAL_RATIO = 8          # issue 6: the interpreter's geometric mean should reach 8x native
 
@@ -188,8 +188,8 @@ def engine_command(engine, args, name, size):
     extra = [] if size is None else [str(size)]
     if engine == "native":
         return [binary] + extra
-    if engine == "spindle":
-        return [args.spindle, "run", binary + ".wasm"] + extra
+    if engine in ("spindle", "baseline"):
+        return [getattr(args, engine), "run", binary + ".wasm"] + extra
     return [args.node, "--no-warnings", os.path.join(BENCH_DIR, "node_wasi.mjs"),
             binary + ".wasm"] + extra
 
@@ -199,6 +199,8 @@ def engine_unavailable(engine, args):
     if engine == "spindle" and not os.access(args.spindle, os.X_OK):
         return (f"no spindle binary at {args.spindle} (build it with cmake, or pass "
                 f"--spindle PATH)")
+    if engine == "baseline" and not os.access(args.baseline, os.X_OK):
+        return f"no spindle binary at {args.baseline} (--baseline)"
     if engine == "node" and not shutil.which(args.node):
         return f"{args.node} not found (install Node 20, or pass --node PATH)"
     return None
@@ -304,6 +306,10 @@ def environment(args, engines):
     if "spindle" in engines:
         lines.append(f"spindle: {args.spindle}: {tool_version([args.spindle]) or 'not runnable'}"
                      f" ({spindle_build_info(args.spindle)})")
+    if "baseline" in engines:
+        lines.append(f"baseline: {args.baseline}: "
+                     f"{tool_version([args.baseline]) or 'not runnable'}"
+                     f" ({spindle_build_info(args.baseline)})")
     if "node" in engines:
         lines.append(f"node: {tool_version([args.node]) or 'not found'} (node:wasi)")
     return lines
@@ -458,11 +464,15 @@ def parse_args():
     p.add_argument("--startup-runs", type=int, default=20, help="runs of the hello-world module")
     p.add_argument("--spindle", default=os.path.join(REPO_DIR, "build", "spindle"),
                    help="the spindle binary (default: build/spindle)")
+    p.add_argument("--baseline", help="a second spindle binary (e.g. a build of an earlier "
+                   "commit) measured in the same run, interleaved with the others, as the "
+                   "engine `baseline`: before/after comparisons")
     p.add_argument("--node", default="node", help="the Node binary (default: node)")
     p.add_argument("--gcc", default="gcc", help="native compiler (default: gcc)")
     p.add_argument("--clang", default="clang-19", help="wasm compiler (default: clang-19)")
-    p.add_argument("--engines", default=",".join(ENGINES),
-                   help="comma-separated subset of native,spindle,node (native is required)")
+    p.add_argument("--engines", default="native,spindle,node",
+                   help="comma-separated subset of native,spindle,node (native is required; "
+                   "--baseline adds baseline)")
     p.add_argument("--only", help="comma-separated program names (default: all)")
     p.add_argument("--timeout", type=int, default=600, help="seconds before a run is killed")
     p.add_argument("--build-dir", default=os.path.join(BENCH_DIR, "build"),
@@ -477,6 +487,9 @@ def parse_args():
     args.engines = [e for e in args.engines.split(",") if e]
     if "native" not in args.engines or any(e not in ENGINES for e in args.engines):
         p.error("--engines must name native and any of spindle,node")
+    if args.baseline:
+        args.baseline = os.path.abspath(args.baseline)
+        args.engines.append("baseline")
     args.engines = [e for e in ENGINES if e in args.engines]    # canonical order
     known = [name for name, _, _ in PROGRAMS]
     args.only = args.only.split(",") if args.only else known
