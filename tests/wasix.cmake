@@ -48,7 +48,7 @@ if(SPINDLE_WASM_GUESTS_OK)
   wasix_guest_wat(bad_import)
   wasix_guest_wat(no_start)
   foreach(name limits_grow limits_import limits_min timeout_loop timeout_start
-               timeout_threads)
+               timeout_threads spawn_in_start exit_many)
     wasix_guest_wat(${name})
   endforeach()
   add_custom_target(wasix_guests ALL DEPENDS ${WASIX_GUESTS})
@@ -66,6 +66,19 @@ foreach(name test_wasix_threads test_wasix_thread_stress test_wasix_thread_limit
     endif()
   endif()
 endforeach()
+
+# A start section that spawns (spawn_in_start.wat) run by `spindle run` with
+# a 512 KiB main stack and 20,000 threads allowed: each thread's instance is
+# made on its own thread, so nothing nests on the caller's stack; the run
+# must end with the timeout's 124 (not a crash), and CTest's TIMEOUT fails a
+# run that outlives its --timeout by much.
+if(SPINDLE_WASM_GUESTS_OK)
+  add_test(NAME wasix.spawn_in_start_small_stack
+           COMMAND sh -c "ulimit -s 512 && \"$0\" run --max-threads 20000 --timeout 1 \"$1\"; \
+                          s=$?; echo \"status $s\"; test $s -eq 124"
+                   $<TARGET_FILE:spindle> ${WASIX_GUEST_DIR}/spawn_in_start.wasm)
+  set_tests_properties(wasix.spawn_in_start_small_stack PROPERTIES LABELS "thread" TIMEOUT 15)
+endif()
 
 # wasix_check: one module, one expectation file (see tests/wasix/wasix_check.c).
 add_executable(wasix_check ${CMAKE_CURRENT_SOURCE_DIR}/wasix/wasix_check.c

@@ -27,10 +27,14 @@
  * sleeper (os_word_wait's callers, glibc's futex users) tolerates.
  *
  * Interrupts: a waiter re-checks *env->interrupt whenever it wakes; whoever
- * sets an interrupt flag calls park_interrupt_all afterwards, which changes
- * and wakes every queued waiter's word under its bucket lock (a waiter that
- * is not notified leaves the queue only under that lock), so the flag cannot
- * be missed either.
+ * sets an interrupt flag calls park_interrupt_all afterwards, which, under
+ * each bucket lock, unlinks every queued waiter whose flag is set and marks
+ * its word (a waiter that is not notified or so unlinked leaves the queue
+ * only under that lock), so the flag cannot be missed either. The marked
+ * waiters are woken after the lock is released, as park_notify does, and
+ * return without taking the lock again: thousands of waiters interrupted
+ * at once (a process exit) neither wait for one lock holder making their
+ * wake-up calls one by one nor queue up on the lock to leave.
  */
 #define _GNU_SOURCE /* PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP */
 #include "engine/runtime.h"
@@ -43,7 +47,8 @@
 
 typedef struct ParkWaiter {
     const void *addr;
-    _Atomic uint32_t state;        /* bit 0: notified (and unlinked); +2 per interrupt poke */
+    const atomic_int *interrupt;   /* the waiter's interrupt flag, or NULL */
+    _Atomic uint32_t state;        /* bit 0: notified, bit 1: interrupted (either: unlinked) */
     struct ParkWaiter *prev, *next;
 } ParkWaiter;
 
@@ -86,15 +91,17 @@ static bool park_interrupted(const ExecEnv *env)
 }
 
 #define PARK_NOTIFIED 1u
+#define PARK_INTERRUPTED 2u
 
 /* Sleeps (without the bucket lock; w is queued) until w is notified (0),
- * the env is interrupted (3) or the deadline passes (2; 0 = none). */
+ * the env is interrupted or park_interrupt_all unlinked w (3), or the
+ * deadline passes (2; 0 = none). */
 static int park_sleep(ParkWaiter *w, ExecEnv *env, uint64_t deadline)
 {
     for (;;) {
         uint32_t seen = atomic_load(&w->state);
         if (seen & PARK_NOTIFIED) return 0;
-        if (park_interrupted(env)) return 3;
+        if ((seen & PARK_INTERRUPTED) || park_interrupted(env)) return 3;
         if (deadline && os_monotonic_ns() >= deadline) return 2;
         os_word_wait(&w->state, seen, deadline);
     }
@@ -102,19 +109,21 @@ static int park_sleep(ParkWaiter *w, ExecEnv *env, uint64_t deadline)
 
 /* Queues a waiter on addr (b->lock held, released here) and sleeps; returns
  * 0 notified, 2 timed out or 3 interrupted. A waiter that stops for a
- * timeout or interrupt while a notify takes it counts as notified. */
+ * timeout or interrupt while a notify takes it counts as notified. One that
+ * park_interrupt_all unlinked leaves without the lock. */
 static int park_block(ParkBucket *b, ExecEnv *env, const void *addr, int64_t timeout_ns)
 {
-    ParkWaiter w = {.addr = addr};
+    ParkWaiter w = {.addr = addr, .interrupt = env ? env->interrupt : NULL};
     atomic_init(&w.state, 0);
     uint64_t deadline = timeout_ns > 0 ? os_monotonic_ns() + (uint64_t)timeout_ns : 0;
     park_enqueue(b, &w);
     pthread_mutex_unlock(&b->lock);
     int result = park_sleep(&w, env, deadline);
-    if (result != 0) {
+    if (result != 0 && !(atomic_load(&w.state) & PARK_INTERRUPTED)) { /* maybe queued */
         pthread_mutex_lock(&b->lock);
-        if (atomic_load(&w.state) & PARK_NOTIFIED) result = 0;
-        else park_unlink(b, &w);
+        uint32_t state = atomic_load(&w.state);
+        if (state & PARK_NOTIFIED) result = 0;
+        else if (!(state & PARK_INTERRUPTED)) park_unlink(b, &w);
         pthread_mutex_unlock(&b->lock);
     }
     return result;
@@ -195,20 +204,35 @@ uint32_t park_notify_report(const void *addr, uint32_t count, uint8_t *any_woken
     return 0;
 }
 
-/* Wakes every queued waiter without dequeuing it: each re-checks its own
- * interrupt flag and goes back to sleep if that is clear. Takes each bucket
- * lock in turn (a queued waiter cannot leave while it is held). */
+/* Unlinks up to PARK_WAKE_BATCH waiters of bucket b whose interrupt flag is
+ * set and marks them PARK_INTERRUPTED (the last access to each), then wakes
+ * their words after releasing the lock. Returns how many it took: fewer than
+ * the batch means none is left. */
+static uint32_t park_interrupt_batch(ParkBucket *b)
+{
+    _Atomic uint32_t *later[PARK_WAKE_BATCH];
+    uint32_t n = 0;
+    pthread_mutex_lock(&b->lock);
+    for (ParkWaiter *w = b->head, *next; w && n < PARK_WAKE_BATCH; w = next) {
+        next = w->next;
+        if (!w->interrupt || atomic_load(w->interrupt) == 0) continue;
+        park_unlink(b, w);
+        later[n++] = &w->state;
+        atomic_fetch_or(&w->state, PARK_INTERRUPTED);
+    }
+    pthread_mutex_unlock(&b->lock);
+    for (uint32_t i = 0; i < n; i++) os_word_wake(later[i], 1);
+    return n;
+}
+
+/* Ends the wait of every queued waiter whose interrupt flag is set (see the
+ * file comment); the others keep waiting. Each bucket in turn, a batch at a
+ * time. */
 void park_interrupt_all(void)
 {
-    for (uint32_t i = 0; i < PARK_BUCKETS; i++) {
-        ParkBucket *b = &park_buckets[i];
-        pthread_mutex_lock(&b->lock);
-        for (ParkWaiter *w = b->head; w; w = w->next) {
-            atomic_fetch_add(&w->state, 2);
-            os_word_wake(&w->state, 1);
+    for (uint32_t i = 0; i < PARK_BUCKETS; i++)
+        while (park_interrupt_batch(&park_buckets[i]) == PARK_WAKE_BATCH) {
         }
-        pthread_mutex_unlock(&b->lock);
-    }
 }
 
 /* Counts the queued waiters on exactly addr, under the bucket lock. */

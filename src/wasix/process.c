@@ -39,7 +39,7 @@
 #include "process.h"
 
 
-#define PROCESS_NUDGE_AFTER_NS (20ull * 1000000)     /* grace before nudging stuck threads */
+#define PROCESS_NUDGE_AFTER_NS (20ull * 1000000)     /* no thread left for this long: nudge */
 #define PROCESS_NUDGE_EVERY_NS (50ull * 1000000)
 #define PROCESS_STUCK_NS (3000ull * 1000000)        /* a thread slower than this is counted stuck */
 
@@ -73,6 +73,15 @@ static void process_exit_for(Process *p, int code, bool timeout)
 void process_exit(Process *p, int code)
 {
     process_exit_for(p, code, false);
+}
+
+/* See process.h. The interrupt flag is set once the exit has started. */
+bool process_should_stop(Process *p)
+{
+    if (atomic_load(&p->interrupt)) return true;
+    if (!p->deadline_ns || os_monotonic_ns() < p->deadline_ns) return false;
+    process_exit_for(p, WASIX_EXIT_TIMEOUT, true);
+    return true;
 }
 
 bool process_is_exiting(Process *p)
@@ -303,14 +312,18 @@ static void process_nudge_all(Process *p)
         if (t->started) os_thread_nudge(&t->os);
 }
 
-/* Waits (lock held, the exit started) until at most `keep` threads are live,
- * nudging the others out of blocking calls now and then. Returns how many
- * threads were still live PROCESS_STUCK_NS after the exit started. */
+/* Waits (lock held, the exit started) until at most `keep` threads are live.
+ * Every blocking host call ends by itself once process_exit has woken it, so
+ * threads are nudged out of system calls (a signal each, sent under the
+ * lock) only when none has left for PROCESS_NUDGE_AFTER_NS: signalling
+ * thousands of threads that are busy leaving would only slow them down.
+ * Returns how many threads were still live PROCESS_STUCK_NS after the exit
+ * started. */
 static uint32_t process_wait_stopped(Process *p, uint32_t keep)
 {
     uint64_t start = p->exit_requested_ns;
-    uint64_t next_nudge = start + PROCESS_NUDGE_AFTER_NS;
-    uint32_t stuck = 0;
+    uint64_t next_nudge = os_monotonic_ns() + PROCESS_NUDGE_AFTER_NS; /* waking took time */
+    uint32_t seen = p->live, stuck = 0;
     bool counted = false;
     while (p->live > keep) {
         uint64_t now = os_monotonic_ns();
@@ -318,7 +331,10 @@ static uint32_t process_wait_stopped(Process *p, uint32_t keep)
             stuck = p->live - keep;
             counted = true;
         }
-        if (now >= next_nudge) {
+        if (p->live < seen) {   /* threads are leaving: no nudge yet */
+            seen = p->live;
+            next_nudge = now + PROCESS_NUDGE_AFTER_NS;
+        } else if (now >= next_nudge) {
             process_nudge_all(p);
             next_nudge = now + PROCESS_NUDGE_EVERY_NS;
         }

@@ -48,7 +48,10 @@ enum {
 typedef struct Process Process;
 
 /* Ended threads leave up to this many ExecEnvs (value stack + call records,
- * ~9 MiB of address space each) for new threads to reuse. */
+ * ~9 MiB of address space each) for new threads to reuse. While the process
+ * exits there is no bound: threads leave theirs and the teardown frees them
+ * all at once, so thousands of threads ending together do not each unmap
+ * their stacks (contending for the address-space lock with TLB shootdowns). */
 #define WASIX_ENV_POOL 16
 
 typedef struct WasixThread {
@@ -101,8 +104,8 @@ struct Process {
     uint64_t exit_requested_ns; /* os_monotonic_ns() when the exit started */
     SignalTimer timers[WASIX_NSIG];
     char *cwd;                  /* the WASIX current directory (guest path) */
-    ExecEnv *env_pool[WASIX_ENV_POOL];  /* envs of ended threads, for reuse */
-    uint32_t env_pool_len;
+    ExecEnv **env_pool;         /* envs of ended threads, for reuse or the teardown */
+    uint32_t env_pool_len, env_pool_cap;
 };
 
 /* ------------------------------------------------------ process (process.c) */
@@ -115,11 +118,17 @@ void process_exit(Process *p, int code);
 /* True once process_exit has been called. */
 bool process_is_exiting(Process *p);
 
+/* True when no more threads may start: the process is exiting, or its
+ * timeout has passed (then the timeout's exit is started here, as the
+ * watchdog would, so a late watchdog lets nothing new run). Any thread. */
+bool process_should_stop(Process *p);
+
 /* ---------------------------------------------------- threads (thread.c) */
 
 /* Makes thread `tid`: a fresh ExecEnv on the process's interrupt flag and an
  * instance of the module on the process's imports (running the start section
- * on the calling OS thread with the new env). Returns NULL with *err set on
+ * on the calling OS thread with the new env; the main thread's way: spawned
+ * threads make their instance on their own OS thread). Returns NULL with *err set on
  * failure, except when the start section traps: then *trap is set, *err too,
  * and the thread (without instance) is returned so that the caller can judge
  * the trap (wasix_thread_conclude) before wasix_thread_free. */

@@ -12,15 +12,22 @@
  *   thread limit reached, TIDs exhausted          Access (2)
  *   no `wasi_thread_start: (i32, i32) -> ()`      Notcapable (76)
  *   memory not shared (or not imported)           Memviolation (78)
- *   the new instance cannot be made               Noexec (45)
+ *   no memory for the thread's ExecEnv            Nomem (48)
  * plus, beyond the seed: ret_tid unwritable -> Memviolation (checked before
- * anything is spawned), the OS refuses a thread -> Again (6). A failed spawn
- * may consume a TID, as in Wasmer. The spawn returns once the thread is
- * started; the new thread may not have run yet.
+ * anything is spawned), the OS refuses a thread -> Again (6), the process is
+ * exiting or its timeout has passed -> the spawn traps with TRAP_INTERRUPTED
+ * (the caller is being stopped). A failed spawn may consume a TID, as in
+ * Wasmer. The spawn returns once the thread is started; the new thread may
+ * not have run yet.
  *
- * The new instance is made on the spawning OS thread (its start section runs
- * there, on the new thread's ExecEnv) so that failures are reported to the
- * caller synchronously; only wasi_thread_start runs on the new OS thread.
+ * The new thread's instance is made on the new OS thread itself, start
+ * section included: a start section that spawns (each new instance spawning
+ * the next) would otherwise nest one instantiation per thread on the
+ * spawner's C stack until it overflowed. The spawn has already returned the
+ * TID when the instance is made, so a failure there (Wasmer's synchronous
+ * Noexec) ends the process like a worker trap: "Thread {tid} of process
+ * {pid} failed with runtime error: {message}" and status 129. A thread that
+ * starts while the process is exiting makes no instance at all.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,20 +52,41 @@ static ExecEnv *wasix_thread_env(Process *p)
     return env ? env : env_new(0, 0);
 }
 
-/* Gives an ended thread's env back to the pool, or frees it when full. */
+/* Makes room for one more env in the pool (lock held): up to WASIX_ENV_POOL
+ * envs, or any number while the process exits. False when the env is to be
+ * freed instead (pool full, or out of memory). */
+static bool wasix_thread_pool_room(Process *p)
+{
+    uint32_t limit = p->exiting ? UINT32_MAX : WASIX_ENV_POOL;
+    if (p->env_pool_len >= limit) return false;
+    if (p->env_pool_len < p->env_pool_cap) return true;
+    uint32_t cap = p->env_pool_cap ? p->env_pool_cap * 2 : WASIX_ENV_POOL;
+    ExecEnv **grown = realloc(p->env_pool, (size_t)cap * sizeof *grown);
+    if (!grown) return false;
+    p->env_pool = grown;
+    p->env_pool_cap = cap;
+    return true;
+}
+
+/* Gives an ended thread's env back to the pool, or frees it when the pool
+ * is full (never while the process exits: see WASIX_ENV_POOL). */
 static void wasix_thread_env_release(Process *p, ExecEnv *env)
 {
     if (!env) return;
     pthread_mutex_lock(&p->lock);
-    bool kept = p->env_pool_len < WASIX_ENV_POOL;
+    bool kept = wasix_thread_pool_room(p);
     if (kept) p->env_pool[p->env_pool_len++] = env;
     pthread_mutex_unlock(&p->lock);
     if (!kept) env_free(env);
 }
 
+/* See process.h: after every thread has stopped. */
 void wasix_thread_drain_pool(Process *p)
 {
     while (p->env_pool_len > 0) env_free(p->env_pool[--p->env_pool_len]);
+    free(p->env_pool);
+    p->env_pool = NULL;
+    p->env_pool_cap = 0;
 }
 
 /* Makes a thread record with its ExecEnv (no instance yet); NULL when out of
@@ -85,7 +113,8 @@ static WasixThread *wasix_thread_alloc(Process *p, uint32_t tid, bool is_main)
     return t;
 }
 
-/* See process.h. The start section runs on the calling OS thread. */
+/* See process.h. The start section runs on the calling OS thread (used for
+ * the main thread; spawned threads make theirs in wasix_thread_main). */
 WasixThread *wasix_thread_new(Process *p, uint32_t tid, bool is_main, TrapKind *trap,
                               SpResult *err)
 {
@@ -138,19 +167,24 @@ static void wasix_thread_link(Process *p, WasixThread *t)
 
 /* Frees the thread's instance and env while the module is certainly alive
  * (the supervisor waits for the list to empty), then leaves the list. After
- * the unlock nothing of the process is touched. */
+ * the unlock nothing of the process is touched (the env, if the pool had no
+ * room for it, is freed after the unlock). While the process exits,
+ * only the supervisor waits for threads to end (thread_join waiters have
+ * left) and it only needs the last ones: thousands of threads leaving at
+ * once do not wake it (and contend for the lock) one by one. */
 void wasix_thread_retire(WasixThread *t)
 {
     Process *p = t->proc;
     instance_free(t->inst);
     t->inst = NULL;
-    wasix_thread_env_release(p, t->env);
-    t->env = NULL;
     pthread_mutex_lock(&p->lock);
+    bool kept = wasix_thread_pool_room(p);
+    if (kept) p->env_pool[p->env_pool_len++] = t->env;
     wasix_thread_unlink(p, t);
     p->live--;
-    pthread_cond_broadcast(&p->changed);
+    if (!p->exiting || p->live <= 1) pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
+    if (!kept) env_free(t->env);
     free(t);
 }
 
@@ -197,19 +231,60 @@ void wasix_thread_conclude(WasixThread *t, TrapKind k)
 
 /* ---------------------------------------------------------- spawning */
 
-/* The OS entry of a spawned thread: wasi_thread_start(tid, start_arg), then
- * its end. */
+/* Reports that thread t could not make its instance (a failure that is not
+ * a trap: out of memory, a memory beyond the cap...) the way a worker trap is
+ * reported, and ends the process with WASIX_EXIT_WORKER_TRAP; nothing is
+ * printed when the process is already exiting. */
+static void wasix_thread_report_failure(WasixThread *t, SpResult e)
+{
+    Process *p = t->proc;
+    if (!process_is_exiting(p)) {
+        fprintf(stderr, "Thread %u of process %u failed with runtime error: %s\n", t->tid,
+                p->pid, e);
+        fflush(stderr);
+    }
+    process_exit(p, WASIX_EXIT_WORKER_TRAP);
+}
+
+/* Makes spawned thread t's instance on its own OS thread (the start section
+ * runs here, on t's env). Returns TRAP_NONE, the start section's trap (its
+ * message and backtrace in t->env, for wasix_thread_conclude), or
+ * TRAP_INTERRUPTED when the process is exiting (then nothing is made) or the
+ * instance could not be made (reported here, the process exits). */
+static TrapKind wasix_thread_instantiate(WasixThread *t)
+{
+    Process *p = t->proc;
+    if (process_should_stop(p)) return TRAP_INTERRUPTED;
+    TrapKind trap = TRAP_NONE;
+    SpResult e = instance_new(p->store, p->module, p->imports, t->env, &t->inst, &trap);
+    if (!e) {
+        t->inst->user = t;
+        return TRAP_NONE;
+    }
+    if (trap != TRAP_NONE) return trap;
+    wasix_thread_report_failure(t, e);
+    return TRAP_INTERRUPTED;
+}
+
+/* Calls wasi_thread_start(tid, start_arg) on t's instance. */
+static TrapKind wasix_thread_call_entry(WasixThread *t)
+{
+    Extern start;
+    if (!instance_extern(t->inst, EXTERN_FUNC, (uint32_t)t->proc->thread_start_func, &start))
+        return TRAP_HOST;
+    Slot io[2];
+    io[0].u64 = t->tid;
+    io[1].u64 = t->start_arg;
+    return func_call(t->env, start.u.func, io);
+}
+
+/* The OS entry of a spawned thread: its instance, wasi_thread_start(tid,
+ * start_arg), then its end. */
 static void *wasix_thread_main(void *arg)
 {
     WasixThread *t = arg;
-    Extern start;
-    TrapKind k = TRAP_HOST;
-    if (instance_extern(t->inst, EXTERN_FUNC, (uint32_t)t->proc->thread_start_func, &start)) {
-        Slot io[2];
-        io[0].u64 = t->tid;
-        io[1].u64 = t->start_arg;
-        k = func_call(t->env, start.u.func, io);
-    }
+    TrapKind k = wasix_thread_instantiate(t);
+    if (k == TRAP_NONE) k = wasix_thread_call_entry(t);
     wasix_thread_conclude(t, k);
     wasix_thread_retire(t);
     return NULL;
@@ -217,10 +292,15 @@ static void *wasix_thread_main(void *arg)
 
 /* Reserves a place in the thread table and the next TID. Returns an errno
  * (Access at the limit) or 0; *trap = TRAP_INTERRUPTED when the process is
- * already exiting. */
+ * already exiting or its timeout has passed (process_should_stop starts
+ * that exit even when the watchdog has not run yet). */
 static uint32_t wasix_thread_reserve(Process *p, uint32_t *tid, TrapKind *trap)
 {
     uint32_t e = WASI_ESUCCESS;
+    if (process_should_stop(p)) {
+        *trap = TRAP_INTERRUPTED;
+        return e;
+    }
     pthread_mutex_lock(&p->lock);
     if (p->exiting) *trap = TRAP_INTERRUPTED;
     else if (p->live >= p->max_threads || p->last_id + 1 >= WASIX_TID_LIMIT) e = WASI_EACCES;
@@ -263,19 +343,12 @@ static bool wasix_memory_shareable(const Instance *caller)
     return m && caller->module->num_memory_imports > 0 && m->shared;
 }
 
-/* Makes the instance of reserved thread `tid` and starts it. Returns an
- * errno, or sets *trap (the process is exiting). */
-static uint32_t wasix_thread_create(Process *p, uint32_t tid, uint32_t start_arg,
-                                    TrapKind *trap)
+/* Starts reserved thread `tid` (its OS thread makes its instance). Returns
+ * an errno: Nomem without memory for its env, Again when the OS refuses. */
+static uint32_t wasix_thread_create(Process *p, uint32_t tid, uint32_t start_arg)
 {
-    SpResult err = SP_OK;
-    TrapKind k = TRAP_NONE;
-    WasixThread *t = wasix_thread_new(p, tid, false, &k, &err);
-    if (!t || k != TRAP_NONE) {
-        wasix_thread_free(t);
-        if (k == TRAP_INTERRUPTED) *trap = k;
-        return err == ERR_OUT_OF_MEMORY ? WASI_ENOMEM : WASI_ENOEXEC;
-    }
+    WasixThread *t = wasix_thread_alloc(p, tid, false);
+    if (!t) return WASI_ENOMEM;
     t->start_arg = start_arg;
     if (!wasix_thread_launch(t, wasix_thread_main)) {
         wasix_thread_free(t);
@@ -294,7 +367,7 @@ static uint32_t wasix_thread_spawn(Process *p, const Instance *caller, uint32_t 
     if (e || *trap) return e;
     if (p->thread_start_func < 0) e = WASI_ENOTCAPABLE;
     else if (!wasix_memory_shareable(caller)) e = WASI_EMEMVIOLATION;
-    else e = wasix_thread_create(p, tid, start_arg, trap);
+    else e = wasix_thread_create(p, tid, start_arg);
     if (e || *trap) {
         wasix_thread_unreserve(p);
         return e;

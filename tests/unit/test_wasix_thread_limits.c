@@ -6,7 +6,11 @@
  * "memory minimum exceeds --max-memory"), the wall-clock timeout (an endless
  * loop in _start or in the start section; a main thread and a worker blocked in waits plus a
  * spinning worker: status 124 within timeout + 0.5 s, every thread stopped),
- * and the thread limit (a spawn beyond max_threads fails at once).
+ * and the thread limit (a spawn beyond max_threads fails at once); a start
+ * section that spawns a thread (an endless chain of instances, each made on
+ * its own thread) under a big thread limit ends at its timeout, even from a
+ * 512 KiB stack; 4000 threads blocked in futex_wait, atomic.wait32,
+ * thread_sleep and poll_oneoff all stop promptly at a proc_exit.
  */
 #include "os/os.h"
 #include "test_wasix_common.h"
@@ -113,11 +117,89 @@ static void test_max_threads(void)
     CHECK(os_monotonic_ns() - start < 5000ull * 1000000);
 }
 
+/* What test_spawn_in_start's run gives back from its small-stack thread. */
+typedef struct SpawnInStartRun {
+    int status;
+    uint64_t took_ns;
+    WasixRunStats stats;
+} SpawnInStartRun;
+
+/* Runs spawn_in_start with 20,000 threads allowed and a 1 s timeout. */
+static void *spawn_in_start_run(void *arg)
+{
+    SpawnInStartRun *r = arg;
+    SpDiag diag = {0};
+    uint64_t start = os_monotonic_ns();
+    ProcessConfig cfg = {.max_threads = 20000, .timeout_ns = 1000ull * 1000000};
+    r->status = run_limited("spawn_in_start", cfg, &diag, &r->stats);
+    r->took_ns = os_monotonic_ns() - start;
+    return NULL;
+}
+
+/* A start section that spawns: every thread's instance spawns the next one.
+ * Run from a thread with a 512 KiB stack (as `ulimit -s 512` gives the CLI),
+ * the chain must not nest on that stack (a crash) nor outlive the 1 s
+ * timeout by more than the usual slack. */
+static void test_spawn_in_start(void)
+{
+    SpawnInStartRun r = {0};
+    pthread_attr_t attr;
+    pthread_t th;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 512u << 10);
+    bool started = pthread_create(&th, &attr, spawn_in_start_run, &r) == 0;
+    pthread_attr_destroy(&attr);
+    CHECK(started);
+    if (!started) return;
+    pthread_join(th, NULL);
+    uint64_t slack = 1000ull * 1000000;
+#ifdef WASIX_UNDER_SANITIZER
+    slack *= 4;
+#endif
+    printf("spawn_in_start: status %d after %.3f s, %u threads spawned, exit %.3f ms\n", r.status,
+           r.took_ns / 1e9, r.stats.threads_spawned, r.stats.exit_latency_ns / 1e6);
+    CHECK(r.status == WASIX_EXIT_TIMEOUT);
+    CHECK(r.stats.threads_stuck == 0);
+    CHECK(r.took_ns < 1000ull * 1000000 + slack);
+}
+
+/* How many threads the exit test blocks, and the bound on the exit's
+ * latency: the time for all of them to stop on a loaded 2-core machine
+ * (before the fix: 2-2.5 s for 4000-5000 threads, most of it nudging signals
+ * sent one thread at a time under the process lock, and each thread
+ * unmapping its ExecEnv as it left). Fewer threads under sanitizers, whose
+ * thread creation is slow. */
+#ifdef WASIX_UNDER_SANITIZER
+#define EXIT_MANY_THREADS 1000u
+#define EXIT_MANY_LIMIT_MS 2000u
+#else
+#define EXIT_MANY_THREADS 4000u
+#define EXIT_MANY_LIMIT_MS 1000u
+#endif
+
+/* EXIT_MANY_THREADS threads blocked in the four kinds of waits, then the
+ * main thread's proc_exit(42): every thread stopped within the limit. */
+static void test_exit_many(void)
+{
+    WasixRunStats stats = {0};
+    SpDiag diag = {0};
+    ProcessConfig cfg = {.max_threads = EXIT_MANY_THREADS + 1};
+    int status = run_limited("exit_many", cfg, &diag, &stats);
+    printf("exit_many: status %d, %u threads spawned, exit %.3f ms, %u stuck\n", status,
+           stats.threads_spawned, stats.exit_latency_ns / 1e6, stats.threads_stuck);
+    CHECK(status == 42);
+    CHECK(stats.threads_spawned == EXIT_MANY_THREADS);
+    CHECK(stats.threads_stuck == 0);
+    CHECK(stats.exit_latency_ns < EXIT_MANY_LIMIT_MS * 1000000ull);
+}
+
 int main(void)
 {
     test_memory_grow();
     test_memory_minimum();
     test_timeout();
     test_max_threads();
+    test_spawn_in_start();
+    test_exit_many();
     return test_summary();
 }

@@ -1,0 +1,57 @@
+;; exit_many.wat - the main thread spawns threads until a spawn fails (the
+;; thread limit: run with --max-threads N+1 for N threads), each of which
+;; blocks forever by its start argument modulo 4: futex_wait, memory.atomic
+;; .wait32, thread_sleep (an hour) or poll_oneoff (an hour's clock). Once all
+;; have started, the main thread calls proc_exit(42). 3: a blocked thread's
+;; loop fell through; 4: no thread could be spawned.
+(module
+  (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+  (import "wasix_32v1" "futex_wait" (func $futex_wait (param i32 i32 i32 i32) (result i32)))
+  (import "wasix_32v1" "thread_sleep" (func $sleep (param i64) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "env" "memory" (memory 16 16 shared))
+  ;; 0: started-thread count; 16: the word everyone waits on (stays 0);
+  ;; 32: futex_wait's OptionTimestamp (tag 0 = forever);
+  ;; 64: a poll_oneoff clock subscription (48 bytes): userdata 0, tag 0 (clock),
+  ;;     id 1 (monotonic) @80, timeout 3600 s @88, precision 0, flags 0 (relative);
+  ;; 65536 + 64 * arg: thread arg's own scratch (poll event @0, nevents @32, woken @40)
+  (data (i32.const 80) "\01\00\00\00\00\00\00\00\00\a0\b8\30\46\03\00\00")
+  (func $block (param $kind i32) (param $own i32)
+    (loop $forever
+      (block $next
+        (if (i32.eqz (local.get $kind)) (then
+          (drop (call $futex_wait (i32.const 16) (i32.const 0) (i32.const 32)
+                                  (i32.add (local.get $own) (i32.const 40))))
+          (br $next)))
+        (if (i32.eq (local.get $kind) (i32.const 1)) (then
+          (drop (memory.atomic.wait32 (i32.const 16) (i32.const 0) (i64.const -1)))
+          (br $next)))
+        (if (i32.eq (local.get $kind) (i32.const 2)) (then
+          (drop (call $sleep (i64.const 3600000000000)))
+          (br $next)))
+        (drop (call $poll (i32.const 64) (local.get $own) (i32.const 1)
+                          (i32.add (local.get $own) (i32.const 32)))))
+      (br $forever)))
+  (func (export "wasi_thread_start") (param $tid i32) (param $arg i32)
+    (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
+    (drop (memory.atomic.notify (i32.const 0) (i32.const 1)))
+    (call $block (i32.and (local.get $arg) (i32.const 3))
+                 (i32.add (i32.const 65536) (i32.shl (i32.and (local.get $arg) (i32.const 8191))
+                                                     (i32.const 6))))
+    (call $exit (i32.const 3)))
+  (func (export "_start")
+    (local $n i32) (local $seen i32)
+    (block $full
+      (loop $more
+        (br_if $full (i32.lt_s (call $spawn (local.get $n)) (i32.const 1)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $more)))
+    (if (i32.eqz (local.get $n)) (then (call $exit (i32.const 4))))
+    (block $all
+      (loop $wait
+        (local.set $seen (i32.atomic.load (i32.const 0)))
+        (br_if $all (i32.ge_u (local.get $seen) (local.get $n)))
+        (drop (memory.atomic.wait32 (i32.const 0) (local.get $seen) (i64.const 10000000)))
+        (br $wait)))
+    (call $exit (i32.const 42))))
