@@ -12,7 +12,8 @@
  *   thread limit reached, TIDs exhausted          Access (2)
  *   no `wasi_thread_start: (i32, i32) -> ()`      Notcapable (76)
  *   memory not shared (or not imported)           Memviolation (78)
- *   the new instance cannot be made               Noexec (45)
+ *   the new instance cannot be made               Noexec (45); Nomem (48) when out
+ *                                                 of memory or beyond a limit (tables)
  * plus, beyond the seed: ret_tid unwritable -> Memviolation (checked before
  * anything is spawned), the OS refuses a thread -> Again (6). A failed spawn
  * may consume a TID, as in Wasmer. The spawn returns once the thread is
@@ -274,7 +275,7 @@ static uint32_t wasix_thread_create(Process *p, uint32_t tid, uint32_t start_arg
     if (!t || k != TRAP_NONE) {
         wasix_thread_free(t);
         if (k == TRAP_INTERRUPTED) *trap = k;
-        return err == ERR_OUT_OF_MEMORY ? WASI_ENOMEM : WASI_ENOEXEC;
+        return err_group(err) == ERRG_RESOURCE ? WASI_ENOMEM : WASI_ENOEXEC;
     }
     t->start_arg = start_arg;
     if (!wasix_thread_launch(t, wasix_thread_main)) {
