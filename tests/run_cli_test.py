@@ -359,7 +359,8 @@ def test_table_limits():
     grow, threads = wat("table_grow", TABLE_GROW), wat("thread_tables", THREAD_TABLES)
     msg = "tables exceed --max-table-memory"
     code, err, rss = run_rss([tables4])
-    check("4 x 10M tables, default limit: refused", code == 134 and msg in err and err.count("\n") == 1,
+    check("4 x 10M tables, default limit: refused", code == 134 and err.count("\n") == 1 and
+          f"{tables4}: {msg} (default 256M)" in err,
           f"(status {code}, stderr {err!r})")
     check("4 x 10M tables, default limit: small peak RSS", 0 < rss < 64, f"({rss:.1f} MiB)")
     expect("4 x 10M tables, default limit (--invoke)", ["--invoke", "f", tables4], 134,
@@ -371,7 +372,7 @@ def test_table_limits():
     expect("1000 entries, default limit", [t1000], 0)
     expect("1000 entries, --max-table-memory 8000", ["--max-table-memory", "8000", t1000], 0)
     expect("1000 entries, --max-table-memory 7999", ["--max-table-memory", "7999", t1000], 134,
-           one_line_err=True, err_has=msg)
+           one_line_err=True, err_has=f"{t1000}: {msg}\n")
     expect("table.grow to the limit, then -1", ["--max-table-memory", "80K", grow], 0)
     expect("table.grow, a larger limit", ["--max-table-memory", "160K", grow], 1)
     expect("table.grow, the default limit", [grow], 1)

@@ -465,8 +465,10 @@ static int run_start_error(const RunArgs *ra, SpResult e, const SpDiag *diag)
         return CLI_EXIT_TRAP;
     }
     if (e == ERR_TABLE_MEMORY_CAP) {
-        fprintf(stderr, "spindle: %s: tables exceed --max-table-memory (default %lluM)\n",
-                ra->path, WASIX_DEFAULT_MAX_TABLE_BYTES >> 20);
+        fprintf(stderr, "spindle: %s: tables exceed --max-table-memory", ra->path);
+        if (!ra->max_table_memory)
+            fprintf(stderr, " (default %lluM)", WASIX_DEFAULT_MAX_TABLE_BYTES >> 20);
+        fputc('\n', stderr);
         return CLI_EXIT_TRAP;
     }
     fprintf(stderr, "spindle: %s: %s\n", ra->path, diag->text[0] ? diag->text : e);
