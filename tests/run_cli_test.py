@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks `spindle run`: options, the guest's view (argv, environment,
-preopened directories), exit statuses and error lines.
+preopened directories), exit statuses and error lines, and the limits
+(--max-memory, --max-table-memory, --timeout).
 
 Usage: run_cli_test.py SPINDLE GUEST_DIR WORK_DIR
 GUEST_DIR holds wasi_cli.wasm and wasi_reactor.wasm (tests/guests). Prints
@@ -10,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 failures = 0
@@ -24,6 +26,32 @@ def run(args, env=None, stdin=b"", limit=60):
     except subprocess.TimeoutExpired:
         return -1, "", f"(killed by the test after {limit} s)"
     return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def run_rss(args, limit=60):
+    """Runs spindle run ARGS; returns (status, stderr, peak RSS in MiB) of
+    that one process: os.wait4 reaps it and gives its own resource usage."""
+    p = subprocess.Popen([SPINDLE, "run"] + args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"})
+    timer = threading.Timer(limit, p.kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(p.pid, 0)
+    finally:
+        timer.cancel()
+    p.returncode = os.waitstatus_to_exitcode(status)   # reaped: Popen must not wait again
+    err = p.stderr.read().decode()
+    p.stderr.close()
+    return p.returncode, err, usage.ru_maxrss / 1024
+
+
+def wat(name, text):
+    """Compiles WAT `text` with wat2wasm (threads enabled) to WORK/name.wasm."""
+    src, out = os.path.join(WORK, name + ".wat"), os.path.join(WORK, name + ".wasm")
+    with open(src, "w") as f:
+        f.write(text)
+    subprocess.run(["wat2wasm", "--enable-threads", src, "-o", out], check=True)
+    return out
 
 
 def check(name, cond, detail=""):
@@ -269,6 +297,103 @@ def test_limits():
           "says so on stderr; also with --invoke" in flat, o)
 
 
+TABLES_4X10M = """;; four tables of 10,000,000 entries: 320 MB of host memory asked for by
+;; 30 bytes of module
+(module
+  (table 10000000 funcref) (table 10000000 funcref)
+  (table 10000000 funcref) (table 10000000 funcref)
+  (func (export "_start"))
+  (func (export "f") (result i32) (i32.const 7)))
+"""
+
+TABLE_1000 = """(module (table 1000 funcref) (func (export "_start")))
+"""
+
+TABLE_GROW = """;; table.grow against --max-table-memory 80K (10,240 entries of 8 bytes):
+;; exits 0 when each grow gives what it should, else the failed check's number
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (table $t 1 funcref)
+  (func $expect (param $got i32) (param $want i32) (param $code i32)
+    (if (i32.ne (local.get $got) (local.get $want)) (then (call $exit (local.get $code)))))
+  (func (export "grow") (param i32) (result i32)
+    (table.grow $t (ref.null func) (local.get 0)))
+  (func (export "_start")
+    (call $expect (table.grow $t (ref.null func) (i32.const 20000)) (i32.const -1) (i32.const 1))
+    (call $expect (table.grow $t (ref.null func) (i32.const 10239)) (i32.const 1) (i32.const 2))
+    (call $expect (table.grow $t (ref.null func) (i32.const 1)) (i32.const -1) (i32.const 3))
+    (call $expect (table.size $t) (i32.const 10240) (i32.const 4))
+    (call $expect (table.grow $t (ref.null func) (i32.const 0)) (i32.const 10240) (i32.const 5))))
+"""
+
+THREAD_TABLES = """;; every thread's instance makes its own (table 10000000 funcref), 80 MB:
+;; _start spawns 8 threads (each then waits forever, keeping its table) and
+;; exits with the number of spawns that worked, plus 100 when a failed one
+;; gave another errno than ENOMEM (-48)
+(module
+  (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "env" "memory" (memory 1 1 shared))
+  (table 10000000 funcref)
+  (func (export "wasi_thread_start") (param $tid i32) (param $arg i32)
+    (drop (memory.atomic.wait32 (i32.const 16) (i32.const 0) (i64.const -1))))
+  (func (export "_start")
+    (local $i i32) (local $r i32) (local $ok i32) (local $bad i32)
+    (loop $more
+      (local.set $r (call $spawn (i32.const 0)))
+      (if (i32.gt_s (local.get $r) (i32.const 0))
+        (then (local.set $ok (i32.add (local.get $ok) (i32.const 1))))
+        (else (if (i32.ne (local.get $r) (i32.const -48)) (then (local.set $bad (i32.const 100))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $more (i32.lt_u (local.get $i) (i32.const 8))))
+    (call $exit (i32.add (local.get $ok) (local.get $bad)))))
+"""
+
+
+def test_table_limits():
+    """--max-table-memory: the tables and element segments of every thread
+    share one budget (default 256M); a module whose tables do not fit is
+    refused before they take memory, table.grow past it gives -1, and a
+    thread whose table does not fit is not spawned (ENOMEM)."""
+    tables4, t1000 = wat("tables_4x10m", TABLES_4X10M), wat("table_1000", TABLE_1000)
+    grow, threads = wat("table_grow", TABLE_GROW), wat("thread_tables", THREAD_TABLES)
+    msg = "tables exceed --max-table-memory"
+    code, err, rss = run_rss([tables4])
+    check("4 x 10M tables, default limit: refused", code == 134 and err.count("\n") == 1 and
+          f"{tables4}: {msg} (default 256M)" in err,
+          f"(status {code}, stderr {err!r})")
+    check("4 x 10M tables, default limit: small peak RSS", 0 < rss < 64, f"({rss:.1f} MiB)")
+    expect("4 x 10M tables, default limit (--invoke)", ["--invoke", "f", tables4], 134,
+           one_line_err=True, err_has=msg)
+    code, err, rss = run_rss(["--max-table-memory", "400M", tables4])
+    check("4 x 10M tables, --max-table-memory 400M: runs", code == 0, f"(status {code}, stderr {err!r})")
+    expect("4 x 10M tables, --max-table-memory=400M (--invoke)", ["--max-table-memory=400M", "--invoke",
+           "f", tables4], 0, out="7\n")
+    expect("1000 entries, default limit", [t1000], 0)
+    expect("1000 entries, --max-table-memory 8000", ["--max-table-memory", "8000", t1000], 0)
+    expect("1000 entries, --max-table-memory 7999", ["--max-table-memory", "7999", t1000], 134,
+           one_line_err=True, err_has=f"{t1000}: {msg}\n")
+    expect("table.grow to the limit, then -1", ["--max-table-memory", "80K", grow], 0)
+    expect("table.grow, a larger limit", ["--max-table-memory", "160K", grow], 1)
+    expect("table.grow, the default limit", [grow], 1)
+    expect("table.grow -1 (--invoke)", ["--max-table-memory", "80K", "--invoke", "grow", grow, "10240"],
+           0, out="-1\n")
+    expect("table.grow to the limit (--invoke)", ["--max-table-memory", "80K", "--invoke", "grow", grow,
+           "10239"], 0, out="1\n")
+    code, err, rss = run_rss([threads])
+    check("threads with 80 MB tables, default limit: 2 spawns work, then ENOMEM", code == 2,
+          f"(status {code}, stderr {err!r})")
+    check("threads with 80 MB tables: small peak RSS", 0 < rss < 64, f"({rss:.1f} MiB)")
+    expect("threads with 80 MB tables, --max-table-memory 1G", ["--max-table-memory", "1G", threads], 8)
+    expect("threads with 80 MB tables, --max-table-memory 160M", ["--max-table-memory", "160M", threads], 1)
+    for bad in ("0", "", "-1K", "12X", "1025G", "1.5M", "K"):
+        expect(f"--max-table-memory {bad!r}", ["--max-table-memory", bad, t1000], 2, one_line_err=True,
+               err_has="--max-table-memory")
+    _, o, _ = run(["--help"])
+    flat = " ".join(o.split())
+    check("--help: --max-table-memory", "--max-table-memory SIZE" in o and "default 256M" in flat, o)
+
+
 def test_errors(cli):
     expect("no module", [], 2, one_line_err=True)
     expect("unknown option", ["--bogus", cli], 2, err_has="unknown option --bogus", one_line_err=True)
@@ -341,6 +466,7 @@ def main():
     test_guest_view(cli)
     test_exits(cli, reactor)
     test_limits()
+    test_table_limits()
     print(f"run_cli_test: {'ok' if failures == 0 else 'FAILED'} ({failures} failures)")
     return 1 if failures else 0
 

@@ -8,8 +8,9 @@
  * Both ways run through the wasix layer's process API: _start in command
  * mode (wasix_process_run), --invoke in invoke mode (this thread is the main
  * thread: wasix_process_instantiate, wasix_process_call), so the limits
- * (--max-memory: the process store's memory cap; --timeout: the process's
- * watchdog; --max-threads) and the ending of threads are the same code.
+ * (--max-memory: the process store's memory cap; --max-table-memory: its
+ * table budget; --timeout: the process's watchdog; --max-threads) and the
+ * ending of threads are the same code.
  *
  * Exit status: the guest's proc_exit code (0 when _start returns), or one of
  * cli.h's statuses (usage 2, unreadable file 3, malformed module 4, link
@@ -58,6 +59,14 @@ static const char run_help[] =
     "                         (1024-based), e.g. 64M: memory.grow beyond it\n"
     "                         returns -1; a memory whose minimum is already above\n"
     "                         it stops the start (status 134); also with --invoke\n"
+    "  --max-table-memory SIZE\n"
+    "                         let the tables and element segments of all threads\n"
+    "                         take at most SIZE bytes of host memory in all (8\n"
+    "                         bytes a table entry; SIZE as for --max-memory but\n"
+    "                         any number of bytes up to 1024G; default 256M):\n"
+    "                         table.grow beyond it returns -1; tables that do not\n"
+    "                         fit stop the start (status 134) or fail a thread\n"
+    "                         spawn (ENOMEM); also with --invoke\n"
     "  --timeout SECONDS      stop every thread after SECONDS of wall-clock time\n"
     "                         (decimal, may be fractional, e.g. 2.5); the run then\n"
     "                         ends with status 124 and says so on stderr; also\n"
@@ -90,6 +99,7 @@ typedef struct RunArgs {
     const char *invoke;       /* export to call, or NULL for _start */
     uint32_t max_threads;     /* --max-threads; 0 = the default */
     uint64_t max_memory;      /* --max-memory in bytes; 0 = no cap */
+    uint64_t max_table_memory; /* --max-table-memory in bytes; 0 = the default */
     uint64_t timeout_ns;      /* --timeout; 0 = none */
     const char *timeout_text; /* --timeout as written, for the message */
     const char *path;
@@ -223,9 +233,9 @@ static int run_parse_max_threads(RunArgs *ra, const char *v)
     return -1;
 }
 
-/* --max-memory SIZE: bytes with an optional K/M/G suffix, a positive whole
- * number of 64 KiB pages up to 4 GiB; -1 to go on, else an exit status. */
-static int run_parse_max_memory(RunArgs *ra, const char *v)
+/* SIZE: a decimal number of bytes with an optional K, M or G suffix
+ * (1024-based). False when malformed, zero or above `max` bytes. */
+static bool run_parse_size(const char *v, uint64_t max, uint64_t *bytes)
 {
     char *end;
     errno = 0;
@@ -235,13 +245,32 @@ static int run_parse_max_memory(RunArgs *ra, const char *v)
     else if (end != v && (*end == 'M' || *end == 'm')) shift = 20;
     else if (end != v && (*end == 'G' || *end == 'g')) shift = 30;
     if (shift) end++;
-    uint64_t limit = (uint64_t)WASM_MAX_PAGES * WASM_PAGE_SIZE;
     bool ok = !errno && end != v && !*end && v[0] >= '0' && v[0] <= '9' && n > 0 &&
-              n <= limit >> shift && ((n << shift) % WASM_PAGE_SIZE) == 0;
-    if (!ok)
+              n <= max >> shift;
+    if (ok) *bytes = (uint64_t)n << shift;
+    return ok;
+}
+
+/* --max-memory SIZE: a positive whole number of 64 KiB pages up to 4 GiB;
+ * -1 to go on, else an exit status. */
+static int run_parse_max_memory(RunArgs *ra, const char *v)
+{
+    uint64_t bytes = 0;
+    if (!run_parse_size(v, (uint64_t)WASM_MAX_PAGES * WASM_PAGE_SIZE, &bytes) ||
+        bytes % WASM_PAGE_SIZE != 0)
         return cli_usage_error("run: --max-memory wants a positive whole number of 64 KiB pages "
                                "in bytes (K, M, G suffixes; at most 4G), not '%s'", v);
-    ra->max_memory = n << shift;
+    ra->max_memory = bytes;
+    return -1;
+}
+
+/* --max-table-memory SIZE: a positive number of bytes up to 1024 GiB; -1 to
+ * go on, else an exit status. */
+static int run_parse_max_table_memory(RunArgs *ra, const char *v)
+{
+    if (!run_parse_size(v, (uint64_t)1 << 40, &ra->max_table_memory))
+        return cli_usage_error("run: --max-table-memory wants a positive number of bytes "
+                               "(K, M, G suffixes; at most 1024G), not '%s'", v);
     return -1;
 }
 
@@ -277,6 +306,8 @@ static int run_parse_option(RunArgs *ra, int argc, char **argv, int *i)
     if (v) return run_parse_max_threads(ra, v);
     if ((st = run_option(argc, argv, i, "--max-memory", &v)) >= 0) return st;
     if (v) return run_parse_max_memory(ra, v);
+    if ((st = run_option(argc, argv, i, "--max-table-memory", &v)) >= 0) return st;
+    if (v) return run_parse_max_table_memory(ra, v);
     if ((st = run_option(argc, argv, i, "--timeout", &v)) >= 0) return st;
     if (v) return run_parse_timeout(ra, v);
     if ((st = run_option(argc, argv, i, "--invoke", &v)) >= 0) return st;
@@ -433,6 +464,13 @@ static int run_start_error(const RunArgs *ra, SpResult e, const SpDiag *diag)
         fprintf(stderr, "spindle: %s: memory minimum exceeds --max-memory\n", ra->path);
         return CLI_EXIT_TRAP;
     }
+    if (e == ERR_TABLE_MEMORY_CAP) {
+        fprintf(stderr, "spindle: %s: tables exceed --max-table-memory", ra->path);
+        if (!ra->max_table_memory)
+            fprintf(stderr, " (default %lluM)", WASIX_DEFAULT_MAX_TABLE_BYTES >> 20);
+        fputc('\n', stderr);
+        return CLI_EXIT_TRAP;
+    }
     fprintf(stderr, "spindle: %s: %s\n", ra->path, diag->text[0] ? diag->text : e);
     if (e == ERR_UNKNOWN_IMPORT || e == ERR_INCOMPATIBLE_IMPORT) return CLI_EXIT_LINK;
     return e == ERR_PROCESS_NO_START ? CLI_EXIT_USAGE : CLI_EXIT_TRAP;
@@ -443,7 +481,7 @@ static int run_start_error(const RunArgs *ra, SpResult e, const SpDiag *diag)
 static Process *run_new_process(const RunArgs *ra, ProcessConfig *cfg, int *status)
 {
     *cfg = (ProcessConfig){.max_threads = ra->max_threads, .max_memory_bytes = ra->max_memory,
-                           .timeout_ns = ra->timeout_ns};
+                           .max_table_bytes = ra->max_table_memory, .timeout_ns = ra->timeout_ns};
     *status = run_wasi_config(ra, &cfg->wasi);
     if (*status != CLI_EXIT_OK) return NULL;
     os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */

@@ -12,7 +12,9 @@
  * Every instance belongs to a Store (store.c), which lists it from birth and
  * frees it at the latest with everything else. The memories an instance
  * creates come from store_capped_memory, so the store's memory cap holds
- * before any segment or the start function can grow them.
+ * before any segment or the start function can grow them. Its tables and the
+ * element segments it keeps (count refs each, until elem.drop or the end)
+ * are charged to the store's table budget before they are allocated.
  *
  * Failed instantiations: when a segment or the start function traps, writes
  * already made into imported tables persist (2.0 semantics), so such a table
@@ -200,7 +202,7 @@ static SpResult instance_make_state(Instance *inst)
         if (!inst->globals[i]) return ERR_OUT_OF_MEMORY;
     }
     for (uint32_t i = m->num_table_imports; i < m->num_tables; i++) {
-        inst->tables[i] = table_new(&m->tables[i], NULL, &err);
+        inst->tables[i] = table_new(inst->store, &m->tables[i], NULL, &err);
         if (!inst->tables[i]) return err;
     }
     for (uint32_t i = m->num_memory_imports; i < m->num_memories; i++) {
@@ -211,22 +213,35 @@ static SpResult instance_make_state(Instance *inst)
     return SP_OK;
 }
 
+/* Evaluates element segment seg's items into e, charged to the store's table
+ * budget first (table_entries_bytes(count): instance_elem_drop gives it
+ * back). e stays empty on failure. */
+static SpResult instance_make_elem(Instance *inst, const ElemSegment *seg, ElemInst *e)
+{
+    uint64_t bytes = table_entries_bytes(seg->count);
+    if (!store_table_charge(inst->store, bytes)) return ERR_TABLE_MEMORY_CAP;
+    e->refs = instance_calloc(seg->count, sizeof *e->refs);
+    if (!e->refs) {
+        store_table_release(inst->store, bytes);
+        return ERR_OUT_OF_MEMORY;
+    }
+    for (uint32_t k = 0; k < seg->count; k++) {
+        Slot value[2];
+        const_eval(inst, &seg->items[k], value);
+        e->refs[k] = value[0].ref;
+    }
+    e->count = seg->count;
+    return SP_OK;
+}
+
 /* Evaluates every element segment's items and records every data segment's
  * size: the per-instance segment state that table.init / memory.init read. */
 static SpResult instance_make_segments(Instance *inst)
 {
     const Module *m = inst->module;
     for (uint32_t i = 0; i < m->num_elems; i++) {
-        const ElemSegment *seg = &m->elems[i];
-        ElemInst *e = &inst->elems[i];
-        e->refs = instance_calloc(seg->count, sizeof *e->refs);
-        if (!e->refs) return ERR_OUT_OF_MEMORY;
-        for (uint32_t k = 0; k < seg->count; k++) {
-            Slot value[2];
-            const_eval(inst, &seg->items[k], value);
-            e->refs[k] = value[0].ref;
-        }
-        e->count = seg->count;
+        SpResult e = instance_make_elem(inst, &m->elems[i], &inst->elems[i]);
+        if (e) return e;
     }
     for (uint32_t i = 0; i < m->num_datas; i++) inst->data_sizes[i] = m->datas[i].size;
     return SP_OK;
@@ -364,7 +379,7 @@ void instance_free(Instance *inst)
         table_release(inst->tables[i]);
     for (uint32_t i = 0; inst->globals && i < m->num_globals; i++)
         global_release(inst->globals[i]);
-    for (uint32_t i = 0; inst->elems && i < m->num_elems; i++) free(inst->elems[i].refs);
+    for (uint32_t i = 0; inst->elems && i < m->num_elems; i++) instance_elem_drop(inst, i);
     free(inst->memories);
     free(inst->tables);
     free(inst->globals);
@@ -436,10 +451,12 @@ TrapKind instance_memory_init(Instance *inst, uint32_t memory, uint32_t data,
     return TRAP_NONE;
 }
 
-/* Releases the segment's references; later inits see a segment of size 0. */
+/* Releases the segment's references and gives its charge back; later inits
+ * see a segment of size 0. */
 void instance_elem_drop(Instance *inst, uint32_t elem)
 {
     ElemInst *e = &inst->elems[elem];
+    if (e->refs) store_table_release(inst->store, table_entries_bytes(e->count));
     free(e->refs);
     e->refs = NULL;
     e->count = 0;

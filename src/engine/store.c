@@ -7,13 +7,16 @@
  *   - held objects: memories, tables and globals it made (one reference
  *     each), host functions and their types, plain heap blocks, and adopted
  *     modules;
- *   - its limits (the memory cap is applied here and nowhere else) and a
- *     default ExecEnv.
+ *   - its limits (the memory cap and the table budget are applied here and
+ *     nowhere else) and a default ExecEnv;
+ *   - the bytes charged to its table budget right now (table element arrays
+ *     and instances' element segments, of every instance and thread).
  * store_free frees instances first (they drop their references), then the
  * held objects, then modules (instances point into them), then the env.
  *
  * Locking: `lock` guards the instance list and the held-object array; it is
- * taken when objects are made or freed, never while wasm runs.
+ * taken when objects are made or freed, never while wasm runs. The table
+ * budget's counter is a lone atomic (table.grow charges it from any thread).
  */
 #include "engine/runtime.h"
 
@@ -34,6 +37,7 @@ struct Store {
     StoreHeld *held;
     size_t nheld, cap_held;
     ExecEnv *env;               /* made on first store_env */
+    _Atomic uint64_t table_bytes;   /* charged to the table budget */
 };
 
 Store *store_new(const StoreLimits *limits)
@@ -41,6 +45,7 @@ Store *store_new(const StoreLimits *limits)
     Store *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     if (limits) s->limits = *limits;
+    atomic_init(&s->table_bytes, 0);
     if (pthread_mutex_init(&s->lock, NULL) != 0) {
         free(s);
         return NULL;
@@ -130,6 +135,31 @@ void store_remove_instance(Store *s, Instance *inst)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* --------------------------------------------------------- table budget */
+
+/* See runtime.h: the one place the table budget is applied. A CAS loop, so
+ * concurrent chargers never pass the limit together. */
+bool store_table_charge(Store *s, uint64_t bytes)
+{
+    uint64_t limit = s->limits.max_table_bytes ? s->limits.max_table_bytes : UINT64_MAX;
+    uint64_t cur = atomic_load_explicit(&s->table_bytes, memory_order_relaxed);
+    do {
+        if (bytes > limit || cur > limit - bytes) return false;
+    } while (!atomic_compare_exchange_weak_explicit(&s->table_bytes, &cur, cur + bytes,
+                                                    memory_order_relaxed, memory_order_relaxed));
+    return true;
+}
+
+void store_table_release(Store *s, uint64_t bytes)
+{
+    atomic_fetch_sub_explicit(&s->table_bytes, bytes, memory_order_relaxed);
+}
+
+uint64_t store_table_bytes(const Store *s)
+{
+    return atomic_load_explicit(&((Store *)s)->table_bytes, memory_order_relaxed);
+}
+
 /* -------------------------------------------------------- held objects */
 
 /* See runtime.h: the one place the memory cap is applied. */
@@ -158,7 +188,7 @@ Memory *store_memory_new(Store *s, const Limits *lim, SpResult *err)
 
 Table *store_table_new(Store *s, const TableType *type, void *init, SpResult *err)
 {
-    Table *t = table_new(type, init, err);
+    Table *t = table_new(s, type, init, err);
     if (t && !store_hold(s, HELD_TABLE, t)) {
         table_release(t);
         *err = ERR_OUT_OF_MEMORY;

@@ -6,6 +6,11 @@
  * must re-read t->elems after anything that can grow the table. A host limit
  * (TABLE_HOST_MAX_ENTRIES) bounds the memory one table can take: growing past
  * it fails like growing past the declared maximum.
+ *
+ * Accounting: a table made for a store charges its store's table budget
+ * (store_table_charge) for every entry of its capacity before allocating
+ * it, and gives the charge back when it is freed. Only making, growing and
+ * freeing a table account; table.get/set and call_indirect never do.
  */
 #include "engine/runtime.h"
 
@@ -18,23 +23,46 @@ static void table_fill(Table *t, uint32_t from, uint32_t to, void *init)
     for (uint32_t i = from; i < to; i++) t->elems[i] = init;
 }
 
-/* Creates a table of type->limits.min entries, each set to init. Returns NULL
- * and sets *err (if non-NULL) on bad limits, over the host limit, or out of
- * memory. The caller owns the one reference. */
-Table *table_new(const TableType *type, void *init, SpResult *err)
+/* Charges `entries` element slots to s's table budget; true when s is NULL
+ * (not accounted) or they fit. */
+static bool table_charge(Store *s, uint64_t entries)
+{
+    return !s || store_table_charge(s, table_entries_bytes(entries));
+}
+
+static void table_uncharge(Store *s, uint64_t entries)
+{
+    if (s) store_table_release(s, table_entries_bytes(entries));
+}
+
+/* The element array of a new table: zeroed by calloc when every entry is
+ * null (untouched pages cost nothing until written), else filled. */
+static void **table_alloc_elems(uint32_t cap, uint32_t size, void *init)
+{
+    if (!init) return calloc(cap, sizeof(void *));
+    void **elems = malloc(cap * sizeof *elems);
+    for (uint32_t i = 0; elems && i < size; i++) elems[i] = init;
+    return elems;
+}
+
+/* See runtime.h. The capacity (min entries, at least 1) is charged before
+ * anything is allocated, so a table beyond the budget costs nothing. */
+Table *table_new(Store *s, const TableType *type, void *init, SpResult *err)
 {
     const Limits *lim = &type->limits;
     SpResult e = ERR_MIN_GT_MAX;
     if (lim->has_max && lim->max < lim->min) goto fail;
     e = ERR_TABLE_TOO_LARGE;
     if (lim->min > TABLE_HOST_MAX_ENTRIES) goto fail;
+    uint32_t cap = lim->min ? (uint32_t)lim->min : 1;
+    e = ERR_TABLE_MEMORY_CAP;
+    if (!table_charge(s, cap)) goto fail;
     e = ERR_OUT_OF_MEMORY;
     Table *t = calloc(1, sizeof *t);
-    if (!t) goto fail;
-    uint32_t cap = lim->min ? (uint32_t)lim->min : 1;
-    t->elems = malloc(cap * sizeof *t->elems);
-    if (!t->elems) {
+    if (t) t->elems = table_alloc_elems(cap, (uint32_t)lim->min, init);
+    if (!t || !t->elems) {
         free(t);
+        table_uncharge(s, cap);
         goto fail;
     }
     t->elem_type = type->elem;
@@ -42,8 +70,8 @@ Table *table_new(const TableType *type, void *init, SpResult *err)
     t->capacity = cap;
     t->has_max = lim->has_max;
     t->max = lim->has_max && lim->max < UINT32_MAX ? (uint32_t)lim->max : UINT32_MAX;
+    t->store = s;
     atomic_init(&t->refs, 1);
-    table_fill(t, 0, t->size, init);
     return t;
 fail:
     if (err) *err = e;
@@ -55,33 +83,53 @@ void table_retain(Table *t)
     if (t) atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
 }
 
-/* Drops one reference; the last one frees the table. NULL is fine. */
+/* Drops one reference; the last one frees the table and gives its charge
+ * back. NULL is fine. */
 void table_release(Table *t)
 {
     if (!t) return;
     if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1) return;
+    table_uncharge(t->store, t->capacity);
     free(t->elems);
     free(t);
 }
 
-/* Makes room for `need` entries (need <= TABLE_HOST_MAX_ENTRIES), doubling the
- * capacity to keep repeated growth amortised. False when out of memory. */
-static bool table_reserve(Table *t, uint32_t need)
+/* The capacity to grow to for `need` entries: doubled to keep repeated growth
+ * amortised, within the host limit and the declared maximum. */
+static uint32_t table_next_capacity(const Table *t, uint32_t need)
 {
-    if (need <= t->capacity) return true;
     uint64_t cap = (uint64_t)t->capacity * 2;
     if (cap < need) cap = need;
     if (cap > TABLE_HOST_MAX_ENTRIES) cap = TABLE_HOST_MAX_ENTRIES;
     if (cap > t->max) cap = t->max;
+    return (uint32_t)cap;
+}
+
+/* Makes room for `need` entries (need <= TABLE_HOST_MAX_ENTRIES and <= the
+ * maximum), charging the added capacity first: the doubled capacity when it
+ * fits the budget, else exactly `need`. False (nothing charged or changed)
+ * when even that does not fit or when out of memory. */
+static bool table_reserve(Table *t, uint32_t need)
+{
+    if (need <= t->capacity) return true;
+    uint32_t cap = table_next_capacity(t, need);
+    if (!table_charge(t->store, cap - t->capacity)) {
+        cap = need;
+        if (!table_charge(t->store, cap - t->capacity)) return false;
+    }
     void **elems = realloc(t->elems, (size_t)cap * sizeof *elems);
-    if (!elems) return false;
+    if (!elems) {
+        table_uncharge(t->store, cap - t->capacity);
+        return false;
+    }
     t->elems = elems;
-    t->capacity = (uint32_t)cap;
+    t->capacity = cap;
     return true;
 }
 
-/* Returns the old size, or -1 when the result would pass the declared maximum
- * or the host limit, or when out of memory (the table is then unchanged). */
+/* Returns the old size, or -1 when the result would pass the declared maximum,
+ * the host limit or the store's table budget, or when out of memory (the
+ * table is then unchanged). */
 int64_t table_grow(Table *t, uint32_t delta, void *init)
 {
     uint32_t old = t->size;

@@ -25,7 +25,10 @@
  * memory cap is the store's (StoreLimits): every memory, imported or defined,
  * is held to it as it is made (memory.grow past it returns -1, even in the
  * start section), and a memory minimum above it (ERR_MEMORY_CAP) stops the
- * program before anything runs. The timeout is a watchdog (os_deadline: a
+ * program before anything runs. The table budget is the store's too: every
+ * thread's tables and element segments are charged to it (a table.grow past
+ * it returns -1; ERR_TABLE_MEMORY_CAP stops the program, or fails a spawn
+ * with ENOMEM). The timeout is a watchdog (os_deadline: a
  * thread sleeping until the deadline or until it is cancelled once the exit
  * has started) that calls process_exit(WASIX_EXIT_TIMEOUT): no check is
  * added to any hot path.
@@ -228,6 +231,17 @@ static bool process_init_sync(Process *p)
 static bool process_watchdog_start(Process *p);
 static void process_watchdog_join(Process *p);
 
+/* The process's store, with cfg's limits: the memory cap and the table
+ * budget (0 = the default; UINT64_MAX = none, the store's 0). */
+static Store *process_store_new(const ProcessConfig *cfg)
+{
+    uint64_t tables = cfg->max_table_bytes ? cfg->max_table_bytes : WASIX_DEFAULT_MAX_TABLE_BYTES;
+    StoreLimits limits = {.memory_capped = cfg->max_memory_bytes != 0,
+                          .max_memory_pages = cfg->max_memory_bytes / WASM_PAGE_SIZE,
+                          .max_table_bytes = tables == UINT64_MAX ? 0 : tables};
+    return store_new(&limits);
+}
+
 /* Store, linker, WasiCtx and namespaces (unless bare). */
 static SpResult process_init(Process *p, const ProcessConfig *cfg)
 {
@@ -240,9 +254,7 @@ static SpResult process_init(Process *p, const ProcessConfig *cfg)
     atomic_init(&p->interrupt, 0);
     atomic_init(&p->signal_handler, -1);
     atomic_init(&p->timers_armed, false);
-    StoreLimits limits = {.memory_capped = cfg->max_memory_bytes != 0,
-                          .max_memory_pages = cfg->max_memory_bytes / WASM_PAGE_SIZE};
-    p->store = store_new(&limits);
+    p->store = process_store_new(cfg);
     p->cwd = strdup("/");
     p->linker = linker_new();
     if (!p->store || !p->cwd || !p->linker) return ERR_OUT_OF_MEMORY;

@@ -136,7 +136,7 @@ static bool fuzzh_make_import(const Module *m, const Import *imp, HostFn host,
         out->u.func = func_new_host(hctx->type, host ? host : fuzzh_host_zero, hctx);
         return out->u.func != NULL;
     case EXTERN_TABLE:
-        out->u.table = table_new(&imp->table, NULL, NULL);
+        out->u.table = table_new(NULL, &imp->table, NULL, NULL);
         return out->u.table != NULL;
     case EXTERN_MEMORY: {
         Limits lim = imp->mem.limits;

@@ -180,7 +180,7 @@ static void test_table(void)
 {
     int x, y;
     TableType type = {.elem = VT_EXTERNREF, .limits = {.min = 2, .max = 5, .has_max = true}};
-    Table *t = table_new(&type, &x, NULL);
+    Table *t = table_new(NULL, &type, &x, NULL);
     CHECK(t != NULL);
     if (!t) return;
     CHECK(t->size == 2 && t->max == 5 && t->has_max && t->elem_type == VT_EXTERNREF);
@@ -195,7 +195,7 @@ static void test_table(void)
     table_release(t);
 
     TableType open = {.elem = VT_FUNCREF, .limits = {.min = 0}};
-    t = table_new(&open, NULL, NULL);
+    t = table_new(NULL, &open, NULL, NULL);
     CHECK(t != NULL && t->size == 0 && t->max == UINT32_MAX && !t->has_max);
     if (!t) return;
     CHECK(table_grow(t, 0xFFFFFFF0u, NULL) == -1);   /* over the host limit */
@@ -207,7 +207,7 @@ static void test_table(void)
 
     SpResult err = SP_OK;
     TableType huge = {.elem = VT_FUNCREF, .limits = {.min = 0xFFFFFFFFu}};
-    CHECK(table_new(&huge, NULL, &err) == NULL && err != SP_OK);
+    CHECK(table_new(NULL, &huge, NULL, &err) == NULL && err != SP_OK);
 }
 
 static void test_global(void)
@@ -308,7 +308,7 @@ static void test_match_funcs(void)
 static bool match_table(const Module *m, int import, ValType elem, Limits lim, uint32_t grow)
 {
     TableType tt = {elem, lim};
-    Table *t = table_new(&tt, NULL, NULL);
+    Table *t = table_new(NULL, &tt, NULL, NULL);
     if (!t) return false;
     if (grow) table_grow(t, grow, NULL);
     bool ok = extern_matches(m, &match_imports[import], &(Extern){EXTERN_TABLE, {.table = t}});
@@ -584,7 +584,7 @@ typedef struct TestEnv {
 static void test_env_init(TestEnv *e, int32_t base, HostFn hook)
 {
     TableType tt = {VT_FUNCREF, {.min = 10}};
-    e->table = table_new(&tt, NULL, NULL);
+    e->table = table_new(NULL, &tt, NULL, NULL);
     e->memory = memory_new(&(Limits){.min = 1}, NULL);
     e->base = global_new((GlobalType){VT_I32, false}, &(Slot){.i32 = base});
     e->hook_type = functype_new(0, NULL, 0, NULL);

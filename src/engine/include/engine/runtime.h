@@ -70,6 +70,10 @@ static inline uint64_t memory_size_bytes(const Memory *m)
 
 /* ----------------------------------------------------------------- table */
 
+/* A table. Its element array (capacity entries) is host memory the guest
+ * controls, so a table made for a store is charged to the store's table
+ * budget (StoreLimits.max_table_bytes) for every entry of its capacity, from
+ * when it is made (or grown) to when it is freed. */
 typedef struct Table {
     ValType elem_type;
     uint32_t size;
@@ -78,13 +82,25 @@ typedef struct Table {
     uint32_t capacity;
     atomic_int refs;
     bool has_max;        /* a maximum was declared (import matching) */
+    Store *store;        /* charged for capacity entries; NULL = not accounted */
 } Table;
 
-Table *table_new(const TableType *type, void *init, SpResult *err);
+/* Creates a table of type->limits.min entries, each set to init, charged to
+ * store s (NULL = not accounted: tests, the fuzz harness). NULL + *err on
+ * bad limits, over the per-table host limit (ERR_TABLE_TOO_LARGE), over s's
+ * table budget (ERR_TABLE_MEMORY_CAP) or out of memory. A table charged to a
+ * store must not outlive it. */
+Table *table_new(Store *s, const TableType *type, void *init, SpResult *err);
 void table_retain(Table *t);
 void table_release(Table *t);
-/* Grows by delta entries set to init; returns the old size or -1. */
+/* Grows by delta entries set to init; returns the old size or -1 (declared
+ * maximum, host limit, the store's table budget, out of memory). */
 int64_t table_grow(Table *t, uint32_t delta, void *init);
+/* The bytes a table of `entries` element slots is charged. */
+static inline uint64_t table_entries_bytes(uint64_t entries)
+{
+    return entries * sizeof(void *);
+}
 
 /* ---------------------------------------------------------------- global */
 
@@ -171,9 +187,12 @@ struct Instance {
 
 /* Instantiates m in store s with `imports` (num_imports entries, in import
  * order, already checked by the caller or by linker_instantiate): allocates
- * the instance, evaluates globals, creates its memories (through
- * store_memory_new: held to the store's memory cap), applies active element
- * then data segments in order, drops declarative ones, and runs the start
+ * the instance, evaluates globals, creates its tables (charged to the
+ * store's table budget) and memories (store_capped_memory: held to the
+ * store's memory cap), keeps its element segments (charged too: a table or
+ * segment beyond the budget is ERR_TABLE_MEMORY_CAP before anything runs),
+ * applies active element then data segments in order, drops declarative
+ * ones, and runs the start
  * function on env (NULL = the store's default env).
  * Returns SP_OK, or a message; when a segment or the start function traps,
  * *trap receives the kind, and the instance is freed, unless its functions
@@ -211,7 +230,8 @@ void instance_data_drop(Instance *inst, uint32_t data);
 
 /* The spec's link errors (linker_resolve; extern_matches failures) are
  * ERR_UNKNOWN_IMPORT and ERR_INCOMPATIBLE_IMPORT; a memory minimum above the
- * store's cap is ERR_MEMORY_CAP (all in errors.h). */
+ * store's cap is ERR_MEMORY_CAP, tables or element segments beyond its table
+ * budget ERR_TABLE_MEMORY_CAP (all in errors.h). */
 
 /* A name -> Extern map used to resolve imports (host modules, registered
  * instances). Names are copied. Not thread-safe for concurrent defines. */
@@ -299,6 +319,16 @@ typedef struct StoreLimits {
      * instruction on, and a minimum above it is ERR_MEMORY_CAP. */
     bool memory_capped;
     uint64_t max_memory_pages;
+    /* The table budget: the most bytes of host memory that the guest's
+     * declarations and table.grow can make the store's instances hold
+     * (0 = no limit), summed over every instance of the store (every
+     * thread's, in a WASIX process): table element arrays (table_entries_bytes
+     * of their capacity) and the element segments each instance keeps until
+     * elem.drop. Charged when they are made or grown, released when they are
+     * freed (store_table_charge). A table or segment that does not fit fails
+     * the instantiation (ERR_TABLE_MEMORY_CAP); a table.grow that does not
+     * fit returns -1. */
+    uint64_t max_table_bytes;
 } StoreLimits;
 
 /* A new empty store (limits NULL = none). NULL when out of memory. */
@@ -317,8 +347,8 @@ ExecEnv *store_env(Store *s);
 
 /* Memory, table and global made for this store: the store holds one
  * reference (released by store_free); the caller borrows. Memories are held
- * to the store's memory cap here, the one place it is applied. NULL + *err
- * (or NULL for globals) on failure. */
+ * to the store's memory cap here, the one place it is applied; tables are
+ * charged to its table budget. NULL + *err (or NULL for globals) on failure. */
 Memory *store_memory_new(Store *s, const Limits *lim, SpResult *err);
 Table *store_table_new(Store *s, const TableType *type, void *init, SpResult *err);
 Global *store_global_new(Store *s, GlobalType type, const Slot *value);
@@ -337,6 +367,16 @@ bool store_adopt_module(Store *s, Module *m);
 /* A memory held to the store's cap but not held by the store (instance.c
  * makes an instance's own memories with it; the instance owns them). */
 Memory *store_capped_memory(const Store *s, const Limits *lim, SpResult *err);
+
+/* The table budget (StoreLimits.max_table_bytes), the one place it is
+ * applied: charges `bytes` to s, atomically, when the total stays within the
+ * limit; false (nothing charged) otherwise. Any thread may charge and
+ * release; never called on the table.get/set or call_indirect paths. */
+bool store_table_charge(Store *s, uint64_t bytes);
+/* Gives back bytes charged before. */
+void store_table_release(Store *s, uint64_t bytes);
+/* The bytes charged right now (tests, diagnostics). */
+uint64_t store_table_bytes(const Store *s);
 
 /* instance.c: registers / unregisters an instance in its store's list. */
 void store_add_instance(Store *s, Instance *inst);

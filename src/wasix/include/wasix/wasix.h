@@ -23,7 +23,6 @@
 #include "engine/runtime.h"
 #include "wasi/wasi.h"
 #include "wasix/wasix_errors.h"
-#include "wasix/wasix_errors.h"
 
 typedef struct ProcessConfig {
     WasiConfig wasi;
@@ -32,6 +31,13 @@ typedef struct ProcessConfig {
                                 * to this many bytes (rounded down to whole 64 KiB pages):
                                 * memory.grow beyond it returns -1, and a memory whose
                                 * minimum exceeds it stops the start (ERR_MEMORY_CAP) */
+    uint64_t max_table_bytes; /* the process's table budget (StoreLimits.max_table_bytes):
+                               * the host memory its tables and element segments may take,
+                               * summed over every thread's instance; 0 = the default
+                               * (WASIX_DEFAULT_MAX_TABLE_BYTES), UINT64_MAX = no limit.
+                               * table.grow beyond it returns -1; a table or segment that
+                               * does not fit stops the start (ERR_TABLE_MEMORY_CAP) or,
+                               * in a spawned thread, fails the spawn (ENOMEM) */
     uint64_t timeout_ns;    /* 0 = none; else a wall-clock limit from the process's creation:
                              * when it passes, every thread is stopped as by an exit and
                              * the status is WASIX_EXIT_TIMEOUT */
@@ -42,6 +48,15 @@ typedef struct ProcessConfig {
 
 /* The default of ProcessConfig.max_threads. */
 #define WASIX_DEFAULT_MAX_THREADS 1024u
+
+/* The default of ProcessConfig.max_table_bytes: 256 MiB, 32 Mi table entries
+ * in all. Real programs stay far below it: a large C++ program's function
+ * table has some 10^4-10^5 entries (under 1 MiB), so even a hundred threads
+ * of one (each thread's instance has its own copy) take under 100 MiB. Yet
+ * it stops a module whose declarations alone ask for gigabytes: four
+ * (table 10000000 funcref) need 320 MB (the fourth is refused), and threads
+ * that each make one 80 MB table stop at the third spawn. */
+#define WASIX_DEFAULT_MAX_TABLE_BYTES (256ull << 20)
 
 /* Exit statuses a process gives besides the guest's own exit code. */
 enum {
@@ -62,7 +77,8 @@ typedef struct WasixRunStats {
 
 /* ------------------------------------------------------------ lifecycle */
 
-/* A new process (PID 1) with its Store (the memory cap as its limit), its
+/* A new process (PID 1) with its Store (the memory cap and the table budget
+ * as its limits), its
  * Linker filled with every namespace above (unless cfg->bare), its WasiCtx,
  * and the timeout's deadline started. cfg is copied, except cfg->wasi's
  * arrays, which must live as long as the process. NULL with *err on failure. */
