@@ -345,6 +345,25 @@ SpResult instance_new(Store *s, const Module *m, const Extern *imports, ExecEnv 
     if (trap) *trap = TRAP_NONE;
     if (m->has_start && !env) env = store_env(s);
     if (m->has_start && !env) return ERR_NO_EXEC_ENV;
+    Instance *inst = NULL;
+    SpResult e = instance_new_unstarted(s, m, imports, &inst, trap);
+    if (e) return e;
+    TrapKind k = instance_start(inst, env);
+    if (k) {
+        if (trap) *trap = k;
+        instance_discard_trapped(inst);
+        return trap_message(k);
+    }
+    *out = inst;
+    return SP_OK;
+}
+
+/* See runtime.h: instance_new up to (not including) the start function. */
+SpResult instance_new_unstarted(Store *s, const Module *m, const Extern *imports,
+                                Instance **out, TrapKind *trap)
+{
+    *out = NULL;
+    if (trap) *trap = TRAP_NONE;
     Instance *inst = calloc(1, sizeof *inst);
     if (!inst) return ERR_OUT_OF_MEMORY;
     inst->module = m;
@@ -355,7 +374,6 @@ SpResult instance_new(Store *s, const Module *m, const Extern *imports, ExecEnv 
         return e;
     }
     TrapKind k = instance_apply_segments(inst);
-    if (!k && m->has_start) k = instance_run_start(inst, env);
     if (k) {
         if (trap) *trap = k;
         instance_discard_trapped(inst);
@@ -363,6 +381,11 @@ SpResult instance_new(Store *s, const Module *m, const Extern *imports, ExecEnv 
     }
     *out = inst;
     return SP_OK;
+}
+
+TrapKind instance_start(Instance *inst, ExecEnv *env)
+{
+    return inst->module->has_start ? instance_run_start(inst, env) : TRAP_NONE;
 }
 
 /* Takes the instance out of its store, drops its reference on every memory,

@@ -12,7 +12,9 @@
  *   thread limit reached, TIDs exhausted          Access (2)
  *   no `wasi_thread_start: (i32, i32) -> ()`      Notcapable (76)
  *   memory not shared (or not imported)           Memviolation (78)
- *   no memory for the thread's ExecEnv            Nomem (48)
+ *   the new instance cannot be made               Noexec (45); Nomem (48) for
+ *                                                 memory, its env, or beyond a
+ *                                                 limit (the table budget)
  * plus, beyond the seed: ret_tid unwritable -> Memviolation (checked before
  * anything is spawned), the OS refuses a thread -> Again (6), the process is
  * exiting or its timeout has passed -> the spawn traps with TRAP_INTERRUPTED
@@ -20,14 +22,14 @@
  * Wasmer. The spawn returns once the thread is started; the new thread may
  * not have run yet.
  *
- * The new thread's instance is made on the new OS thread itself, start
- * section included: a start section that spawns (each new instance spawning
- * the next) would otherwise nest one instantiation per thread on the
- * spawner's C stack until it overflowed. The spawn has already returned the
- * TID when the instance is made, so a failure there (Wasmer's synchronous
- * Noexec) ends the process like a worker trap: "Thread {tid} of process
+ * The new thread's instance is made on the spawning thread (so that its
+ * failures are the spawn's errno, as in Wasmer), but its start section runs
+ * on the new OS thread itself: a start section that spawns (each new
+ * instance spawning the next) would otherwise nest one start function per
+ * thread on the spawner's C stack until it overflowed. A trap in that start
+ * section ends the process like a worker trap: "Thread {tid} of process
  * {pid} failed with runtime error: {message}" and status 129. A thread that
- * starts while the process is exiting makes no instance at all.
+ * starts while the process is exiting runs nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,39 +233,14 @@ void wasix_thread_conclude(WasixThread *t, TrapKind k)
 
 /* ---------------------------------------------------------- spawning */
 
-/* Reports that thread t could not make its instance (a failure that is not
- * a trap: out of memory, a memory beyond the cap...) the way a worker trap is
- * reported, and ends the process with WASIX_EXIT_WORKER_TRAP; nothing is
- * printed when the process is already exiting. */
-static void wasix_thread_report_failure(WasixThread *t, SpResult e)
+/* Runs spawned thread t's start section on its own OS thread, on t's env.
+ * Returns TRAP_NONE, the start section's trap (its message and backtrace in
+ * t->env, for wasix_thread_conclude), or TRAP_INTERRUPTED when the process
+ * is exiting (then nothing runs). */
+static TrapKind wasix_thread_start_section(WasixThread *t)
 {
-    Process *p = t->proc;
-    if (!process_is_exiting(p)) {
-        fprintf(stderr, "Thread %u of process %u failed with runtime error: %s\n", t->tid,
-                p->pid, e);
-        fflush(stderr);
-    }
-    process_exit(p, WASIX_EXIT_WORKER_TRAP);
-}
-
-/* Makes spawned thread t's instance on its own OS thread (the start section
- * runs here, on t's env). Returns TRAP_NONE, the start section's trap (its
- * message and backtrace in t->env, for wasix_thread_conclude), or
- * TRAP_INTERRUPTED when the process is exiting (then nothing is made) or the
- * instance could not be made (reported here, the process exits). */
-static TrapKind wasix_thread_instantiate(WasixThread *t)
-{
-    Process *p = t->proc;
-    if (process_should_stop(p)) return TRAP_INTERRUPTED;
-    TrapKind trap = TRAP_NONE;
-    SpResult e = instance_new(p->store, p->module, p->imports, t->env, &t->inst, &trap);
-    if (!e) {
-        t->inst->user = t;
-        return TRAP_NONE;
-    }
-    if (trap != TRAP_NONE) return trap;
-    wasix_thread_report_failure(t, e);
-    return TRAP_INTERRUPTED;
+    if (process_should_stop(t->proc)) return TRAP_INTERRUPTED;
+    return instance_start(t->inst, t->env);
 }
 
 /* Calls wasi_thread_start(tid, start_arg) on t's instance. */
@@ -283,7 +260,7 @@ static TrapKind wasix_thread_call_entry(WasixThread *t)
 static void *wasix_thread_main(void *arg)
 {
     WasixThread *t = arg;
-    TrapKind k = wasix_thread_instantiate(t);
+    TrapKind k = wasix_thread_start_section(t);
     if (k == TRAP_NONE) k = wasix_thread_call_entry(t);
     wasix_thread_conclude(t, k);
     wasix_thread_retire(t);
@@ -343,13 +320,22 @@ static bool wasix_memory_shareable(const Instance *caller)
     return m && caller->module->num_memory_imports > 0 && m->shared;
 }
 
-/* Starts reserved thread `tid` (its OS thread makes its instance). Returns
- * an errno: Nomem without memory for its env, Again when the OS refuses. */
+/* Makes reserved thread `tid` (env and instance, here) and starts its OS
+ * thread, which runs the start section. Returns an errno: Nomem without
+ * memory or beyond a limit, Noexec when the instance cannot be made
+ * otherwise, Again when the OS refuses a thread. */
 static uint32_t wasix_thread_create(Process *p, uint32_t tid, uint32_t start_arg)
 {
     WasixThread *t = wasix_thread_alloc(p, tid, false);
     if (!t) return WASI_ENOMEM;
     t->start_arg = start_arg;
+    TrapKind trap = TRAP_NONE;
+    SpResult e = instance_new_unstarted(p->store, p->module, p->imports, &t->inst, &trap);
+    if (e) {
+        wasix_thread_free(t);
+        return err_group(e) == ERRG_RESOURCE ? WASI_ENOMEM : WASI_ENOEXEC;
+    }
+    t->inst->user = t;
     if (!wasix_thread_launch(t, wasix_thread_main)) {
         wasix_thread_free(t);
         return WASI_EAGAIN;

@@ -202,6 +202,16 @@ struct Instance {
 SpResult instance_new(Store *s, const Module *m, const Extern *imports, ExecEnv *env,
                       Instance **out, TrapKind *trap);
 
+/* instance_new without the start function (for a caller that runs it
+ * elsewhere, e.g. on another thread): failures and segment traps as
+ * instance_new. Run the start function with instance_start. */
+SpResult instance_new_unstarted(Store *s, const Module *m, const Extern *imports,
+                                Instance **out, TrapKind *trap);
+
+/* Runs inst's start function, if its module has one, on env: TRAP_NONE or
+ * its trap. After a trap the instance is the caller's to free. */
+TrapKind instance_start(Instance *inst, ExecEnv *env);
+
 /* Frees the instance now (it leaves its store) and drops its references to
  * imported objects. Optional: store_free frees the instances left. */
 void instance_free(Instance *inst);
