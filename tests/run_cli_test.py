@@ -383,6 +383,20 @@ def test_stdio_isatty(cli):
     check("isatty: a terminal", code == 0 and o == "1 0\n", f"({code}, {o!r}, {e!r})")
 
 
+def test_stdio_nonblock(cli):
+    """NONBLOCK on stdio is the guest's own: a read of an empty pipe gives
+    EAGAIN at once, and the host's pipe stays blocking."""
+    r, w = os.pipe()
+    try:
+        code, o, e = run_out([cli, "nonblock"], r)
+        flags = fcntl.fcntl(r, fcntl.F_GETFL)
+    finally:
+        os.close(r)
+        os.close(w)
+    check("stdio nonblock: EAGAIN", code == 0, f"({code}, {o!r}, {e!r})")
+    check("stdio nonblock: host pipe still blocking", not flags & os.O_NONBLOCK, f"({flags:#o})")
+
+
 def test_stdin_dir(cli):
     """`spindle run app.wasm < DIR` gives no directory capability: nothing
     is read, created or listed through fd 0."""
@@ -429,6 +443,7 @@ def main():
     test_stdio_files(cli)
     test_stdin_dir(cli)
     test_stdio_isatty(cli)
+    test_stdio_nonblock(cli)
     test_limits()
     print(f"run_cli_test: {'ok' if failures == 0 else 'FAILED'} ({failures} failures)")
     return 1 if failures else 0

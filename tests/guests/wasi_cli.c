@@ -15,6 +15,8 @@
  *   stdin-dir     with a directory as stdin: tries to open, create, list
  *                 and stat through fd 0 (all refused but fdstat/filestat)
  *   isatty        prints isatty(0) and isatty(1)
+ *   nonblock      makes stdin (an empty pipe) non-blocking: fd_read gives
+ *                 EAGAIN at once; status 1 otherwise
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +149,17 @@ static int stdio_mode(void)
     return bad ? 1 : 0;
 }
 
+/* stdin is an empty pipe the host keeps open and blocking. */
+static int nonblock_mode(void)
+{
+    char b[8];
+    int n = 0;
+    __wasi_iovec_t iov = {(uint8_t *)b, sizeof b};
+    int bad = denied("set nonblock", __wasi_fd_fdstat_set_flags(0, __WASI_FDFLAGS_NONBLOCK), 0);
+    bad += denied("fd_read", raw_fd_read(0, P(&iov), 1, P(&n)), __WASI_ERRNO_AGAIN);
+    return bad ? 1 : 0;
+}
+
 /* fd 0 is a host directory: no path call, no listing through it. */
 static int stdin_dir_mode(void)
 {
@@ -193,6 +206,8 @@ int main(int argc, char **argv)
         return stdio_mode();
     } else if (strcmp(mode, "stdin-dir") == 0) {
         return stdin_dir_mode();
+    } else if (strcmp(mode, "nonblock") == 0) {
+        return nonblock_mode();
     } else if (strcmp(mode, "isatty") == 0) {
         printf("%d %d\n", isatty(0), isatty(1));
     } else {
