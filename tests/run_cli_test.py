@@ -7,6 +7,7 @@ Usage: run_cli_test.py SPINDLE GUEST_DIR WORK_DIR
 GUEST_DIR holds wasi_cli.wasm and wasi_reactor.wasm (tests/guests). Prints
 one line per failed check and a summary; exits 1 when a check failed.
 """
+import fcntl
 import os
 import shutil
 import subprocess
@@ -439,6 +440,105 @@ def test_guest_view(cli):
     expect("stdin", [cli, "echo"], 0, out="piped\n", stdin=b"piped\n")
 
 
+def run_with_stdio(args, stdin_fd, stdout_fd):
+    """Runs spindle run ARGS with host descriptors as stdin and stdout;
+    returns (status, stderr)."""
+    p = subprocess.run([SPINDLE, "run"] + args, stdin=stdin_fd, stdout=stdout_fd,
+                       stderr=subprocess.PIPE, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    return p.returncode, p.stderr.decode()
+
+
+def run_out(args, stdin_fd):
+    """Runs spindle run ARGS with host descriptor stdin_fd as stdin;
+    returns (status, stdout, stderr)."""
+    p = subprocess.run([SPINDLE, "run"] + args, stdin=stdin_fd, capture_output=True, timeout=60,
+                       env={"PATH": "/usr/bin:/bin"})
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def test_stdio_files(cli):
+    """`spindle run app.wasm >> app.log < input.txt`: the guest cannot seek,
+    truncate, re-time, sync or un-append the host's files; it only reads
+    stdin and appends to stdout, and the host's open file descriptions keep
+    their flags."""
+    log, inp = os.path.join(WORK, "app.log"), os.path.join(WORK, "input.txt")
+    with open(log, "w") as f:
+        f.write("existing line\n")
+    with open(inp, "w") as f:
+        f.write("from stdin\n")
+    os.utime(inp, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    before = os.stat(inp)
+    out_fd = os.open(log, os.O_WRONLY | os.O_APPEND)
+    in_fd = os.open(inp, os.O_RDONLY)
+    try:
+        code, e = run_with_stdio([cli, "stdio"], in_fd, out_fd)
+        out_flags = fcntl.fcntl(out_fd, fcntl.F_GETFL)
+        in_pos = os.lseek(in_fd, 0, os.SEEK_CUR)
+    finally:
+        os.close(out_fd)
+        os.close(in_fd)
+    check("stdio files: every call refused", code == 0, f"(status {code}, stderr {e!r})")
+    with open(log) as f:
+        text = f.read()
+    check("stdio files: stdout only appended", text == "existing line\nfrom stdin\n", repr(text[:200]))
+    after = os.stat(inp)
+    check("stdio files: stdin untouched", after.st_mtime_ns == before.st_mtime_ns and
+          after.st_ctime_ns == before.st_ctime_ns and after.st_size == before.st_size,
+          f"({before} -> {after})")
+    check("stdio files: stdin read sequentially", in_pos == len("from stdin\n"), f"({in_pos})")
+    check("stdio files: host flags kept", (out_flags & os.O_APPEND) and not (out_flags & os.O_NONBLOCK),
+          f"({out_flags:#o})")
+
+
+def test_stdio_isatty(cli):
+    """Stdio keeps what wasi-libc's isatty looks at: a terminal is one,
+    /dev/null and a pipe are not."""
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    try:
+        code, o, e = run_out([cli, "isatty"], null_fd)
+    finally:
+        os.close(null_fd)
+    check("isatty: /dev/null and a pipe", code == 0 and o == "0 0\n", f"({code}, {o!r}, {e!r})")
+    leader, follower = os.openpty()
+    try:
+        code, o, e = run_out([cli, "isatty"], follower)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    check("isatty: a terminal", code == 0 and o == "1 0\n", f"({code}, {o!r}, {e!r})")
+
+
+def test_stdio_nonblock(cli):
+    """NONBLOCK on stdio is the guest's own: a read of an empty pipe gives
+    EAGAIN at once, and the host's pipe stays blocking."""
+    r, w = os.pipe()
+    try:
+        code, o, e = run_out([cli, "nonblock"], r)
+        flags = fcntl.fcntl(r, fcntl.F_GETFL)
+    finally:
+        os.close(r)
+        os.close(w)
+    check("stdio nonblock: EAGAIN", code == 0, f"({code}, {o!r}, {e!r})")
+    check("stdio nonblock: host pipe still blocking", not flags & os.O_NONBLOCK, f"({flags:#o})")
+
+
+def test_stdin_dir(cli):
+    """`spindle run app.wasm < DIR` gives no directory capability: nothing
+    is read, created or listed through fd 0."""
+    d = os.path.join(WORK, "stdin_dir")
+    os.makedirs(d)
+    with open(os.path.join(d, "secret.txt"), "w") as f:
+        f.write("secret")
+    in_fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        code, e = run_with_stdio([cli, "stdin-dir"], in_fd, subprocess.PIPE)
+    finally:
+        os.close(in_fd)
+    check("stdin directory: every path call refused", code == 0, f"(status {code}, stderr {e!r})")
+    check("stdin directory: nothing created", sorted(os.listdir(d)) == ["secret.txt"],
+          repr(os.listdir(d)))
+
+
 def test_exits(cli, reactor):
     expect("exit 0", [cli, "exit", "0"], 0, out="")
     expect("exit 7", [cli, "exit", "7"], 7)
@@ -465,6 +565,10 @@ def main():
     test_errors(cli)
     test_guest_view(cli)
     test_exits(cli, reactor)
+    test_stdio_files(cli)
+    test_stdin_dir(cli)
+    test_stdio_isatty(cli)
+    test_stdio_nonblock(cli)
     test_limits()
     test_table_limits()
     print(f"run_cli_test: {'ok' if failures == 0 else 'FAILED'} ({failures} failures)")

@@ -173,19 +173,38 @@ SpResult wasi_check_preopen(const char *host_path)
     return ERR_PREOPEN_OTHER;
 }
 
+/* The rights of host stdio descriptor `host` of file type ft, whatever the
+ * host opened it with: a stream in its one direction (reading for 0,
+ * writing for 1 and 2), poll, fdstat (with set_flags, see
+ * wasi_fd_fdstat_set_flags) and filestat; never seek or tell, resize,
+ * re-time, allocate, advise or sync the host's file. A character device
+ * that is not a terminal (/dev/null) keeps FD_TELL, which moves nothing, so
+ * that wasi-libc's isatty (a character device without seek and tell) stays
+ * false for it. A socket keeps a socket's rights (both directions,
+ * sock_shutdown, sock_accept: an inetd-style or socket-activated stdin).
+ * A directory gets only FD_FILESTAT_GET: only preopens are directory
+ * capabilities. */
+static uint64_t wasi_ctx_stdio_rights(int host, uint8_t ft, bool tty)
+{
+    if (ft == WASI_FT_DIRECTORY) return R_(FD_FILESTAT_GET);
+    if (ft == WASI_FT_SOCKET_STREAM || ft == WASI_FT_SOCKET_DGRAM) return WASI_RIGHTS_SOCKET;
+    uint64_t r = (host == 0 ? R_(FD_READ) : R_(FD_WRITE)) | R_(FD_FDSTAT_SET_FLAGS) |
+                 R_(FD_FILESTAT_GET) | R_(POLL_FD_READWRITE);
+    return ft == WASI_FT_CHARACTER_DEVICE && !tty ? r | R_(FD_TELL) : r;
+}
+
 /* Adds the host's descriptor `host` (0, 1 or 2) as the same guest number,
- * described by what it is; a closed host descriptor stays closed. */
+ * described by what it is, with a stream's rights (wasi_ctx_stdio_rights);
+ * a closed host descriptor stays closed. */
 static SpResult wasi_ctx_add_stdio(WasiCtx *ctx, int host)
 {
     OsStat st;
     if (os_fs_stat(host, &st) < 0) return SP_OK;
     uint8_t ft = wasi_abi_filetype(st.type);
-    bool tty = os_fs_isatty(host);
-    uint64_t base = wasi_abi_rights_for(ft, tty);
-    uint64_t inheriting = ft == WASI_FT_DIRECTORY ? WASI_RIGHTS_DIR_INHERIT : 0;
-    WasiFd *f = wasi_ctx_fd_new(host, false, ft, base, inheriting);
+    uint64_t rights = wasi_ctx_stdio_rights(host, ft, os_fs_isatty(host));
+    WasiFd *f = wasi_ctx_fd_new(host, false, ft, rights, 0);
     if (!f) return ERR_OUT_OF_MEMORY;
-    f->root_fd = host;
+    f->host_stdio = true;
     unsigned status = 0;
     if (os_fs_get_status(host, &status, NULL, NULL) == 0)
         atomic_store(&f->nonblock, (status & OS_FD_NONBLOCK) != 0);

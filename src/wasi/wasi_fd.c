@@ -31,8 +31,8 @@ static uint32_t wasi_fd_transfer(WasiCall *c, const Slot *a, bool write, bool po
     OsIoVec stack[WASI_FD_IOV_STACK], *v = NULL;
     int n = 0;
     err = wasi_abi_iovs_load(c, iovs, count, stack, WASI_FD_IOV_STACK, &v, &n);
-    if (!err && !positional && f->may_block && !atomic_load(&f->nonblock))
-        err = wasi_poll_wait_ready(c, f->host_fd, write ? OS_POLL_OUT : OS_POLL_IN);
+    if (!err && !positional && f->may_block)
+        err = wasi_poll_fd_ready(c, f, write ? OS_POLL_OUT : OS_POLL_IN);
     if (!err) {
         int64_t r;
         if (write) r = positional ? os_fs_pwrite(f->host_fd, v, n, offset) : os_fs_write(f->host_fd, v, n);
@@ -146,6 +146,16 @@ static uint16_t wasi_fd_flags_from_os(unsigned s)
                       ((s & OS_FD_SYNC) ? WASI_FDFLAG_SYNC : 0));
 }
 
+/* The fdflags fd_fdstat_get reports: the host's, but for the host's stdio
+ * NONBLOCK is the guest's own setting (wasi_fd_set_stdio_flags). */
+static uint16_t wasi_fd_flags_of(const WasiFd *f, unsigned status)
+{
+    uint16_t flags = wasi_fd_flags_from_os(status);
+    if (!f->host_stdio) return flags;
+    flags &= (uint16_t)~WASI_FDFLAG_NONBLOCK;
+    return (uint16_t)(flags | (atomic_load(&f->nonblock) ? WASI_FDFLAG_NONBLOCK : 0));
+}
+
 static uint32_t wasi_fd_fdstat_get(WasiCall *c, const Slot *a)
 {
     uint8_t *p = guest_ptr(c->mem, wasi_a32(a, 1), WASI_FDSTAT_SIZE);
@@ -160,7 +170,7 @@ static uint32_t wasi_fd_fdstat_get(WasiCall *c, const Slot *a)
     if (r == 0) {
         memset(p, 0, WASI_FDSTAT_SIZE);
         guest_put8(p, 0, f->filetype);
-        guest_put16(p, 2, wasi_fd_flags_from_os(status));
+        guest_put16(p, 2, wasi_fd_flags_of(f, status));
         guest_put64(p, 8, base);
         guest_put64(p, 16, inheriting);
     }
@@ -168,8 +178,20 @@ static uint32_t wasi_fd_fdstat_get(WasiCall *c, const Slot *a)
     return wasi_abi_errno(r);
 }
 
+/* fd_fdstat_set_flags on the host's stdio. Its open file description is
+ * shared with the host's other processes, so Spindle never changes it:
+ * APPEND must stay as the host set it (else ENOTSUP, as for the sync
+ * flags), and NONBLOCK only changes how Spindle waits for this descriptor
+ * (wasi_poll_fd_ready). */
+static uint32_t wasi_fd_set_stdio_flags(WasiFd *f, uint32_t flags, unsigned status)
+{
+    if ((flags ^ wasi_fd_flags_from_os(status)) & WASI_FDFLAG_APPEND) return WASI_ENOTSUP;
+    atomic_store(&f->nonblock, (flags & WASI_FDFLAG_NONBLOCK) != 0);
+    return 0;
+}
+
 /* Only APPEND and NONBLOCK can change after open; asking to change a sync
- * flag is ENOTSUP. */
+ * flag is ENOTSUP. The host's stdio: wasi_fd_set_stdio_flags. */
 static uint32_t wasi_fd_fdstat_set_flags(WasiCall *c, const Slot *a)
 {
     uint32_t flags = wasi_a32(a, 1);
@@ -182,6 +204,7 @@ static uint32_t wasi_fd_fdstat_set_flags(WasiCall *c, const Slot *a)
     const uint32_t fixed = WASI_FDFLAG_DSYNC | WASI_FDFLAG_RSYNC | WASI_FDFLAG_SYNC;
     if (r < 0) err = wasi_abi_errno(r);
     else if ((flags ^ wasi_fd_flags_from_os(status)) & fixed) err = WASI_ENOTSUP;
+    else if (f->host_stdio) err = wasi_fd_set_stdio_flags(f, flags, status);
     else {
         unsigned want = ((flags & WASI_FDFLAG_APPEND) ? OS_FD_APPEND : 0) |
                         ((flags & WASI_FDFLAG_NONBLOCK) ? OS_FD_NONBLOCK : 0);

@@ -101,6 +101,9 @@ typedef struct WasiFd {
     atomic_int refs;
     int host_fd;
     bool owns_host_fd;       /* false for the host's stdio */
+    bool host_stdio;         /* the host's stdin/stdout/stderr: Spindle never
+                                changes its status flags; NONBLOCK is the
+                                guest's own (wasi_poll_fd_ready) */
     uint8_t filetype;        /* WASI_FT_* */
     bool may_block;          /* not a regular file or directory: waits poll first */
     atomic_bool nonblock;    /* the host descriptor is O_NONBLOCK (never waits) */
@@ -212,6 +215,11 @@ uint32_t wasi_abi_path_load(WasiCall *c, uint32_t ptr, uint32_t len, char **out)
 /* Waits until fd is ready for `events` (OS_POLL_IN/OUT) or the context is
  * interrupted: 0 when ready, else sets c->trap and returns WASI_EINTR. */
 uint32_t wasi_poll_wait_ready(WasiCall *c, int fd, unsigned events);
+/* Before a read or write of f that may block: waits like
+ * wasi_poll_wait_ready unless the guest made f non-blocking. The host's
+ * stdio stays blocking on the host even then, so it is checked without
+ * waiting instead: WASI_EAGAIN when not ready. */
+uint32_t wasi_poll_fd_ready(WasiCall *c, WasiFd *f, unsigned events);
 /* The trap an interrupted call ends with (TRAP_EXIT with the exit code in
  * env->exit_code when the process is exiting, else TRAP_INTERRUPTED). */
 TrapKind wasi_poll_interrupt_trap(WasiCall *c);

@@ -225,6 +225,55 @@ void wasi_path_done(WasiPath *p)
     p->dirfd = -1;
 }
 
+/* ------------------------------------------------ symlinks the guest makes */
+
+/* How many levels the relative path t climbs, at its highest, above the
+ * directory it starts from, read lexically ("a/../b": 0, "x/../../y": 1). */
+static size_t wasi_path_climb(const char *t)
+{
+    long depth = 0, low = 0;
+    while (*t) {
+        size_t n = strcspn(t, "/");
+        if (n == 2 && t[0] == '.' && t[1] == '.') {
+            if (--depth < low) low = depth;
+        } else if (n > 0 && !(n == 1 && t[0] == '.')) {
+            depth++;
+        }
+        t += n;
+        while (*t == '/') t++;
+    }
+    return (size_t)-low;
+}
+
+/* Whether the directory `levels` steps up from dirfd (by the host's `..`)
+ * is still at or below root_fd, i.e. no directory on the way, dirfd
+ * included, is root_fd itself: 0, WASI_ENOTCAPABLE, or a host errno. */
+static uint32_t wasi_path_depth_at_least(int dirfd, int root_fd, size_t levels)
+{
+    OsStat root, st;
+    if (root_fd < 0 || os_fs_stat(root_fd, &root) < 0) return WASI_ENOTCAPABLE;
+    int cur = dirfd;
+    uint32_t err = 0;
+    for (size_t i = 0; i < levels && !err; i++) {
+        int r = os_fs_stat(cur, &st);
+        if (r < 0) err = wasi_abi_errno(r);
+        else if (st.dev == root.dev && st.ino == root.ino) err = WASI_ENOTCAPABLE;
+        if (err) break;
+        int up = os_fs_open_at(cur, "..", OS_OPEN_PATH | OS_OPEN_DIRECTORY, 0);
+        if (cur != dirfd) os_fs_close(cur);
+        if (up < 0) return wasi_abi_errno(up);
+        cur = up;
+    }
+    if (cur != dirfd) os_fs_close(cur);
+    return err;
+}
+
+uint32_t wasi_path_link_inside(int dirfd, int root_fd, const char *target)
+{
+    size_t levels = wasi_path_climb(target);
+    return levels ? wasi_path_depth_at_least(dirfd, root_fd, levels) : 0;
+}
+
 /* ------------------------------------------------ guest directory view */
 
 char *wasi_path_join(const char *base, const char *path, size_t len)

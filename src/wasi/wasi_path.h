@@ -29,4 +29,10 @@ uint32_t wasi_path_resolve(WasiCall *c, WasiFd *dir, uint32_t ptr, uint32_t len,
                            WasiPath *out);
 void wasi_path_done(WasiPath *p);
 
+/* Whether a symlink whose relative text is `target`, made in the host
+ * directory dirfd below the preopen root root_fd (-1: none), stays inside
+ * the preopen when read lexically from dirfd: 0, or WASI_ENOTCAPABLE when
+ * some prefix of target climbs (by `..`) above root_fd. */
+uint32_t wasi_path_link_inside(int dirfd, int root_fd, const char *target);
+
 #endif

@@ -276,7 +276,10 @@ static uint32_t wasi_path_rename(WasiCall *c, const Slot *a)
 
 /* path_symlink(old_path, old_len, fd, new_path, new_len): old_path is the
  * link's text. An absolute target is refused (ENOTCAPABLE): it would mean
- * a host path to everyone but this runtime. */
+ * a host path to everyone but this runtime. So is a relative one that,
+ * read lexically from the link's directory, climbs above the preopen root
+ * (wasi_path_link_inside): Spindle never follows it out, but the host's
+ * other programs would. */
 static uint32_t wasi_path_symlink(WasiCall *c, const Slot *a)
 {
     char *target;
@@ -290,7 +293,8 @@ static uint32_t wasi_path_symlink(WasiCall *c, const Slot *a)
         err = wasi_path_begin(c, wasi_a32(a, 2), R_(PATH_SYMLINK), wasi_a32(a, 3), wasi_a32(a, 4),
                               WASI_FOLLOW_NEVER, &dir, &p);
     if (!err) {
-        err = wasi_abi_errno(os_fs_symlink_at(target, p.dirfd, p.name_slash));
+        err = wasi_path_link_inside(p.dirfd, dir->root_fd, target);
+        if (!err) err = wasi_abi_errno(os_fs_symlink_at(target, p.dirfd, p.name_slash));
         wasi_path_end(dir, &p);
     }
     free(target);

@@ -44,6 +44,14 @@ uint32_t wasi_poll_wait_ready(WasiCall *c, int fd, unsigned events)
     }
 }
 
+uint32_t wasi_poll_fd_ready(WasiCall *c, WasiFd *f, unsigned events)
+{
+    if (!atomic_load(&f->nonblock)) return wasi_poll_wait_ready(c, f->host_fd, events);
+    if (!f->host_stdio) return 0;   /* the host descriptor is O_NONBLOCK itself */
+    OsPollFd p = {f->host_fd, events, 0};
+    return os_poll(&p, 1, 0) == 0 ? WASI_EAGAIN : 0;   /* errors: the transfer reports */
+}
+
 /* ---------------------------------------------------------- poll_oneoff */
 
 /* The state of one poll_oneoff: the descriptors held and the host set. */

@@ -34,8 +34,7 @@ static uint32_t wasi_sock_acquire(WasiCall *c, uint32_t fd, uint64_t need, WasiF
 /* Waits until the socket is ready unless it is non-blocking. */
 static uint32_t wasi_sock_wait(WasiCall *c, WasiFd *f, unsigned events)
 {
-    if (atomic_load(&f->nonblock)) return 0;
-    return wasi_poll_wait_ready(c, f->host_fd, events);
+    return wasi_poll_fd_ready(c, f, events);
 }
 
 /* sock_accept(fd, flags, result): flags may only hold FDFLAG_NONBLOCK. */

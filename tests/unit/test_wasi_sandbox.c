@@ -3,8 +3,9 @@
  * Builds a host tree with a directory outside the preopen and symlinks that
  * point out of it (relative, absolute, to a directory, loops), runs the
  * guest tests/guests/wasi_sandbox.c, which tries every escape and checks
- * each errno, then checks on the host that nothing outside was touched and
- * nothing escaped into the sandbox.
+ * each errno, then checks on the host that nothing outside was touched,
+ * nothing escaped into the sandbox, and no symlink pointing out of it was
+ * left behind.
  */
 #include "wasi_harness.h"   /* first: it defines _GNU_SOURCE */
 
@@ -81,6 +82,11 @@ int main(int argc, char **argv)
     CHECK(strcmp(names, "inside.txt link_abs link_root_abs link_root_dir link_up link_up_dir loop_a loop_b sub sub_link ") == 0);
     if (strcmp(names, "inside.txt link_abs link_root_abs link_root_dir link_up link_up_dir loop_a loop_b sub sub_link ") != 0)
         fprintf(stderr, "sandbox holds: %s\n", names);
+
+    char sub[700];
+    snprintf(sub, sizeof sub, "%s/sub", sandbox);
+    list_dir(sub, names, sizeof names);
+    CHECK(strcmp(names, "inner.txt ") == 0);
 
     scratch_remove(root);
     return test_summary();
