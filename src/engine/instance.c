@@ -311,6 +311,17 @@ static SpResult instance_build(Instance *inst, const Extern *imports)
     return e;
 }
 
+/* Records trap k of a segment in env, as a trap of the start function would
+ * be (with no frames: no function ran), so the env's report names it. Left
+ * alone when env is NULL or inside a call (its trap state is the caller's). */
+static void instance_record_segment_trap(ExecEnv *env, TrapKind k)
+{
+    if (!env || env->call_depth > 0) return;
+    env->trap = k;
+    env->trap_msg[0] = '\0';
+    env->backtrace_len = 0;
+}
+
 /* Runs the start function, if any, on env. */
 static TrapKind instance_run_start(Instance *inst, ExecEnv *env)
 {
@@ -340,7 +351,8 @@ SpResult instance_new(Store *s, const Module *m, const Extern *imports, ExecEnv 
         return e;
     }
     TrapKind k = instance_apply_segments(inst);
-    if (!k && m->has_start) k = instance_run_start(inst, env);
+    if (k) instance_record_segment_trap(env, k);
+    else if (m->has_start) k = instance_run_start(inst, env);
     if (k) {
         if (trap) *trap = k;
         instance_discard_trapped(inst);

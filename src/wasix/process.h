@@ -103,6 +103,8 @@ struct Process {
     char *cwd;                  /* the WASIX current directory (guest path) */
     ExecEnv *env_pool[WASIX_ENV_POOL];  /* envs of ended threads, for reuse */
     uint32_t env_pool_len;
+    char *start_trap;           /* command mode: the report of a trap while instantiating
+                                 * the main instance (wasix_process_start_trap), or NULL */
 };
 
 /* ------------------------------------------------------ process (process.c) */
