@@ -197,6 +197,102 @@ def module_grow_in_start():
             section(10, bodies))
 
 
+def name_section(names):
+    """A custom `name` section naming functions: names is a list of
+    (function index, name bytes)."""
+    sub = leb(len(names)) + b"".join(leb(i) + name(n) for i, n in names)
+    body = name(b"name") + b"\x01" + leb(len(sub)) + sub
+    return b"\0" + leb(len(body)) + body
+
+
+def module_data_oob():
+    """Memory 1 page with a data segment of 2 bytes at 65535 (out of range):
+    instantiation traps; exports _start and f (both empty)."""
+    data = b"\0\x41\xff\xff\x03\x0b" + leb(2) + b"ab"
+    return (b"\0asm\1\0\0\0" + section(1, [b"\x60\0\0"]) + section(3, [b"\0"]) +
+            section(5, [b"\0\x01"]) + section(7, [export(b"_start", 0, 0), export(b"f", 0, 0)]) +
+            section(10, [code(b"")]) + section(11, [data]))
+
+
+def module_start_trap():
+    """The start function start_outer calls start_inner, which traps with
+    unreachable; exports _start and f (empty)."""
+    bodies = [code(b"\x00"), code(b"\x10\x00"), code(b"")]
+    return (b"\0asm\1\0\0\0" + section(1, [b"\x60\0\0"]) + section(3, [b"\0", b"\0", b"\0"]) +
+            section(7, [export(b"_start", 0, 2), export(b"f", 0, 2)]) + start_section(1) +
+            section(10, bodies) + name_section([(0, b"start_inner"), (1, b"start_outer")]))
+
+
+HOSTILE = b"ok\n\x1b[31mred\0after\x7f\xc2\x9b\xe2\x80\xaeend"
+HOSTILE_ESCAPED = "ok\\x0a\\x1b[31mred\\x00after\\x7f\\u{009b}\\u{202e}end"
+
+
+def module_hostile_import():
+    """Imports HOSTILE.HOSTILE+"2": () -> () (unknown)."""
+    imp = name(HOSTILE) + name(HOSTILE + b"2") + b"\0\0"
+    return b"\0asm\1\0\0\0" + section(1, [b"\x60\0\0"]) + section(2, [imp])
+
+
+def module_hostile_trap():
+    """_start calls function 0, named HOSTILE, which traps (unreachable)."""
+    return (b"\0asm\1\0\0\0" + section(1, [b"\x60\0\0"]) + section(3, [b"\0", b"\0"]) +
+            section(7, [export(b"_start", 0, 1)]) +
+            section(10, [code(b"\x00"), code(b"\x10\x00")]) +
+            name_section([(0, HOSTILE), (1, b"caller")]))
+
+
+def no_raw_controls(text):
+    """True when text has no control character but newlines, and no DEL, C1
+    or bidirectional control."""
+    return not any((ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f or
+                   0x202a <= ord(c) <= 0x202e for c in text)
+
+
+def test_hostile_names():
+    """Module-controlled names (import names, function names in backtraces,
+    export names asked for) are printed escaped and whole: no raw control
+    byte reaches the terminal and a NUL does not cut the name."""
+    paths = {}
+    for key, data in (("import", module_hostile_import()), ("trap", module_hostile_trap())):
+        paths[key] = os.path.join(WORK, "hostile_" + key + ".wasm")
+        with open(paths[key], "wb") as f:
+            f.write(data)
+    code_, _, e = run([paths["import"]])
+    detail = f"(status {code_}, stderr {e!r})"
+    check("hostile import names: status", code_ == 5, detail)
+    check("hostile import names: one line, escaped", e.count("\n") == 1 and no_raw_controls(e), detail)
+    check("hostile import names: whole", f'unknown import "{HOSTILE_ESCAPED}" "{HOSTILE_ESCAPED}2"' in e,
+          detail)
+    for args in ([paths["trap"]], ["--invoke", "_start", paths["trap"]]):
+        code_, _, e = run(args)
+        detail = f"({args[:-1]}: status {code_}, stderr {e!r})"
+        check("hostile function name: status", code_ == 134, detail)
+        check("hostile function name: escaped", no_raw_controls(e), detail)
+        check("hostile function name: whole", f"at #0 {HOSTILE_ESCAPED} (func 0)" in e, detail)
+    code_, _, e = run(["--invoke", "x\x1b[31my\nz", paths["trap"]])
+    detail = f"(status {code_}, stderr {e!r})"
+    check("hostile export name asked for: status", code_ == 2, detail)
+    check("hostile export name asked for: escaped", e.count("\n") == 1 and no_raw_controls(e) and
+          'no exported function "x\\x1b[31my\\x0az"' in e, detail)
+
+
+def test_instantiation_traps():
+    """A trap while instantiating (a data segment out of range, a trap in the
+    start function) gives the same report and status under run and --invoke."""
+    for key, data, report in (
+            ("data_oob", module_data_oob(), "wasm trap: out of bounds memory access\n"),
+            ("start_trap", module_start_trap(),
+             "wasm trap: unreachable\n  at #0 start_inner (func 0)\n  at #1 start_outer (func 1)\n")):
+        path = os.path.join(WORK, key + ".wasm")
+        with open(path, "wb") as f:
+            f.write(data)
+        want = f"spindle: {path}: {report}"
+        for args in ([path], ["--invoke", "f", path]):
+            code_, o, e = run(args)
+            check(f"{key} {args[:-1]}: report", code_ == 134 and o == "" and e == want,
+                  f"(status {code_}, stdout {o!r}, stderr {e!r}, want {want!r})")
+
+
 def expect_timeout(name, args, path, **kw):
     """spindle run --timeout 0.2 ARGS stops with 124, the one-line message,
     no output, and on time."""
@@ -571,6 +667,8 @@ def main():
     test_stdio_nonblock(cli)
     test_limits()
     test_table_limits()
+    test_instantiation_traps()
+    test_hostile_names()
     print(f"run_cli_test: {'ok' if failures == 0 else 'FAILED'} ({failures} failures)")
     return 1 if failures else 0
 

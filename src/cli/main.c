@@ -42,6 +42,8 @@ static const char main_help[] =
     "  3    cannot read the file (or it is not a valid script)\n"
     "  4    malformed or invalid module\n"
     "  5    link error (unknown or incompatible import)\n"
+    "  124  run: --timeout passed\n"
+    "  129  run: a spawned thread trapped (its trap and backtrace go to stderr)\n"
     "  134  the guest trapped (the trap and a backtrace go to stderr)\n";
 
 static const char main_validate_help[] =

@@ -345,6 +345,18 @@ static int run_parse(int argc, char **argv, RunArgs *ra)
 
 /* ----------------------------------------------------------------- running */
 
+/* Prints a trap's report (env_format_trap's text: the message, then the
+ * backtrace) as "spindle: MODULE.wasm: wasm trap: ..." on stderr, the one
+ * form of an instantiation trap in both modes and of a trap of --invoke's
+ * calls; returns status 134. */
+static int run_print_trap(const RunArgs *ra, const char *text)
+{
+    size_t n = strlen(text);
+    fprintf(stderr, "spindle: %s: wasm trap: %s%s", ra->path, text,
+            n && text[n - 1] == '\n' ? "" : "\n");
+    return CLI_EXIT_TRAP;
+}
+
 /* The exit status of an --invoke call that ended with `trap`: an exit
  * (proc_exit, the timeout, a worker's trap) gives its status; a trap of the
  * call's own is printed with its backtrace (status 134). */
@@ -358,10 +370,7 @@ static int run_report_trap(const RunArgs *ra, Process *p, TrapKind trap)
     }
     static char text[16384];
     env_format_trap(wasix_process_env(p), text, sizeof text);
-    size_t n = strlen(text);
-    fprintf(stderr, "spindle: %s: wasm trap: %s%s", ra->path, text,
-            n && text[n - 1] == '\n' ? "" : "\n");
-    return CLI_EXIT_TRAP;
+    return run_print_trap(ra, text);
 }
 
 /* Parses the invoke arguments into io for function type ft; exit status or 0. */
@@ -423,7 +432,10 @@ static int run_entry(const RunArgs *ra, Instance *inst, Process *p)
     const char *name = ra->invoke ? ra->invoke : "_start";
     Func *f = run_export(inst, name);
     if (!f) {
-        fprintf(stderr, "spindle: %s: no exported function \"%s\"%s\n", ra->path, name,
+        char quoted[1024];
+        size_t pos = 0;
+        sp_append_quoted(quoted, sizeof quoted, &pos, name, strlen(name));
+        fprintf(stderr, "spindle: %s: no exported function %s%s\n", ra->path, quoted,
                 ra->invoke ? "" : " (use --invoke NAME)");
         return CLI_EXIT_USAGE;
     }
@@ -507,6 +519,8 @@ static int run_process(const RunArgs *ra, const Module *m)
     SpDiag diag = {0};
     status = wasix_process_run(p, m, &e, &diag, &stats);
     fflush(stdout);
+    const char *start_trap = status < 0 ? wasix_process_start_trap(p) : NULL;
+    if (start_trap) status = run_print_trap(ra, start_trap);
     wasix_process_free(p);
     free((void *)cfg.wasi.argv);
     if (stats.timed_out)

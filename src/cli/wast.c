@@ -263,6 +263,16 @@ static WastOutcome wast_cmd_module(WastRunner *r, const JsonValue *cmd)
     return WAST_PASS;
 }
 
+/* String v quoted for a message (sp_append_quoted: every byte, NULs too,
+ * with controls escaped) in buf; returns buf. */
+static const char *wast_quote(const JsonValue *v, char *buf, size_t size)
+{
+    size_t pos = 0;
+    buf[0] = '\0';
+    sp_append_quoted(buf, size, &pos, v->str, v->len);
+    return buf;
+}
+
 /* The instance a command addresses: the named module, or the current one.
  * NULL (after printing a failure) when there is none. */
 static Instance *wast_target(WastRunner *r, const char *name)
@@ -288,7 +298,9 @@ static WastOutcome wast_cmd_register(WastRunner *r, const JsonValue *cmd)
     Instance *inst = wast_target(r, json_get_string(cmd, "name"));
     if (!inst) return WAST_FAIL;
     SpResult e = linker_define_instance(wasix_process_linker(r->proc), as->str, as->len, inst);
-    return e ? wast_fail(r, "cannot register %s: %s", as->str, e) : WAST_PASS;
+    char quoted[512];
+    return e ? wast_fail(r, "cannot register %s: %s", wast_quote(as, quoted, sizeof quoted), e)
+             : WAST_PASS;
 }
 
 /* ------------------------------------------------------------- actions */
@@ -334,7 +346,8 @@ static bool wast_invoke(WastRunner *r, Instance *inst, const JsonValue *action,
 {
     Extern ext;
     if (!instance_export(inst, field->str, field->len, &ext) || ext.kind != EXTERN_FUNC) {
-        wast_fail(r, "no exported function \"%s\"", field->str);
+        char quoted[512];
+        wast_fail(r, "no exported function %s", wast_quote(field, quoted, sizeof quoted));
         return false;
     }
     const FuncType *ft = ext.u.func->type;
@@ -353,7 +366,8 @@ static bool wast_get(WastRunner *r, Instance *inst, const JsonValue *field, Wast
 {
     Extern ext;
     if (!instance_export(inst, field->str, field->len, &ext) || ext.kind != EXTERN_GLOBAL) {
-        wast_fail(r, "no exported global \"%s\"", field->str);
+        char quoted[512];
+        wast_fail(r, "no exported global %s", wast_quote(field, quoted, sizeof quoted));
         return false;
     }
     if (!wast_io_reserve(r, 2)) return wast_fail(r, "%s", ERR_OUT_OF_MEMORY), false;

@@ -137,8 +137,10 @@ void env_format_trap(const ExecEnv *env, char *out, size_t out_size)
             call_append(out, out_size, &len, "  at #%u <host function>\n", i);
             continue;
         }
-        const char *name = module_func_name(b->module, b->func_index);
-        call_append(out, out_size, &len, "  at #%u %s (func %u)\n", i,
-                    name ? name : "<unnamed>", b->func_index);
+        const Name *name = module_func_name(b->module, b->func_index);
+        call_append(out, out_size, &len, "  at #%u ", i);
+        if (!name) call_append(out, out_size, &len, "<unnamed>");
+        else if (len < out_size) len += sp_escape_name(out + len, out_size - len, name->str, name->len);
+        call_append(out, out_size, &len, " (func %u)\n", b->func_index);
     }
 }

@@ -326,6 +326,17 @@ static SpResult instance_build(Instance *inst, const Extern *imports)
     return e;
 }
 
+/* Records trap k of a segment in env, as a trap of the start function would
+ * be (with no frames: no function ran), so the env's report names it. Left
+ * alone when env is NULL or inside a call (its trap state is the caller's). */
+static void instance_record_segment_trap(ExecEnv *env, TrapKind k)
+{
+    if (!env || env->call_depth > 0) return;
+    env->trap = k;
+    env->trap_msg[0] = '\0';
+    env->backtrace_len = 0;
+}
+
 /* Runs the start function, if any, on env. */
 static TrapKind instance_run_start(Instance *inst, ExecEnv *env)
 {
@@ -346,8 +357,13 @@ SpResult instance_new(Store *s, const Module *m, const Extern *imports, ExecEnv 
     if (m->has_start && !env) env = store_env(s);
     if (m->has_start && !env) return ERR_NO_EXEC_ENV;
     Instance *inst = NULL;
-    SpResult e = instance_new_unstarted(s, m, imports, &inst, trap);
-    if (e) return e;
+    TrapKind seg = TRAP_NONE;
+    SpResult e = instance_new_unstarted(s, m, imports, &inst, &seg);
+    if (e) {
+        if (seg) instance_record_segment_trap(env, seg);
+        if (trap) *trap = seg;
+        return e;
+    }
     TrapKind k = instance_start(inst, env);
     if (k) {
         if (trap) *trap = k;

@@ -158,34 +158,6 @@ bool linker_lookup(const Linker *l, const char *module, size_t module_len, const
 
 /* ------------------------------------------------------- diagnostics */
 
-/* Appends a quoted name to buf (wast-style escapes for quotes, backslashes
- * and bytes outside printable ASCII), truncating at the buffer's end. */
-static void linker_quote(char *buf, size_t size, size_t *pos, const Name *name)
-{
-    static const char hex[] = "0123456789abcdef";
-    char tmp[4];
-    if (*pos + 1 < size) buf[(*pos)++] = '"';
-    for (uint32_t i = 0; i < name->len; i++) {
-        uint8_t c = (uint8_t)name->str[i];
-        size_t n = 0;
-        if (c == '"' || c == '\\') {
-            tmp[n++] = '\\';
-            tmp[n++] = (char)c;
-        } else if (c < 0x20 || c >= 0x7f) {
-            tmp[n++] = '\\';
-            tmp[n++] = hex[c >> 4];
-            tmp[n++] = hex[c & 15];
-        } else {
-            tmp[n++] = (char)c;
-        }
-        if (*pos + n + 1 >= size) break;
-        memcpy(buf + *pos, tmp, n);
-        *pos += n;
-    }
-    if (*pos + 1 < size) buf[(*pos)++] = '"';
-    buf[*pos] = '\0';
-}
-
 static const char *linker_kind_name(uint8_t kind)
 {
     switch (kind) {
@@ -206,9 +178,9 @@ static SpResult linker_import_error(SpDiag *diag, SpResult msg, const Import *im
     int n = snprintf(diag->text, sizeof diag->text, "%s ", msg);
     size_t pos = n < 0 ? 0 : (size_t)n;
     if (pos >= sizeof diag->text) pos = sizeof diag->text - 1;
-    linker_quote(diag->text, sizeof diag->text, &pos, &im->module);
+    sp_append_quoted(diag->text, sizeof diag->text, &pos, im->module.str, im->module.len);
     if (pos + 1 < sizeof diag->text) diag->text[pos++] = ' ';
-    linker_quote(diag->text, sizeof diag->text, &pos, &im->name);
+    sp_append_quoted(diag->text, sizeof diag->text, &pos, im->name.str, im->name.len);
     snprintf(diag->text + pos, sizeof diag->text - pos, " (wants a %s)",
              linker_kind_name(im->kind));
     return msg;

@@ -110,10 +110,11 @@ void module_free(Module *m)
     free(m);
 }
 
-const char *module_func_name(const Module *m, uint32_t func_index)
+const Name *module_func_name(const Module *m, uint32_t func_index)
 {
-    if (!m->func_names || func_index >= m->num_funcs) return NULL;
-    return m->func_names[func_index].str;
+    if (!m->func_names || func_index >= m->num_funcs || !m->func_names[func_index].str)
+        return NULL;
+    return &m->func_names[func_index];
 }
 
 const Export *module_find_export(const Module *m, const char *name, size_t len)

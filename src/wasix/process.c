@@ -155,8 +155,12 @@ static SpResult process_import_error(SpDiag *diag, SpResult msg, const Import *i
     if (!diag) return msg;
     diag->msg = msg;
     diag->offset = 0;
-    snprintf(diag->text, sizeof diag->text, "%s \"%.*s\" \"%.*s\"", msg, (int)im->module.len,
-             im->module.str, (int)im->name.len, im->name.str);
+    int n = snprintf(diag->text, sizeof diag->text, "%s ", msg);
+    size_t pos = n < 0 ? 0 : (size_t)n < sizeof diag->text ? (size_t)n : sizeof diag->text - 1;
+    sp_append_quoted(diag->text, sizeof diag->text, &pos, im->module.str, im->module.len);
+    if (pos + 1 < sizeof diag->text) diag->text[pos++] = ' ';
+    diag->text[pos] = '\0';
+    sp_append_quoted(diag->text, sizeof diag->text, &pos, im->name.str, im->name.len);
     return msg;
 }
 
@@ -209,6 +213,7 @@ static void process_free(Process *p)
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->lock);
     free(p->cwd);
+    free(p->start_trap);
     free(p);
 }
 
@@ -408,6 +413,11 @@ static void process_watchdog_join(Process *p)
     p->watchdog = NULL;
 }
 
+const char *wasix_process_start_trap(Process *p)
+{
+    return p->start_trap;
+}
+
 bool wasix_process_timed_out(Process *p)
 {
     pthread_mutex_lock(&p->lock);
@@ -434,19 +444,37 @@ static void *process_main_entry(void *arg)
     return NULL;
 }
 
+/* Keeps the report of trap k of the main instance's instantiation (a
+ * segment or the start function, on t's env) for wasix_process_start_trap
+ * and ends the process (threads the start function spawned stop), printing
+ * nothing: the program did not start. False when k is an exit instead
+ * (proc_exit, thread_exit, an exit already under way): the caller judges it. */
+static bool process_keep_start_trap(Process *p, WasixThread *t, TrapKind k)
+{
+    if (k == TRAP_EXIT || k == TRAP_INTERRUPTED) return false;
+    enum { TEXT_SIZE = 16384 };
+    p->start_trap = malloc(TEXT_SIZE);
+    if (p->start_trap) env_format_trap(t->env, p->start_trap, TEXT_SIZE);
+    process_exit(p, WASIX_EXIT_MAIN_TRAP);
+    return true;
+}
+
 /* Makes the main thread (TID = PID) and starts it. Returns false with *err
- * when the process cannot start; a trap of the start section is judged like
- * any main-thread trap (the process then exits with its status). */
+ * when the process cannot start, a trap while instantiating included (*err
+ * is then the trap's message); an exit in the start function is judged like
+ * any main-thread exit (the process then exits with its status). */
 static bool process_start_main(Process *p, SpResult *err, SpDiag *diag)
 {
     process_set_live(p, 1); /* the main thread's place, before its start section runs */
     TrapKind trap = TRAP_NONE;
     WasixThread *t = wasix_thread_new(p, p->pid, true, &trap, err);
     if (t && trap) {
-        wasix_thread_conclude(t, trap);
+        bool trapped = process_keep_start_trap(p, t, trap);
+        if (!trapped) wasix_thread_conclude(t, trap);
         wasix_thread_free(t);
         process_set_live(p, 0);
-        return true;
+        if (trapped) process_diag(diag, *err);
+        return !trapped;
     }
     if (t && wasix_thread_launch(t, process_main_entry)) return true;
     if (t) {

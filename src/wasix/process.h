@@ -106,6 +106,8 @@ struct Process {
     char *cwd;                  /* the WASIX current directory (guest path) */
     ExecEnv **env_pool;         /* envs of ended threads, for reuse or the teardown */
     uint32_t env_pool_len, env_pool_cap;
+    char *start_trap;           /* command mode: the report of a trap while instantiating
+                                 * the main instance (wasix_process_start_trap), or NULL */
 };
 
 /* ------------------------------------------------------ process (process.c) */

@@ -275,7 +275,8 @@ static void test_named_module(void)
     CHECK(m->bodies[0].offset == 46 && m->bodies[1].offset == 49);
     CHECK(m->module_name.str && strcmp(m->module_name.str, "mod") == 0);
     CHECK(module_func_name(m, 0) == NULL);
-    CHECK(module_func_name(m, 1) && strcmp(module_func_name(m, 1), "foo") == 0);
+    const Name *foo = module_func_name(m, 1);
+    CHECK(foo && foo->len == 3 && memcmp(foo->str, "foo", 3) == 0);
     CHECK(m->func_declared && m->func_declared[1] && m->func_declared[0]);
     module_free(m);
 }

@@ -429,7 +429,7 @@ static void test_linker_errors(void)
     CHECK(r == ERR_UNKNOWN_IMPORT && diag.msg == ERR_UNKNOWN_IMPORT);
     CHECK(strcmp(r, "unknown import") == 0);
     CHECK(inst == NULL && trap == TRAP_NONE);
-    CHECK(strstr(diag.text, "\"sp\\00c\"") != NULL && strstr(diag.text, "\"print_i32\"") != NULL);
+    CHECK(strstr(diag.text, "\"sp\\x00c\"") != NULL && strstr(diag.text, "\"print_i32\"") != NULL);
 
     FuncType *ft_ret = functype_new(0, NULL, 1, I32);
     FuncType *ft_i32 = functype_new(1, I32, 0, NULL);
@@ -800,6 +800,39 @@ static void test_instance_start(void)
     env_free(env);
 }
 
+/* Checks sp_escape_name on name (len bytes) against want. */
+static void check_escape(const char *name, size_t len, const char *want)
+{
+    char out[128];
+    size_t n = sp_escape_name(out, sizeof out, name, len);
+    CHECK(n == strlen(want) && strcmp(out, want) == 0);
+}
+
+/* check_escape on a string literal, NULs included. */
+#define CHECK_ESCAPE(lit, want) check_escape(lit, sizeof lit - 1, want)
+
+/* The escaping of module-controlled names: every byte (NULs too), controls,
+ * DEL, C1 and bidirectional controls and invalid UTF-8 escaped, printable
+ * UTF-8 kept, and never a partial escape at the buffer's end. */
+static void test_escape_name(void)
+{
+    CHECK_ESCAPE("plain_name", "plain_name");
+    CHECK_ESCAPE("a\nb\x1b[31mc\0d", "a\\x0ab\\x1b[31mc\\x00d");
+    CHECK_ESCAPE("q\"b\\\x7f", "q\\\"b\\\\\\x7f");
+    CHECK_ESCAPE("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    CHECK_ESCAPE("\xc2\x9b\xe2\x80\xae\xe2\x81\xa6", "\\u{009b}\\u{202e}\\u{2066}");
+    CHECK_ESCAPE("\xff\xc3(\xc0\xaf\xed\xa0\x80\xe2\x82",
+                 "\\xff\\xc3(\\xc0\\xaf\\xed\\xa0\\x80\\xe2\\x82");
+    char small[6];
+    CHECK(sp_escape_name(small, sizeof small, "ab\ncd", 5) == 2 && strcmp(small, "ab") == 0);
+    size_t pos = 0;
+    char quoted[8];
+    sp_append_quoted(quoted, sizeof quoted, &pos, "x\0", 2);
+    CHECK(pos == 7 && strcmp(quoted, "\"x\\x00\"") == 0);
+    sp_append_quoted(quoted, sizeof quoted, &pos, "y", 1);   /* no room: unchanged */
+    CHECK(pos == 7 && strcmp(quoted, "\"x\\x00\"") == 0);
+}
+
 int main(int argc, char **argv)
 {
     test_memory_reserve_failure(); /* forks: run before any thread exists */
@@ -819,5 +852,6 @@ int main(int argc, char **argv)
     test_instance_segments();
     test_instance_segment_traps();
     test_instance_start();
+    test_escape_name();
     return test_summary();
 }

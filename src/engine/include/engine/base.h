@@ -29,6 +29,19 @@ typedef struct SpDiag {
  * extra, if non-NULL, is appended as context, e.g. "in function 3". */
 SpResult sp_diag(SpDiag *diag, SpResult msg, size_t offset, const char *extra);
 
+/* Writes name[0..len) (a module-controlled name: import, export or function
+ * name) for a terminal into out, NUL-terminated and never past size: the
+ * whole length (a NUL byte does not end it), printable UTF-8 as is,
+ * backslash and double quote as \\ and \", C0 controls, DEL and invalid
+ * UTF-8 as \xNN, C1 controls and the bidirectional and line-separator
+ * controls as \u{NNNN}. Stops before an escape that would not fit. Returns
+ * the number of characters written. Every printer of such names uses it. */
+size_t sp_escape_name(char *out, size_t size, const char *name, size_t len);
+
+/* Appends "name" (sp_escape_name between double quotes) at buf[*pos],
+ * never past size; *pos advances. */
+void sp_append_quoted(char *buf, size_t size, size_t *pos, const char *name, size_t len);
+
 /* Value types, with their binary encodings. */
 typedef uint8_t ValType;
 enum {

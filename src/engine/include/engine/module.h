@@ -198,8 +198,9 @@ SpResult module_load_with(const uint8_t *bytes, size_t len, const LoadOptions *o
 /* Frees the module, its compiled code and everything it owns. NULL is fine. */
 void module_free(Module *m);
 
-/* The function's name from the name section, or NULL. */
-const char *module_func_name(const Module *m, uint32_t func_index);
+/* The function's name from the name section (its bytes and length: it may
+ * hold NUL bytes), or NULL when it has none. */
+const Name *module_func_name(const Module *m, uint32_t func_index);
 
 /* Writes the types of body's nlocals declared locals into out (nlocals
  * entries), expanded from the declarations the decoder checked. They are not

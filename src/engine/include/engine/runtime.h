@@ -195,7 +195,8 @@ struct Instance {
  * ones, and runs the start
  * function on env (NULL = the store's default env).
  * Returns SP_OK, or a message; when a segment or the start function traps,
- * *trap receives the kind, and the instance is freed, unless its functions
+ * *trap receives the kind (env, when given, holds it for env_format_trap, a
+ * segment's trap too), and the instance is freed, unless its functions
  * escaped into imported tables or globals: then it stays in the store, which
  * frees it with everything else. `m` must outlive s's use of the instance
  * (store_adopt_module ties it to the store). */
@@ -316,7 +317,8 @@ TrapKind func_call(ExecEnv *env, Func *f, Slot *io);
  * backtrace, if there is room. Tiers and the call path use it. */
 void env_backtrace_add(ExecEnv *env, const Func *f, uint32_t code_offset);
 
-/* Writes "message\n  at #0 name (func N)\n..." for env's last trap to `out`. */
+/* Writes "message\n  at #0 name (func N)\n..." for env's last trap to `out`
+ * (function names from the name section, escaped by sp_escape_name). */
 void env_format_trap(const ExecEnv *env, char *out, size_t out_size);
 
 /* ----------------------------------------------------------------- store */

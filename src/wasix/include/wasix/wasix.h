@@ -102,14 +102,24 @@ Linker *wasix_process_linker(Process *p);
  * exported, runs _start, and returns the exit status once every thread has
  * stopped: the proc_exit code (modulo 256); 0 when _start returns (other
  * threads are stopped, not waited for); 129 after a worker trap; 134 after a
- * trap in the main thread; 124 when the timeout passed first. A trap is
- * reported on stderr as "Thread {tid} of process {pid} failed with runtime
- * error: {message}" plus a backtrace with function names. Once per process.
+ * trap in the main thread (_initialize, _start); 124 when the timeout passed
+ * first. A trap of a running thread is reported on stderr as "Thread {tid} of
+ * process {pid} failed with runtime error: {message}" plus a backtrace with
+ * function names. Once per process.
  * *err is set (and -1 returned) when the program could not start (link
- * error, no _start, ERR_MEMORY_CAP, out of memory...); diag, if non-NULL, then
- * names the import. stats, if non-NULL, is filled. m must outlive p. */
+ * error, no _start, ERR_MEMORY_CAP, out of memory, a trap while
+ * instantiating it: then *err is the trap's message, nothing is printed and
+ * wasix_process_start_trap has the report); diag, if non-NULL, then names the
+ * import. stats, if non-NULL, is filled. m must outlive p. */
 int wasix_process_run(Process *p, const Module *m, SpResult *err, SpDiag *diag,
                       WasixRunStats *stats);
+
+/* After wasix_process_run returned -1 because instantiating the program
+ * trapped (an element or data segment out of bounds, a trap in the start
+ * function): the report, as env_format_trap writes it (the trap's message,
+ * then a line per backtrace frame); else NULL. Valid until
+ * wasix_process_free. */
+const char *wasix_process_start_trap(Process *p);
 
 /* wasix_process_new + wasix_process_run + wasix_process_free. */
 int wasix_run(const Module *m, const ProcessConfig *cfg, SpResult *err, SpDiag *diag);
