@@ -103,15 +103,17 @@ if(EXISTS ${WASI_THREADS_DIR})
   endforeach()
 endif()
 
-# The thread programs of ../shared/conformance/wasix (Wasmer's tests), and
-# example-signal (callback_signal + raise): whole stdout and exit status as
-# expected; a worker trap must also be reported.
+# The thread programs of ../shared/conformance/wasix (Wasmer's tests),
+# example-signal (callback_signal + raise) and example-unix-pipe (fd_pipe,
+# both directions, non-blocking reads): whole stdout and exit status as
+# expected, stderr must start with the expected text; a worker trap must
+# also be reported.
 set(WASIX_CONF_DIR ${SPINDLE_SHARED_DIR}/conformance/wasix)
 if(EXISTS ${WASIX_CONF_DIR})
   foreach(name example-multi-threading threaded-memory example-condvar
                worker-terminating-normally exit-0-from-main exit-1-from-main
                exit-0-from-worker exit-1-from-worker worker-panicking example-sleep
-               example-signal)
+               example-signal example-unix-pipe)
     set(extra)
     if(name STREQUAL "worker-panicking")
       set(extra --stderr-has "Thread 2 of process 1 failed with runtime error: unreachable")
