@@ -10,8 +10,8 @@
  * counters, terminals, sockets, other loops) are in the host loop, tagged
  * with their guest number; the host does level, edge (EPOLLET) and one-shot
  * triggering, and forgets a descriptor once its open file is closed.
- * Regular files and directories, which the host cannot watch, are always
- * ready (as poll_oneoff treats them): reported on every wait when level
+ * Regular files and directories, and whatever else the host cannot watch
+ * (e.g. /dev/null as stdin), are always ready (as poll_oneoff treats them): reported on every wait when level
  * triggered, once after each ADD/MOD when edge triggered or one-shot; such
  * an entry holds the descriptor and is dropped once the guest number no
  * longer names it.
@@ -228,10 +228,13 @@ static TrapKind wasix_epoll_ctl(ExecEnv *env, Instance *caller, void *ctx, Slot 
     bool kept = false;
     if (!err) {
         pthread_mutex_lock(&ep->lock);
-        if (wasi_fdx_always_ready(target))
-            err = wasix_epoll_ctl_file(ep, op, fd, target, event, &kept);
-        else
+        EpollReg *r = wasix_epoll_find(ep, fd);
+        bool as_file = wasi_fdx_always_ready(target) || (r && r->file == target);
+        if (!as_file) {
             err = wasix_epoll_ctl_host(ep, wasi_fdx_host(epf), op, fd, wasi_fdx_host(target), event);
+            as_file = err == WASI_EPERM && op == WASIX_EPOLL_ADD;   /* the host cannot watch it */
+        }
+        if (as_file) err = wasix_epoll_ctl_file(ep, op, fd, target, event, &kept);
         pthread_mutex_unlock(&ep->lock);
     }
     if (!kept) wasi_fdx_release(target);
