@@ -44,6 +44,9 @@ if(SPINDLE_WASM_GUESTS_OK)
   wasix_guest_c(ends_signal_default ends.c -DSIGNAL_DEFAULT)
   wasix_guest_c(ends_spawn_limit ends.c -DSPAWN_LIMIT)
   wasix_guest_c(no_entry no_entry.c)
+  wasix_guest_c(fds fds.c)
+  wasix_guest_c(fds_epoll fds_epoll.c)
+  wasix_guest_c(fds_exit fds_exit.c)
   wasix_guest_wat(unshared)
   wasix_guest_wat(bad_import)
   wasix_guest_wat(no_start)
@@ -116,15 +119,17 @@ if(EXISTS ${WASI_THREADS_DIR})
   endforeach()
 endif()
 
-# The thread programs of ../shared/conformance/wasix (Wasmer's tests), and
-# example-signal (callback_signal + raise): whole stdout and exit status as
-# expected; a worker trap must also be reported.
+# The thread programs of ../shared/conformance/wasix (Wasmer's tests),
+# example-signal (callback_signal + raise) and example-unix-pipe (fd_pipe,
+# both directions, non-blocking reads): whole stdout and exit status as
+# expected, stderr must start with the expected text; a worker trap must
+# also be reported.
 set(WASIX_CONF_DIR ${SPINDLE_SHARED_DIR}/conformance/wasix)
 if(EXISTS ${WASIX_CONF_DIR})
   foreach(name example-multi-threading threaded-memory example-condvar
                worker-terminating-normally exit-0-from-main exit-1-from-main
                exit-0-from-worker exit-1-from-worker worker-panicking example-sleep
-               example-signal)
+               example-signal example-unix-pipe)
     set(extra)
     if(name STREQUAL "worker-panicking")
       set(extra --stderr-has "Thread 2 of process 1 failed with runtime error: unreachable")
@@ -133,5 +138,16 @@ if(EXISTS ${WASIX_CONF_DIR})
              COMMAND wasix_check ${extra} ${WASIX_CONF_DIR}/${name}.wasm ${WASIX_CONF_DIR}/${name}.json)
     set_tests_properties(wasix.${name} PROPERTIES LABELS "conformance;thread" TIMEOUT 60
                          ENVIRONMENT "${WASIX_CONF_TSAN}")
+  endforeach()
+endif()
+
+# The WASIX descriptor family (fd_dup/dup2/pipe/event/fdflags, epoll_*,
+# tty_*): our own guests, each a list of checks whose exit code names the
+# first that failed (tests/guests/threads/fds*.c). fds_exit ends the process
+# while threads block in epoll_wait, an eventfd read and a pipe read.
+if(SPINDLE_WASM_GUESTS_OK)
+  foreach(name fds fds_epoll fds_exit)
+    add_test(NAME wasix.guest.${name} COMMAND wasix_check --timeout 10 ${WASIX_GUEST_DIR}/${name}.wasm)
+    set_tests_properties(wasix.guest.${name} PROPERTIES LABELS "thread" TIMEOUT 30)
   endforeach()
 endif()

@@ -38,6 +38,7 @@ void wasi_ctx_fd_release(WasiFd *f)
 {
     if (!f || atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1) return;
     if (f->owns_host_fd) os_fs_close(f->host_fd);
+    wasi_fdx_ext_release(f->ext);
     free(f->preopen_name);
     free(f);
 }
@@ -72,7 +73,12 @@ static bool wasi_ctx_fd_reserve(WasiCtx *ctx, uint32_t fd)
 
 uint32_t wasi_ctx_fd_insert(WasiCtx *ctx, WasiFd *f, uint32_t *fd_out)
 {
-    uint32_t err = 0, fd = 0;
+    return wasi_ctx_fd_insert_from(ctx, f, 0, fd_out);
+}
+
+uint32_t wasi_ctx_fd_insert_from(WasiCtx *ctx, WasiFd *f, uint32_t min_fd, uint32_t *fd_out)
+{
+    uint32_t err = 0, fd = min_fd;
     pthread_mutex_lock(&ctx->lock);
     while (fd < ctx->nfds && ctx->fds[fd]) fd++;
     if (fd >= WASI_MAX_FDS) err = WASI_EMFILE;

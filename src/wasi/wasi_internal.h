@@ -23,6 +23,7 @@
 #include "engine/guest.h"
 #include "wasi/wasi.h"
 #include "wasi/wasi_errno.h"
+#include "wasi/wasi_fdx.h"
 
 /* ------------------------------------------------------------- errno */
 
@@ -111,6 +112,8 @@ typedef struct WasiFd {
     uint64_t rights_base;    /* guarded by the table lock */
     uint64_t rights_inheriting;
     char *preopen_name;      /* non-NULL for a preopened directory */
+    atomic_bool cloexec;     /* WASIX fdflagsext: close on exec (this descriptor only) */
+    WasiFdExt *ext;          /* WASIX object behind it (an epoll list), or NULL; owned ref */
 } WasiFd;
 
 #define WASI_MAX_FDS (1u << 20)
@@ -146,6 +149,8 @@ void wasi_ctx_fd_release(WasiFd *f);
 /* Puts f in the lowest free slot (the table takes the caller's reference);
  * WASI_EMFILE or WASI_ENOMEM on failure (f is then released). */
 uint32_t wasi_ctx_fd_insert(WasiCtx *ctx, WasiFd *f, uint32_t *fd_out);
+/* The same, in the lowest free slot >= min_fd (WASIX fd_dup2). */
+uint32_t wasi_ctx_fd_insert_from(WasiCtx *ctx, WasiFd *f, uint32_t min_fd, uint32_t *fd_out);
 /* Removes fd from the table; *out receives its reference (release it
  * outside the lock). WASI_EBADF when not open. */
 uint32_t wasi_ctx_fd_remove(WasiCtx *ctx, uint32_t fd, WasiFd **out);

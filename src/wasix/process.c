@@ -141,6 +141,9 @@ static SpResult process_define_all(Process *p)
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_thread_defs, wasix_thread_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_futex_defs, wasix_futex_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_proc_defs, wasix_proc_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_fd_defs, wasix_fd_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_epoll_defs, wasix_epoll_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_tty_defs, wasix_tty_ndefs);
     static const char *const spawn_modules[] = {"wasi", "wasi_snapshot_preview1", "wasi_unstable"};
     for (size_t i = 0; i < SP_ARRAY_LEN(spawn_modules) && !e; i++)
         e = process_define(p, spawn_modules[i], "thread-spawn", "i>i", wasix_thread_spawn_wasi);

@@ -8,7 +8,9 @@
  *
  * Files: process.c (creating, running and ending a process: wasix_run),
  * thread.c (thread spawn, join, exit, the trap report), futex.c (futex_*),
- * wasix_proc.c (proc_*, signals, getcwd/chdir, sleep, parallelism).
+ * wasix_proc.c (proc_*, signals, getcwd/chdir, sleep, parallelism),
+ * wasix_fd.c (fd_dup/dup2/pipe/event/fdflags), wasix_epoll.c (epoll_*),
+ * wasix_tty.c (tty_get/set).
  *
  * Locking: Process.lock guards the thread list, the counters, the exit state,
  * the signal timers and the cwd. Nothing holds it while running wasm or while
@@ -183,6 +185,12 @@ extern const WasixHostDef wasix_futex_defs[];    /* futex.c */
 extern const size_t wasix_futex_ndefs;
 extern const WasixHostDef wasix_proc_defs[];     /* wasix_proc.c */
 extern const size_t wasix_proc_ndefs;
+extern const WasixHostDef wasix_fd_defs[];       /* wasix_fd.c */
+extern const size_t wasix_fd_ndefs;
+extern const WasixHostDef wasix_epoll_defs[];    /* wasix_epoll.c */
+extern const size_t wasix_epoll_ndefs;
+extern const WasixHostDef wasix_tty_defs[];      /* wasix_tty.c */
+extern const size_t wasix_tty_ndefs;
 
 /* `wasi`.`thread-spawn` (thread.c), also defined in the preview1 namespaces. */
 TrapKind wasix_thread_spawn_wasi(ExecEnv *env, Instance *caller, void *ctx, Slot *io);

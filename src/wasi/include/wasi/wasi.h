@@ -20,7 +20,8 @@
  * wasi_fd.c (fd_*), wasi_path.c (sandboxed resolution), wasi_path_ops.c
  * (path_*), wasi_poll.c (poll_oneoff, interruptible waits), wasi_sock.c
  * (sock_*), wasi_unstable.c (snapshot0 layouts), wasi_errors.c (this layer's
- * error table, wasi_errors.h). Internals: wasi_internal.h.
+ * error table, wasi_errors.h), wasi_fdx.c (the table's services for WASIX,
+ * wasi_fdx.h). Internals: wasi_internal.h.
  */
 #ifndef SPINDLE_WASI_H
 #define SPINDLE_WASI_H

@@ -1,0 +1,157 @@
+/*
+ * wasi_fdx.c - the descriptor table's services for the WASIX layer
+ * (wasi_fdx.h): installing descriptors WASIX makes (pipes, event counters,
+ * epoll loops), duplicating descriptors (fd_dup, fd_dup2), the close-on-exec
+ * flag (fd_fdflags_get/set), and lending a descriptor's host side to a call.
+ *
+ * Duplicates are new WasiFds on a duplicated host descriptor, so each has
+ * its own close-on-exec flag while the host shares the open file (offset,
+ * O_NONBLOCK). Each WasiFd caches whether its host descriptor is
+ * non-blocking; a duplicate reads the host's flag when it is made.
+ */
+#include "wasi_internal.h"
+
+#include "os/os_chan.h"
+
+void wasi_fdx_ext_release(WasiFdExt *ext)
+{
+    if (ext && atomic_fetch_sub_explicit(&ext->refs, 1, memory_order_acq_rel) == 1)
+        ext->destroy(ext);
+}
+
+/* Reads the host's O_NONBLOCK into f's cached flag. */
+static void wasi_fdx_sync_nonblock(WasiFd *f)
+{
+    unsigned status = 0;
+    if (os_fs_get_status(f->host_fd, &status, NULL, NULL) == 0)
+        atomic_store(&f->nonblock, (status & OS_FD_NONBLOCK) != 0);
+}
+
+uint32_t wasi_fdx_install(WasiCtx *ctx, int host_fd, WasiFdExt *ext, uint32_t *fd_out)
+{
+    WasiFd *f = wasi_ctx_fd_new(host_fd, true, WASI_FT_UNKNOWN, WASI_RIGHTS_TTY, 0);
+    if (!f) {
+        os_fs_close(host_fd);
+        wasi_fdx_ext_release(ext);
+        return WASI_ENOMEM;
+    }
+    f->ext = ext;
+    wasi_fdx_sync_nonblock(f);
+    return wasi_ctx_fd_insert(ctx, f, fd_out);
+}
+
+/* A new WasiFd like f on a duplicate of its host descriptor, or NULL with
+ * *err set. Preopen names are not copied: a duplicate is no preopen. */
+static WasiFd *wasi_fdx_copy(WasiCtx *ctx, const WasiFd *f, bool cloexec, uint32_t *err)
+{
+    int host = os_dup(f->host_fd);
+    if (host < 0) {
+        *err = wasi_abi_errno(host);
+        return NULL;
+    }
+    uint64_t base, inheriting;
+    wasi_ctx_fd_rights(ctx, f, &base, &inheriting);
+    WasiFd *d = wasi_ctx_fd_new(host, true, f->filetype, base, inheriting);
+    if (!d) {
+        os_fs_close(host);
+        *err = WASI_ENOMEM;
+        return NULL;
+    }
+    d->root_fd = f->root_fd;
+    atomic_store(&d->cloexec, cloexec);
+    wasi_fdx_sync_nonblock(d);
+    if (f->ext) {
+        atomic_fetch_add_explicit(&f->ext->refs, 1, memory_order_relaxed);
+        d->ext = f->ext;
+    }
+    return d;
+}
+
+uint32_t wasi_fdx_dup(WasiCtx *ctx, uint32_t fd, uint32_t min_fd, bool cloexec, uint32_t *fd_out)
+{
+    if (min_fd >= WASI_MAX_FDS) return WASI_EINVAL;
+    WasiFd *f;
+    uint32_t err = wasi_ctx_fd_acquire(ctx, fd, 0, &f);
+    if (err) return err;
+    if (f->host_fd < 0) err = WASI_EBADF;   /* a placeholder for a closed host stdio */
+    WasiFd *d = err ? NULL : wasi_fdx_copy(ctx, f, cloexec, &err);
+    wasi_ctx_fd_release(f);
+    return d ? wasi_ctx_fd_insert_from(ctx, d, min_fd, fd_out) : err;
+}
+
+uint32_t wasi_fdx_close(WasiCtx *ctx, uint32_t fd)
+{
+    WasiFd *f;
+    uint32_t err = wasi_ctx_fd_remove(ctx, fd, &f);
+    wasi_ctx_fd_release(f);
+    return err;
+}
+
+uint32_t wasi_fdx_cloexec_get(WasiCtx *ctx, uint32_t fd, bool *out)
+{
+    WasiFd *f;
+    uint32_t err = wasi_ctx_fd_acquire(ctx, fd, 0, &f);
+    if (err) return err;
+    *out = atomic_load(&f->cloexec);
+    wasi_ctx_fd_release(f);
+    return 0;
+}
+
+uint32_t wasi_fdx_cloexec_set(WasiCtx *ctx, uint32_t fd, bool on)
+{
+    WasiFd *f;
+    uint32_t err = wasi_ctx_fd_acquire(ctx, fd, 0, &f);
+    if (err) return err;
+    atomic_store(&f->cloexec, on);
+    wasi_ctx_fd_release(f);
+    return 0;
+}
+
+uint32_t wasi_fdx_acquire(WasiCtx *ctx, uint32_t fd, WasiFd **out)
+{
+    uint32_t err = wasi_ctx_fd_acquire(ctx, fd, 0, out);
+    if (!err && (*out)->host_fd < 0) {
+        wasi_ctx_fd_release(*out);
+        *out = NULL;
+        err = WASI_EBADF;
+    }
+    return err;
+}
+
+void wasi_fdx_release(WasiFd *f)
+{
+    wasi_ctx_fd_release(f);
+}
+
+bool wasi_fdx_is(WasiCtx *ctx, uint32_t fd, const WasiFd *f)
+{
+    pthread_mutex_lock(&ctx->lock);
+    bool same = fd < ctx->nfds && ctx->fds[fd] == f;
+    pthread_mutex_unlock(&ctx->lock);
+    return same;
+}
+
+int wasi_fdx_host(const WasiFd *f)
+{
+    return f->host_fd;
+}
+
+WasiFdExt *wasi_fdx_ext(const WasiFd *f)
+{
+    return f->ext;
+}
+
+bool wasi_fdx_always_ready(const WasiFd *f)
+{
+    return !f->may_block;
+}
+
+int wasi_ctx_wake_fd(WasiCtx *ctx)
+{
+    return ctx->wake_fd;
+}
+
+uint32_t wasi_fdx_errno(int64_t neg_errno)
+{
+    return wasi_abi_errno(neg_errno);
+}
