@@ -36,7 +36,7 @@ FDS_IMPORT("epoll_wait")
 uint32_t fds_epoll_wait(uint32_t epfd, void *ev, uint32_t max, uint64_t timeout, uint32_t *n);
 
 enum { E_AGAIN = 6, E_BADF = 8, E_EXIST = 20, E_INVAL = 28, E_MFILE = 33, E_NOENT = 44,
-       E_MEMVIOLATION = 78 };
+       E_NOTCAPABLE = 76, E_MEMVIOLATION = 78 };
 enum { FDFLAG_NONBLOCK = 4, EVENTFD_SEMAPHORE = 1, EVENTFD_NONBLOCK = 4, FDFLAGSEXT_CLOEXEC = 1 };
 enum { EP_IN = 1, EP_OUT = 2, EP_ET = 64, EP_ONESHOT = 128 };
 enum { EP_ADD = 0, EP_MOD = 1, EP_DEL = 2 };
