@@ -16,7 +16,9 @@
   ;; 64: a poll_oneoff clock subscription (48 bytes): userdata 0, tag 0 (clock),
   ;;     id 1 (monotonic) @80, timeout 3600 s @88, precision 0, flags 0 (relative);
   ;; 65536 + 64 * arg: thread arg's own scratch (poll event @0, nevents @32, woken @40)
-  (data (i32.const 80) "\01\00\00\00\00\00\00\00\00\a0\b8\30\46\03\00\00")
+  ;; passive, copied once by _start: an active segment would be written again
+  ;; by every thread's instance while the others run (as LLVM avoids too)
+  (data $clock "\01\00\00\00\00\00\00\00\00\a0\b8\30\46\03\00\00")
   (func $block (param $kind i32) (param $own i32)
     (loop $forever
       (block $next
@@ -42,6 +44,7 @@
     (call $exit (i32.const 3)))
   (func (export "_start")
     (local $n i32) (local $seen i32)
+    (memory.init $clock (i32.const 80) (i32.const 0) (i32.const 16))
     (block $full
       (loop $more
         (br_if $full (i32.lt_s (call $spawn (local.get $n)) (i32.const 1)))
