@@ -123,6 +123,15 @@ static WasixThread *wasix_proc_find_thread(Process *p, uint32_t tid)
     return NULL;
 }
 
+void wasix_signal_process(Process *p, uint32_t sig)
+{
+    pthread_mutex_lock(&p->lock);
+    WasixThread *t = wasix_proc_find_thread(p, p->pid);
+    if (!t) t = p->threads;
+    if (t) atomic_fetch_or(&t->pending_signals, 1u << sig);
+    pthread_mutex_unlock(&p->lock);
+}
+
 /* `thread_signal(tid, sig) -> errno`: queues sig on thread tid (an unknown
  * TID loses it silently, as in Wasmer), then delivers the caller's own
  * pending signals. Signal 0 only does the latter. */
