@@ -186,6 +186,16 @@ uint32_t process_next_id(Process *p);
 /* The current directory, copied (malloc'd), or NULL without memory. */
 char *process_cwd(Process *p);
 
+/* Forks a child process of p for the calling thread (wasix_fork.c): 0 with
+ * *pid = the child's PID in the parent and 0 in the child, or an errno
+ * (Again at the process limit, Notsup without a tree or in invoke mode,
+ * Intr when the process is exiting). */
+uint32_t wasix_fork_child(ExecEnv *env, Process *p, uint32_t *pid);
+
+/* Changes p's current directory to the guest path at path/len (relative to
+ * the current one): 0 or an errno (wasix_proc.c, chdir's core). */
+uint32_t wasix_proc_chdir_to(Process *p, const char *path, uint32_t len);
+
 /* ------------------------------------------------- the tree (proc_tree.c) */
 
 /* The shared table of a new tree whose root process is root_pid, with room

@@ -18,6 +18,13 @@
  * separated by '\n' or '\r', empty entries dropped; an empty argument list
  * gives argv = {name}; envs == NULL keeps the current environment.
  *
+ * proc_spawn2 (posix_spawn) is a fork whose child applies the descriptor
+ * actions (CLOSE, DUP2, CHDIR; OPEN and FCHDIR are not done yet: the spawn
+ * fails with Notsup) and execs the program, which the parent has already
+ * found and loaded, so that a missing or bad program is the spawn's errno
+ * and not a child's exit status. Signal dispositions are accepted and not
+ * applied (signals reach a process as their defaults or its handler).
+ *
  * Failures: proc_exec3 returns the errno. proc_exec and proc_exec2 cannot
  * return one: as in Wasmer, the process then exits with Noexec's number (45).
  * On success none returns: the calling thread unwinds with the exit that
@@ -29,6 +36,7 @@
 #include <string.h>
 
 #include "process.h"
+#include "wasi/wasi_fdx.h"
 
 #define WASIX_EXEC_MAX_SCRIPTS 4
 #define WASIX_EXEC_MAX_BYTES ((size_t)1 << 30)
@@ -206,12 +214,12 @@ static uint32_t wasix_exec_load(Process *p, const char *name, bool search, const
 
 /* -------------------------------------------------------------- exec */
 
-/* The exec common to the three calls: name, args, envs (has_envs false: the
- * current environment), search path. Returns TRAP_EXIT once the new image
- * is on its way, else TRAP_NONE with *err set. */
-static TrapKind wasix_exec(ExecEnv *env, Instance *caller, Process *p, const Slot *name,
-                           const Slot *args, const Slot *envs, bool search, const Slot *path,
-                           uint32_t *err)
+/* Finds and loads the program of an exec or spawn: name, args, envs (NULL
+ * or a NULL pointer: the current environment), search path. 0 and *out (an
+ * image for process_exec_begin), or an errno. */
+static uint32_t wasix_exec_prepare(Instance *caller, Process *p, const Slot *name,
+                                   const Slot *args, const Slot *envs, bool search,
+                                   const Slot *path, ExecImage **out)
 {
     GuestMem m = guest_mem(caller);
     char *prog = NULL, *search_path = NULL;
@@ -235,15 +243,35 @@ static TrapKind wasix_exec(ExecEnv *env, Instance *caller, Process *p, const Slo
         module_free(mod);
         strlist_free(&argv);
         strlist_free(&envp);
-        *err = e;
-        return TRAP_NONE;
+        return e;
     }
     *img = (ExecImage){.module = mod, .argc = argv.n, .argv = argv.v,
                        .envc = envs && envs[0].u32 ? envp.n : -1, .envp = envp.v};
     if (img->envc < 0) strlist_free(&envp);
+    *out = img;
+    return 0;
+}
+
+/* Puts img in the process's place: TRAP_EXIT (the calling thread unwinds
+ * with every other one, and the supervisor starts img), or TRAP_INTERRUPTED
+ * when the process is already exiting. */
+static TrapKind wasix_exec_commit(ExecEnv *env, Process *p, ExecImage *img)
+{
     if (!process_exec_begin(p, img)) return TRAP_INTERRUPTED;
     env->exit_code = 0;
     return TRAP_EXIT;
+}
+
+/* The exec common to the three calls (wasix_exec_prepare's arguments).
+ * Returns TRAP_EXIT once the new image is on its way, else TRAP_NONE with
+ * *err set. */
+static TrapKind wasix_exec(ExecEnv *env, Instance *caller, Process *p, const Slot *name,
+                           const Slot *args, const Slot *envs, bool search, const Slot *path,
+                           uint32_t *err)
+{
+    ExecImage *img = NULL;
+    *err = wasix_exec_prepare(caller, p, name, args, envs, search, path, &img);
+    return *err ? TRAP_NONE : wasix_exec_commit(env, p, img);
 }
 
 /* Ends the process with Noexec's number: what proc_exec and proc_exec2 do
@@ -285,9 +313,88 @@ static TrapKind wasix_proc_exec3(ExecEnv *env, Instance *caller, void *ctx, Slot
     return trap ? trap : wasix_ret(io, e);
 }
 
+/* ---------------------------------------------------------------- spawn */
+
+enum { SPAWN_CLOSE = 0, SPAWN_DUP2 = 1, SPAWN_OPEN = 2, SPAWN_CHDIR = 3, SPAWN_FCHDIR = 4 };
+#define SPAWN_FD_OP_SIZE 56u
+
+/* Checks the descriptor actions (n of them at ptr) before the fork: 0,
+ * Memviolation, Inval (an unknown command) or Notsup (OPEN, FCHDIR). */
+static uint32_t wasix_spawn_check_ops(GuestMem m, uint32_t ptr, uint32_t n)
+{
+    if (n > 4096) return WASI_EINVAL;
+    const uint8_t *ops = guest_ptr(m, ptr, (uint64_t)n * SPAWN_FD_OP_SIZE);
+    if (!ops && n) return WASI_EMEMVIOLATION;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *op = ops + (size_t)i * SPAWN_FD_OP_SIZE;
+        if (op[0] == SPAWN_OPEN || op[0] == SPAWN_FCHDIR) return WASI_ENOTSUP;
+        if (op[0] > SPAWN_FCHDIR) return WASI_EINVAL;
+        if (op[0] == SPAWN_CHDIR && !guest_ptr(m, guest_get32(op, 12), guest_get32(op, 16)))
+            return WASI_EMEMVIOLATION;
+    }
+    return 0;
+}
+
+/* In the spawned child: applies the actions in order (the memory is the
+ * child's copy). 0 or the errno of the first that failed. */
+static uint32_t wasix_spawn_apply_ops(Process *p, GuestMem m, uint32_t ptr, uint32_t n)
+{
+    const uint8_t *ops = guest_ptr(m, ptr, (uint64_t)n * SPAWN_FD_OP_SIZE);
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *op = ops + (size_t)i * SPAWN_FD_OP_SIZE;
+        uint32_t fd = guest_get32(op, 4), src = guest_get32(op, 8), e = 0, got = 0;
+        if (op[0] == SPAWN_CLOSE) {
+            e = wasi_fdx_close(p->wasi, fd);
+        } else if (op[0] == SPAWN_DUP2 && fd != src) {
+            wasi_fdx_close(p->wasi, fd);
+            e = wasi_fdx_dup(p->wasi, src, fd, false, &got);
+            if (!e && got != fd) e = WASI_EBADF;
+        } else if (op[0] == SPAWN_DUP2) {
+            e = wasi_fdx_cloexec_set(p->wasi, fd, false);
+        } else {
+            uint32_t len = guest_get32(op, 16);
+            e = wasix_proc_chdir_to(p, guest_ptr(m, guest_get32(op, 12), len), len);
+        }
+        if (e) return e;
+    }
+    return 0;
+}
+
+/* `proc_spawn2(name, name_len, args, args_len, envs, envs_len, fd_ops,
+ * fd_ops_len, signal_dispositions, signal_dispositions_len, search_path,
+ * path, path_len, *pid) -> errno`: see the file comment. */
+static TrapKind wasix_proc_spawn2(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
+{
+    TrapKind trap = wasix_signals_check(env);
+    if (trap) return trap;
+    Process *p = ctx;
+    GuestMem m = guest_mem(caller);
+    uint8_t *out = guest_ptr(m, io[13].u32, 4);
+    if (!out) return wasix_ret(io, WASI_EMEMVIOLATION);
+    uint32_t e = wasix_spawn_check_ops(m, io[6].u32, io[7].u32);
+    if (!e && io[9].u32 && !guest_ptr(m, io[8].u32, (uint64_t)io[9].u32 * 2)) e = WASI_EMEMVIOLATION;
+    ExecImage *img = NULL;
+    if (!e) e = wasix_exec_prepare(caller, p, &io[0], &io[2], &io[4], io[10].u32 != 0, &io[11], &img);
+    uint32_t pid = 0;
+    if (!e) e = wasix_fork_child(env, p, &pid);
+    if (e || pid != 0) {              /* the parent (or nothing was forked) */
+        exec_image_free(img);
+        if (!e) guest_put32(out, 0, pid);
+        return wasix_ret(io, e);
+    }
+    e = wasix_spawn_apply_ops(p, m, io[6].u32, io[7].u32);
+    if (e) {                          /* the child cannot become the program */
+        exec_image_free(img);
+        env->exit_code = wasi_ctx_set_exit(p->wasi, 127);
+        return TRAP_EXIT;
+    }
+    return wasix_exec_commit(env, p, img);
+}
+
 const WasixHostDef wasix_exec_defs[] = {
     {"proc_exec", "iiii>", wasix_proc_exec},
     {"proc_exec2", "iiiiii>", wasix_proc_exec2},
     {"proc_exec3", "iiiiiiiii>i", wasix_proc_exec3},
+    {"proc_spawn2", "iiiiiiiiiiiiii>i", wasix_proc_spawn2},
 };
 const size_t wasix_exec_ndefs = SP_ARRAY_LEN(wasix_exec_defs);

@@ -69,33 +69,39 @@ static void wasix_child_remove(Process *p, uint32_t i)
 
 /* ---------------------------------------------------------------- fork */
 
+/* See process.h. */
+uint32_t wasix_fork_child(ExecEnv *env, Process *p, uint32_t *pid)
+{
+    if (!p->tree || p->host) return WASI_ENOTSUP;
+    uint32_t child = process_next_id(p);
+    if (!child) return WASI_EAGAIN;
+    uint32_t e = proc_tree_enter(p->tree, child, p->pid);
+    if (e) return e;
+    int host = process_fork(p, wasix_self(env), child);
+    if (host < 0) {
+        proc_tree_leave(p->tree, child);
+        return host == -EINTR ? WASI_EINTR : host == -ENOMEM ? WASI_ENOMEM : WASI_EAGAIN;
+    }
+    if (host > 0) {
+        proc_tree_set_host(p->tree, child, host);
+        wasix_child_add(p, child, host);
+    }
+    *pid = host > 0 ? child : 0;
+    return WASI_ESUCCESS;
+}
+
 /* `proc_fork(copy_memory, *pid) -> errno`: see the file comment. */
 static TrapKind wasix_proc_fork(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
 {
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
-    Process *p = ctx;
     uint8_t *out = guest_ptr(guest_mem(caller), io[1].u32, 4);
     if (!out) return wasix_ret(io, WASI_EMEMVIOLATION);
-    if (!p->tree || p->host) return wasix_ret(io, WASI_ENOTSUP);
-    uint32_t child = process_next_id(p);
-    if (!child) return wasix_ret(io, WASI_EAGAIN);
-    uint32_t e = proc_tree_enter(p->tree, child, p->pid);
-    if (e) return wasix_ret(io, e);
-    int host = process_fork(p, wasix_self(env), child);
-    if (host == 0) {
-        guest_put32(out, 0, 0);
-        return wasix_ret(io, WASI_ESUCCESS);
-    }
-    if (host < 0) {
-        proc_tree_leave(p->tree, child);
-        if (host == -EINTR) return TRAP_INTERRUPTED;
-        return wasix_ret(io, host == -ENOMEM ? WASI_ENOMEM : WASI_EAGAIN);
-    }
-    proc_tree_set_host(p->tree, child, host);
-    wasix_child_add(p, child, host);
-    guest_put32(out, 0, child);
-    return wasix_ret(io, WASI_ESUCCESS);
+    uint32_t pid = 0;
+    uint32_t e = wasix_fork_child(env, ctx, &pid);
+    if (e == WASI_EINTR && process_should_stop(ctx)) return TRAP_INTERRUPTED;
+    if (!e) guest_put32(out, 0, pid);
+    return wasix_ret(io, e);
 }
 
 /* ---------------------------------------------------------------- join */

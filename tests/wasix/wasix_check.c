@@ -10,6 +10,7 @@
  *                          (wasi-testsuite rule; default: whole output)
  *     --stderr-has TEXT    stderr must contain TEXT (may be repeated)
  *     --max-threads N      ProcessConfig.max_threads
+ *     --max-processes N    ProcessConfig.max_processes
  *     --timeout SECONDS    kill the run after this long (default 20)
  *     --dir HOST::GUEST    preopen host directory HOST as GUEST (e.g. a guest
  *                          root file system with /bin as "/")
@@ -49,7 +50,7 @@ typedef struct CheckOptions {
     bool stdout_prefix;
     const char *stderr_has[MAX_STDERR_CHECKS];
     int nstderr_has;
-    uint32_t max_threads;
+    uint32_t max_threads, max_processes;
     int timeout_s;
     WasiPreopen preopen;
     bool has_preopen;
@@ -154,7 +155,7 @@ static void check_child(const CheckOptions *o, const Expectation *exp)
                 bytes ? diag.text : strerror(errno));
         _exit(125);
     }
-    ProcessConfig cfg = {.max_threads = o->max_threads};
+    ProcessConfig cfg = {.max_threads = o->max_threads, .max_processes = o->max_processes};
     if (o->has_preopen) {
         cfg.wasi.npreopens = 1;
         cfg.wasi.preopens = &o->preopen;
@@ -326,6 +327,7 @@ static bool check_compare(const CheckOptions *o, const Expectation *exp, int sta
 static int check_usage(void)
 {
     fprintf(stderr, "usage: wasix_check [--stdout-prefix] [--stderr-has TEXT] [--max-threads N] "
+                    "[--max-processes N] "
                     "[--timeout S] [--dir HOST::GUEST] [--tty] MODULE.wasm [EXPECT.json]\n");
     return 2;
 }
@@ -343,6 +345,8 @@ static bool check_parse_args(int argc, char **argv, CheckOptions *o)
             o->max_threads = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--timeout") == 0 && has_value) o->timeout_s = atoi(argv[++i]);
         else if (strcmp(argv[i], "--tty") == 0) o->tty = true;
+        else if (strcmp(argv[i], "--max-processes") == 0 && has_value)
+            o->max_processes = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--dir") == 0 && has_value && strstr(argv[i + 1], "::")) {
             char *spec = argv[++i], *sep = strstr(spec, "::");
             *sep = '\0';

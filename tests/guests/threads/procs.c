@@ -23,6 +23,26 @@ uint32_t px_exec3(const char *name, uint32_t name_len, const char *args, uint32_
                   const char *envs, uint32_t envs_len, uint32_t search, const char *path,
                   uint32_t path_len);
 
+GUEST_IMPORT("wasix_32v1", "proc_spawn2")
+uint32_t px_spawn2(const char *name, uint32_t name_len, const char *args, uint32_t args_len,
+                   const char *envs, uint32_t envs_len, const void *fd_ops, uint32_t fd_ops_len,
+                   const void *sigs, uint32_t sigs_len, uint32_t search, const char *path,
+                   uint32_t path_len, uint32_t *pid);
+
+/* __wasi_proc_spawn_fd_op_t: 56 bytes. */
+typedef struct SpawnFdOp {
+    uint8_t cmd;
+    uint8_t pad[3];
+    uint32_t fd, src_fd;
+    const char *path;
+    uint32_t path_len, dirflags, oflags, pad2;
+    uint64_t rights_base, rights_inheriting;
+    uint16_t fdflags, fdflagsext;
+    uint8_t pad3[4];
+} SpawnFdOp;
+_Static_assert(sizeof(SpawnFdOp) == 56, "proc_spawn_fd_op_t is 56 bytes");
+
+enum { E_NOTSUP = 58 };
 enum { E_CHILD = 12, E_NOEXEC = 45, E_SRCH = 71 };
 enum { JOIN_NOTHING = 0, JOIN_EXIT_NORMAL = 1, JOIN_EXIT_SIGNAL = 2, JOIN_NON_BLOCKING = 1 };
 
@@ -158,6 +178,31 @@ static void check_exec(void)
     fds_close(r);
 }
 
+/* posix_spawn: /bin/echo with stdout on a pipe; errors before any child. */
+static void check_spawn(void)
+{
+    uint32_t r = 0, w = 0, child = 0, n = 0;
+    GUEST_CHECK(fds_pipe(&r, &w) == 0, 60);
+    SpawnFdOp ops[3] = {{.cmd = 0, .fd = r}, {.cmd = 1, .fd = 1, .src_fd = w}, {.cmd = 0, .fd = w}};
+    const char *args = "echo\nspawned";
+    GUEST_CHECK(px_spawn2("/bin/echo", 9, args, len_of(args), 0, 0, ops, 3, 0, 0, 0, 0, 0, &child) == 0, 61);
+    GUEST_CHECK(child != 0, 62);
+    fds_close(w);
+    char buf[32];
+    uint32_t got = 0;
+    while (fds_read1(r, buf + got, sizeof buf - got, &n) == 0 && n > 0) got += n;
+    GUEST_CHECK(got == 8 && buf[0] == 's' && buf[7] == '\n', 63);
+    JoinStatus st = {0};
+    GUEST_CHECK(join(child, 0, &st, NULL) == 0 && st.tag == JOIN_EXIT_NORMAL && st.code == 0, 64);
+    fds_close(r);
+    GUEST_CHECK(px_spawn2("/bin/none", 9, "x", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, &child) == E_NOENT, 65);
+    GUEST_CHECK(px_spawn2("/bin/notwasm", 12, "x", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, &child) == E_NOEXEC, 66);
+    SpawnFdOp open_op = {.cmd = 2, .fd = 5, .path = "x", .path_len = 1};
+    GUEST_CHECK(px_spawn2("/bin/echo", 9, "x", 1, 0, 0, &open_op, 1, 0, 0, 0, 0, 0, &child) == E_NOTSUP, 67);
+    GUEST_CHECK(px_spawn2("/bin/echo", 9, "x", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, FDS_BAD_PTR) == E_MEMVIOLATION, 68);
+    GUEST_CHECK(join(0, 0, &st, NULL) == E_CHILD, 69);    /* nothing was left behind */
+}
+
 /* Bad pointers. */
 static void check_bad_pointers(void)
 {
@@ -174,6 +219,7 @@ GUEST_EXPORT("_start") void guest_start(void)
     check_signal_and_nonblocking();
     check_pipe();
     check_exec();
+    check_spawn();
     check_bad_pointers();
     wasix_proc_exit2(0);
 }
