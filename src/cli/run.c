@@ -54,6 +54,9 @@ static const char run_help[] =
     "  --max-threads N        at most N threads alive at once, the main one\n"
     "                         included (default 1024); a spawn beyond it fails\n"
     "                         at once with an errno\n"
+    "  --max-processes N      at most N processes of the program's tree alive at\n"
+    "                         once, the program included (default 512); a fork\n"
+    "                         or spawn beyond it fails with EAGAIN\n"
     "  --max-memory SIZE      cap each linear memory at SIZE bytes, a whole number\n"
     "                         of 64 KiB pages, with an optional K, M or G suffix\n"
     "                         (1024-based), e.g. 64M: memory.grow beyond it\n"
@@ -98,6 +101,7 @@ static const char run_help[] =
 typedef struct RunArgs {
     const char *invoke;       /* export to call, or NULL for _start */
     uint32_t max_threads;     /* --max-threads; 0 = the default */
+    uint32_t max_processes;   /* --max-processes; 0 = the default */
     uint64_t max_memory;      /* --max-memory in bytes; 0 = no cap */
     uint64_t max_table_memory; /* --max-table-memory in bytes; 0 = the default */
     uint64_t timeout_ns;      /* --timeout; 0 = none */
@@ -221,15 +225,16 @@ static int run_option(int argc, char **argv, int *i, const char *name, const cha
     return -1;
 }
 
-/* --max-threads N: a positive count; -1 to go on, else an exit status. */
-static int run_parse_max_threads(RunArgs *ra, const char *v)
+/* OPTION N: a count from 1 to 1000000 into *out; -1 to go on, else an
+ * exit status (--max-threads, --max-processes). */
+static int run_parse_count(const char *option, const char *v, uint32_t *out)
 {
     char *end;
     errno = 0;
     unsigned long n = strtoul(v, &end, 10);
     if (errno || end == v || *end || n == 0 || n > 1000000 || v[0] == '-')
-        return cli_usage_error("run: --max-threads wants a count from 1 to 1000000, not '%s'", v);
-    ra->max_threads = (uint32_t)n;
+        return cli_usage_error("run: %s wants a count from 1 to 1000000, not '%s'", option, v);
+    *out = (uint32_t)n;
     return -1;
 }
 
@@ -303,7 +308,9 @@ static int run_parse_option(RunArgs *ra, int argc, char **argv, int *i)
     if ((st = run_option(argc, argv, i, "--env", &v)) >= 0) return st;
     if (v) return run_parse_env(ra, v);
     if ((st = run_option(argc, argv, i, "--max-threads", &v)) >= 0) return st;
-    if (v) return run_parse_max_threads(ra, v);
+    if (v) return run_parse_count("--max-threads", v, &ra->max_threads);
+    if ((st = run_option(argc, argv, i, "--max-processes", &v)) >= 0) return st;
+    if (v) return run_parse_count("--max-processes", v, &ra->max_processes);
     if ((st = run_option(argc, argv, i, "--max-memory", &v)) >= 0) return st;
     if (v) return run_parse_max_memory(ra, v);
     if ((st = run_option(argc, argv, i, "--max-table-memory", &v)) >= 0) return st;
@@ -492,7 +499,8 @@ static int run_start_error(const RunArgs *ra, SpResult e, const SpDiag *diag)
  * NULL (after a message; *status set) on failure. */
 static Process *run_new_process(const RunArgs *ra, ProcessConfig *cfg, int *status)
 {
-    *cfg = (ProcessConfig){.max_threads = ra->max_threads, .max_memory_bytes = ra->max_memory,
+    *cfg = (ProcessConfig){.max_threads = ra->max_threads, .max_processes = ra->max_processes,
+                           .max_memory_bytes = ra->max_memory,
                            .max_table_bytes = ra->max_table_memory, .timeout_ns = ra->timeout_ns};
     *status = run_wasi_config(ra, &cfg->wasi);
     if (*status != CLI_EXIT_OK) return NULL;

@@ -343,3 +343,80 @@ int wasi_ctx_set_exit(WasiCtx *ctx, int code)
     pthread_mutex_unlock(&ctx->lock);
     return code;
 }
+
+/* ------------------------------------------------- fork and exec (WASIX) */
+
+void wasi_ctx_fork_lock(WasiCtx *ctx)
+{
+    pthread_mutex_lock(&ctx->lock);
+}
+
+void wasi_ctx_fork_unlock(WasiCtx *ctx)
+{
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+/* See wasi.h. The wake-up event is the one descriptor of the table's
+ * machinery that must not be shared with the parent: an exit there would
+ * otherwise wake the child's waits (and the other way round). */
+SpResult wasi_ctx_after_fork(WasiCtx *ctx)
+{
+    int wake = os_wake_new();
+    if (wake < 0) return ERR_WASI_WAKE;
+    os_wake_close(ctx->wake_fd);
+    ctx->wake_fd = wake;
+    return SP_OK;
+}
+
+/* Closes every descriptor marked close-on-exec (lock held: exec runs when
+ * no other thread of the process does, so no call holds one of them). */
+static void wasi_ctx_close_on_exec(WasiCtx *ctx)
+{
+    for (uint32_t i = 0; i < ctx->nfds; i++) {
+        WasiFd *f = ctx->fds[i];
+        if (!f || !atomic_load(&f->cloexec)) continue;
+        ctx->fds[i] = NULL;
+        wasi_ctx_fd_release(f);
+    }
+}
+
+/* See wasi.h. */
+SpResult wasi_ctx_exec(WasiCtx *ctx, int argc, const char *const *argv, int envc,
+                       const char *const *envp)
+{
+    size_t argv_bytes = 0, envp_bytes = 0;
+    char **new_argv = wasi_ctx_copy_strings(argc, argv, &argv_bytes);
+    char **new_envp = envc >= 0 ? wasi_ctx_copy_strings(envc, envp, &envp_bytes) : NULL;
+    int wake = os_wake_new();
+    if (!new_argv || (envc >= 0 && !new_envp) || wake < 0) {
+        if (new_argv) wasi_ctx_free_strings(new_argv, argc);
+        if (new_envp) wasi_ctx_free_strings(new_envp, envc);
+        if (wake >= 0) os_wake_close(wake);
+        return wake < 0 ? ERR_WASI_WAKE : ERR_OUT_OF_MEMORY;
+    }
+    pthread_mutex_lock(&ctx->lock);
+    wasi_ctx_free_strings(ctx->argv, ctx->argc);
+    ctx->argv = new_argv;
+    ctx->argc = argc;
+    ctx->argv_bytes = argv_bytes;
+    if (new_envp) {
+        wasi_ctx_free_strings(ctx->envp, ctx->envc);
+        ctx->envp = new_envp;
+        ctx->envc = envc;
+        ctx->envp_bytes = envp_bytes;
+    }
+    wasi_ctx_close_on_exec(ctx);
+    os_wake_close(ctx->wake_fd);
+    ctx->wake_fd = wake;
+    atomic_store(&ctx->interrupted, false);
+    atomic_store(&ctx->exiting, false);
+    atomic_store(&ctx->exit_code, 0);
+    pthread_mutex_unlock(&ctx->lock);
+    return SP_OK;
+}
+
+int wasi_ctx_env(WasiCtx *ctx, const char *const **envp)
+{
+    *envp = (const char *const *)ctx->envp;
+    return ctx->envc;
+}

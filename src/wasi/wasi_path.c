@@ -349,3 +349,64 @@ uint32_t wasi_path_guest_dir(WasiCtx *ctx, const char *abs)
     }
     return result;
 }
+
+/* Reads the whole regular file fd (at most max bytes): 0 with *bytes and
+ * *len, or a WASI errno. */
+static uint32_t wasi_path_read_all(int fd, size_t max, uint8_t **bytes, size_t *len)
+{
+    OsStat st;
+    int r = os_fs_stat(fd, &st);
+    if (r < 0) return wasi_abi_errno(r);
+    if (st.type != OS_FILE_REGULAR) return WASI_EACCES;
+    if (st.size > max) return WASI_EFBIG;
+    uint8_t *buf = malloc(st.size ? st.size : 1);
+    if (!buf) return WASI_ENOMEM;
+    size_t got = 0;
+    while (got < st.size) {
+        OsIoVec v = {.base = buf + got, .len = st.size - got};
+        int64_t n = os_fs_read(fd, &v, 1);
+        if (n < 0 && n != -EINTR) {
+            free(buf);
+            return wasi_abi_errno((int)n);
+        }
+        if (n == 0) break;    /* the file shrank meanwhile */
+        if (n > 0) got += (size_t)n;
+    }
+    *bytes = buf;
+    *len = got;
+    return 0;
+}
+
+/* Opens the file `rest` below preopen root `root` and reads it. */
+static uint32_t wasi_path_read_below(int root, const char *rest, size_t max, uint8_t **bytes,
+                                     size_t *len)
+{
+    if (!*rest) return WASI_EACCES;   /* the preopen itself: a directory */
+    char *path = strdup(rest);
+    if (!path) return WASI_ENOMEM;
+    WasiPath wp = {.dirfd = -1};
+    uint32_t err = wasi_path_walk(root, root, path, WASI_FOLLOW_ALWAYS, &wp);
+    if (err) return err;
+    OsStat st;
+    int fd = os_fs_stat_at(wp.dirfd, wp.name, &st);   /* never open a FIFO (it would block) */
+    if (fd == 0) fd = st.type == OS_FILE_REGULAR ? os_fs_open_at(wp.dirfd, wp.name, OS_OPEN_READ, 0)
+                                                 : -EACCES;
+    wasi_path_done(&wp);
+    if (fd < 0) return fd == -EACCES ? WASI_EACCES : wasi_abi_errno(fd);
+    err = wasi_path_read_all(fd, max, bytes, len);
+    os_fs_close(fd);
+    return err;
+}
+
+uint32_t wasi_path_guest_read(WasiCtx *ctx, const char *abs, size_t max, uint8_t **bytes,
+                              size_t *len)
+{
+    uint32_t result = WASI_ENOENT;
+    for (int i = 0; i < ctx->nroots && result != 0; i++) {
+        const char *rest = wasi_path_under(abs, ctx->root_names[i]);
+        if (!rest) continue;
+        uint32_t e = wasi_path_read_below(ctx->roots[i], rest, max, bytes, len);
+        if (e == 0 || result == WASI_ENOENT) result = e;
+    }
+    return result;
+}

@@ -39,6 +39,7 @@
 #include <time.h>
 
 #include "os/os.h"
+#include "os/os_fs.h"
 #include "process.h"
 
 
@@ -144,6 +145,8 @@ static SpResult process_define_all(Process *p)
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_fd_defs, wasix_fd_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_epoll_defs, wasix_epoll_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_tty_defs, wasix_tty_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_fork_defs, wasix_fork_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_exec_defs, wasix_exec_ndefs);
     static const char *const spawn_modules[] = {"wasi", "wasi_snapshot_preview1", "wasi_unstable"};
     for (size_t i = 0; i < SP_ARRAY_LEN(spawn_modules) && !e; i++)
         e = process_define(p, spawn_modules[i], "thread-spawn", "i>i", wasix_thread_spawn_wasi);
@@ -217,18 +220,28 @@ static void process_free(Process *p)
     pthread_mutex_destroy(&p->lock);
     free(p->cwd);
     free(p->start_trap);
+    for (uint32_t i = 0; i < p->nchildren; i++) os_fs_close(p->children[i].pidfd);
+    free(p->children);
+    exec_image_free(p->exec);
+    if (p->tree_owner) proc_tree_free(p->tree);   /* the lifeline: every descendant ends */
     free(p);
 }
 
-/* The lock and the condition (on CLOCK_MONOTONIC for the supervisor's
- * timed waits). */
-static bool process_init_sync(Process *p)
+/* See process.h. */
+bool process_init_changed(Process *p)
 {
     pthread_condattr_t attr;
     if (pthread_condattr_init(&attr) != 0) return false;
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     bool ok = pthread_cond_init(&p->changed, &attr) == 0;
     pthread_condattr_destroy(&attr);
+    return ok;
+}
+
+/* The lock and the condition. */
+static bool process_init_sync(Process *p)
+{
+    bool ok = process_init_changed(p);
     if (ok && pthread_mutex_init(&p->lock, NULL) != 0) {
         pthread_cond_destroy(&p->changed);
         ok = false;
@@ -256,6 +269,12 @@ static SpResult process_init(Process *p, const ProcessConfig *cfg)
     p->cfg = *cfg;
     p->pid = 1;
     p->last_id = p->pid;
+    if (!cfg->bare) {
+        uint32_t max = cfg->max_processes ? cfg->max_processes : WASIX_DEFAULT_MAX_PROCESSES;
+        p->tree = proc_tree_new(max, p->pid);
+        p->tree_owner = true;
+        if (!p->tree) return ERR_OUT_OF_MEMORY;
+    }
     p->max_threads = cfg->max_threads ? cfg->max_threads : WASIX_DEFAULT_MAX_THREADS;
     p->deadline_ns = cfg->timeout_ns ? os_monotonic_ns() + cfg->timeout_ns : 0;
     p->thread_start_func = -1;
@@ -495,14 +514,15 @@ static int process_supervise(Process *p, WasixRunStats *stats)
 {
     pthread_mutex_lock(&p->lock);
     while (!p->exiting) pthread_cond_wait(&p->changed, &p->lock);
+    bool exec = p->exec != NULL;
     pthread_mutex_unlock(&p->lock);
-    process_watchdog_join(p);   /* the exit has started: the watchdog ends at once */
+    if (!exec) process_watchdog_join(p);   /* the exit has started: the watchdog ends at once */
     pthread_mutex_lock(&p->lock);
     uint32_t stuck = process_wait_stopped(p, 0);
     int status = p->exit_code & 0xff; /* as an exit status (Wasmer: code modulo 256) */
     if (stats) {
         stats->exit_latency_ns = os_monotonic_ns() - p->exit_requested_ns;
-        stats->threads_spawned = p->last_id - p->pid;
+        stats->threads_spawned = p->threads_spawned;
         stats->threads_stuck = stuck;
         stats->timed_out = p->timed_out;
     }
@@ -527,7 +547,105 @@ int wasix_process_run(Process *p, const Module *m, SpResult *err, SpDiag *diag,
         return -1;
     }
     if (!process_start_main(p, err, diag)) return -1;
-    return process_supervise(p, stats);
+    return process_run_images(p, stats);
+}
+
+/* ---------------------------------------------------------------- exec */
+
+void exec_image_free(ExecImage *img)
+{
+    if (!img) return;
+    module_free(img->module);
+    for (int i = 0; i < img->argc; i++) free(img->argv[i]);
+    for (int i = 0; i < img->envc; i++) free(img->envp[i]);
+    free(img->argv);
+    free(img->envp);
+    free(img);
+}
+
+bool process_exec_begin(Process *p, ExecImage *img)
+{
+    pthread_mutex_lock(&p->lock);
+    bool ok = !p->exiting && !p->exec;
+    if (ok) p->exec = img;
+    pthread_mutex_unlock(&p->lock);
+    if (!ok) {
+        exec_image_free(img);
+        return false;
+    }
+    process_exit(p, 0);
+    return true;
+}
+
+/* Clears the exit state for a new image (every thread has stopped). */
+static void process_reset_for_image(Process *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->exiting = false;
+    p->exit_code = 0;
+    p->timed_out = false;
+    memset(p->timers, 0, sizeof p->timers);
+    atomic_store(&p->timers_armed, false);
+    atomic_store(&p->signal_handler, -1);
+    atomic_store(&p->interrupt, 0);
+    free(p->start_trap);
+    p->start_trap = NULL;
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Replaces the program by img (taken), every thread stopped: a new store
+ * and linker (the old image's instances, memories and module go), the
+ * WasiCtx carried over (wasi_ctx_exec: arguments, environment,
+ * close-on-exec), the new module bound. SP_OK or the reason it cannot run. */
+static SpResult process_replace_image(Process *p, ExecImage *img, SpDiag *diag)
+{
+    free(p->imports);
+    p->imports = NULL;
+    p->module = NULL;
+    linker_free(p->linker);
+    store_free(p->store);
+    p->linker = linker_new();
+    p->store = process_store_new(&p->cfg);
+    SpResult e = p->linker && p->store ? SP_OK : ERR_OUT_OF_MEMORY;
+    if (!e) e = wasi_ctx_exec(p->wasi, img->argc, (const char *const *)img->argv, img->envc,
+                              (const char *const *)img->envp);
+    if (!e) e = process_define_all(p);
+    Module *m = img->module;
+    img->module = NULL;
+    if (!e) e = store_adopt_module(p->store, m) ? SP_OK : ERR_OUT_OF_MEMORY;
+    else module_free(m);
+    exec_image_free(img);
+    process_reset_for_image(p);
+    if (!e) e = process_bind_module(p, m, diag);
+    if (!e && process_find_entry(m, "_start", 0) < 0) e = ERR_PROCESS_NO_START;
+    if (e && diag && diag->msg != e) process_diag(diag, e);
+    return e;
+}
+
+/* See process.h: runs the started program and every image that replaces
+ * it, and returns the exit status of the last. An image that cannot start
+ * ends the process with 126 (after a message on stderr), or with 134 when
+ * instantiating it trapped. */
+int process_run_images(Process *p, WasixRunStats *stats)
+{
+    for (;;) {
+        int status = process_supervise(p, stats);
+        pthread_mutex_lock(&p->lock);
+        ExecImage *img = p->exec;
+        p->exec = NULL;
+        pthread_mutex_unlock(&p->lock);
+        if (!img) return status;
+        SpDiag diag = {0};
+        SpResult e = process_replace_image(p, img, &diag);
+        if (!e && process_should_stop(p)) return process_supervise(p, stats);
+        if (!e && process_start_main(p, &e, &diag)) continue;
+        if (p->start_trap) {
+            fputs(p->start_trap, stderr);
+            return WASIX_EXIT_MAIN_TRAP;
+        }
+        fprintf(stderr, "spindle: exec: %s\n", diag.text[0] ? diag.text : e);
+        return 126;
+    }
 }
 
 int wasix_run_stats(const Module *m, const ProcessConfig *cfg, SpResult *err, SpDiag *diag,
@@ -602,4 +720,20 @@ int wasix_process_status(Process *p, TrapKind k)
     int status = p->exiting && k == TRAP_INTERRUPTED ? p->exit_code & 0xff : -1;
     pthread_mutex_unlock(&p->lock);
     return status;
+}
+
+/* ---------------------------------------------------------- identity */
+
+uint32_t process_next_id(Process *p)
+{
+    if (p->tree) return proc_tree_next_id(p->tree);
+    return p->last_id + 1 < WASIX_TID_LIMIT ? ++p->last_id : 0;
+}
+
+char *process_cwd(Process *p)
+{
+    pthread_mutex_lock(&p->lock);
+    char *cwd = strdup(p->cwd);
+    pthread_mutex_unlock(&p->lock);
+    return cwd;
 }

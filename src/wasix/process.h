@@ -48,6 +48,7 @@ enum {
 #define WASIX_TID_LIMIT (1u << 29)
 
 typedef struct Process Process;
+typedef struct ProcTree ProcTree;
 
 /* Ended threads leave up to this many ExecEnvs (value stack + call records,
  * ~9 MiB of address space each) for new threads to reuse. While the process
@@ -69,6 +70,26 @@ typedef struct WasixThread {
     _Atomic uint32_t pending_signals;   /* bit n: signal n queued for this thread */
     struct WasixThread *prev, *next;    /* proc->threads, guarded by proc->lock */
 } WasixThread;
+
+/* A child process (fork, spawn) not yet reaped: its guest PID, host PID and
+ * a pidfd that becomes readable when it ends (proc_join waits on it). */
+typedef struct WasixChild {
+    uint32_t pid;
+    int host_pid;
+    int pidfd;
+} WasixChild;
+
+/* A program image waiting to replace the process's (exec): the module (its
+ * owner until the new store adopts it), the arguments and, when envc >= 0,
+ * the new environment. */
+typedef struct ExecImage {
+    Module *module;
+    int argc, envc;
+    char **argv, **envp;
+} ExecImage;
+
+/* Frees an image that was not used. NULL is fine. */
+void exec_image_free(ExecImage *img);
 
 /* A proc_raise_interval timer; checked at host-call boundaries. */
 typedef struct SignalTimer {
@@ -110,6 +131,15 @@ struct Process {
     uint32_t env_pool_len, env_pool_cap;
     char *start_trap;           /* command mode: the report of a trap while instantiating
                                  * the main instance (wasix_process_start_trap), or NULL */
+    uint32_t threads_spawned;   /* threads made by spawns (stats) */
+
+    /* Processes (proc_tree.c, wasix_fork.c, wasix_exec.c). */
+    ProcTree *tree;             /* shared by the whole tree; NULL in a bare process */
+    bool tree_owner;            /* the root: frees the tree (its lifeline) at the end */
+    bool forked;                /* a forked child: its supervisor ends the OS process */
+    WasixChild *children;       /* not yet reaped (guarded by lock) */
+    uint32_t nchildren, children_cap;
+    ExecImage *exec;            /* an exec under way (guarded by lock) */
 };
 
 /* ------------------------------------------------------ process (process.c) */
@@ -126,6 +156,65 @@ bool process_is_exiting(Process *p);
  * timeout has passed (then the timeout's exit is started here, as the
  * watchdog would, so a late watchdog lets nothing new run). Any thread. */
 bool process_should_stop(Process *p);
+
+/* Forks the OS process for child PID child_pid (its slot taken in the tree):
+ * returns the child's host PID in the parent, 0 in the child (which is then
+ * a process of its own: PID child_pid, the calling thread its only thread,
+ * renamed to TID child_pid; a supervisor thread of its own ends it), or
+ * -errno. Called by a thread of p inside a host function. */
+int process_fork(Process *p, WasixThread *self, uint32_t child_pid);
+
+/* (Re)initializes Process.changed, on CLOCK_MONOTONIC for the supervisor's
+ * timed waits: at creation, and in a forked child, whose copy may hold the
+ * parent's waiters. False on failure. */
+bool process_init_changed(Process *p);
+
+/* Starts replacing the process's program by img (exec): every thread is
+ * stopped as by an exit, then the supervisor makes the new image (store,
+ * instance, main thread) on the same PID and descriptors. Takes img. False
+ * (img freed) when the process is already exiting. */
+bool process_exec_begin(Process *p, ExecImage *img);
+
+/* Supervises the started program and every image an exec puts in its
+ * place; returns the exit status of the last (process.c). */
+int process_run_images(Process *p, WasixRunStats *stats);
+
+/* The next TID or PID (one sequence for the whole tree, as Wasmer); 0 when
+ * exhausted. */
+uint32_t process_next_id(Process *p);
+
+/* The current directory, copied (malloc'd), or NULL without memory. */
+char *process_cwd(Process *p);
+
+/* Forks a child process of p for the calling thread (wasix_fork.c): 0 with
+ * *pid = the child's PID in the parent and 0 in the child, or an errno
+ * (Again at the process limit, Notsup without a tree or in invoke mode,
+ * Intr when the process is exiting). */
+uint32_t wasix_fork_child(ExecEnv *env, Process *p, uint32_t *pid);
+
+/* Changes p's current directory to the guest path at path/len (relative to
+ * the current one): 0 or an errno (wasix_proc.c, chdir's core). */
+uint32_t wasix_proc_chdir_to(Process *p, const char *path, uint32_t len);
+
+/* ------------------------------------------------- the tree (proc_tree.c) */
+
+/* The shared table of a new tree whose root process is root_pid, with room
+ * for max_processes processes, and its lifeline; NULL on failure. */
+ProcTree *proc_tree_new(uint32_t max_processes, uint32_t root_pid);
+/* Unmaps the table and closes the lifeline (the root: kills every descendant). */
+void proc_tree_free(ProcTree *t);
+/* The next id of the tree's TID/PID sequence; 0 when exhausted. */
+uint32_t proc_tree_next_id(ProcTree *t);
+/* Takes a slot for process pid (parent ppid): 0, or WASI_EAGAIN at the limit. */
+uint32_t proc_tree_enter(ProcTree *t, uint32_t pid, uint32_t ppid);
+/* Records pid's host PID (once the fork has happened). */
+void proc_tree_set_host(ProcTree *t, uint32_t pid, int host_pid);
+/* Frees pid's slot (idempotent). */
+void proc_tree_leave(ProcTree *t, uint32_t pid);
+/* The host PID of process pid, or -1 when no live process has it. */
+int proc_tree_host_pid(ProcTree *t, uint32_t pid);
+/* In a forked child: starts watching the lifeline (the child dies with the root). */
+bool proc_tree_watch(ProcTree *t);
 
 /* ---------------------------------------------------- threads (thread.c) */
 
@@ -191,6 +280,10 @@ extern const WasixHostDef wasix_epoll_defs[];    /* wasix_epoll.c */
 extern const size_t wasix_epoll_ndefs;
 extern const WasixHostDef wasix_tty_defs[];      /* wasix_tty.c */
 extern const size_t wasix_tty_ndefs;
+extern const WasixHostDef wasix_fork_defs[];     /* wasix_fork.c */
+extern const size_t wasix_fork_ndefs;
+extern const WasixHostDef wasix_exec_defs[];     /* wasix_exec.c */
+extern const size_t wasix_exec_ndefs;
 
 /* `wasi`.`thread-spawn` (thread.c), also defined in the preview1 namespaces. */
 TrapKind wasix_thread_spawn_wasi(ExecEnv *env, Instance *caller, void *ctx, Slot *io);
@@ -202,6 +295,10 @@ TrapKind wasix_thread_spawn_wasi(ExecEnv *env, Instance *caller, void *ctx, Slot
  * Called at the start of this layer's host functions. Returns TRAP_NONE, or
  * the trap that must end the host call (handler trap, exit). */
 TrapKind wasix_signals_deliver(ExecEnv *env);
+
+/* Queues sig on process p: on its main thread, or on another one when the
+ * main thread has ended (proc_signal to oneself, host signals). */
+void wasix_signal_process(Process *p, uint32_t sig);
 
 /* Cheap test first: nothing to do in the common case. */
 static inline TrapKind wasix_signals_check(ExecEnv *env)

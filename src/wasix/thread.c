@@ -280,9 +280,9 @@ static uint32_t wasix_thread_reserve(Process *p, uint32_t *tid, TrapKind *trap)
     }
     pthread_mutex_lock(&p->lock);
     if (p->exiting) *trap = TRAP_INTERRUPTED;
-    else if (p->live >= p->max_threads || p->last_id + 1 >= WASIX_TID_LIMIT) e = WASI_EACCES;
+    else if (p->live >= p->max_threads || !(*tid = process_next_id(p))) e = WASI_EACCES;
     else {
-        *tid = ++p->last_id;
+        p->threads_spawned++;
         p->live++;
     }
     pthread_mutex_unlock(&p->lock);

@@ -123,6 +123,15 @@ static WasixThread *wasix_proc_find_thread(Process *p, uint32_t tid)
     return NULL;
 }
 
+void wasix_signal_process(Process *p, uint32_t sig)
+{
+    pthread_mutex_lock(&p->lock);
+    WasixThread *t = wasix_proc_find_thread(p, p->pid);
+    if (!t) t = p->threads;
+    if (t) atomic_fetch_or(&t->pending_signals, 1u << sig);
+    pthread_mutex_unlock(&p->lock);
+}
+
 /* `thread_signal(tid, sig) -> errno`: queues sig on thread tid (an unknown
  * TID loses it silently, as in Wasmer), then delivers the caller's own
  * pending signals. Signal 0 only does the latter. */
@@ -273,15 +282,19 @@ static TrapKind wasix_proc_chdir(ExecEnv *env, Instance *caller, void *ctx, Slot
 {
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
-    Process *p = ctx;
     uint32_t len = io[1].u32;
     const char *path = (const char *)guest_ptr(guest_mem(caller), io[0].u32, len);
     if (!path) return wasix_ret(io, WASI_EMEMVIOLATION);
-    if (len == 0 || memchr(path, '\0', len)) return wasix_ret(io, len ? WASI_EINVAL : WASI_ENOENT);
+    return wasix_ret(io, wasix_proc_chdir_to(ctx, path, len));
+}
+
+uint32_t wasix_proc_chdir_to(Process *p, const char *path, uint32_t len)
+{
+    if (len == 0 || memchr(path, '\0', len)) return len ? WASI_EINVAL : WASI_ENOENT;
     pthread_mutex_lock(&p->lock);
     char *abs = wasi_path_join(p->cwd, path, len);
     pthread_mutex_unlock(&p->lock);
-    if (!abs) return wasix_ret(io, WASI_ENOMEM);
+    if (!abs) return WASI_ENOMEM;
     uint32_t e = wasi_path_guest_dir(p->wasi, abs);
     if (e == WASI_ESUCCESS) {
         pthread_mutex_lock(&p->lock);
@@ -291,7 +304,7 @@ static TrapKind wasix_proc_chdir(ExecEnv *env, Instance *caller, void *ctx, Slot
         pthread_mutex_unlock(&p->lock);
     }
     free(abs);
-    return wasix_ret(io, e);
+    return e;
 }
 
 /* Copies the cwd into buf (max bytes, zero-padded) as Wasmer does; returns

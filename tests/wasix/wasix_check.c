@@ -10,7 +10,15 @@
  *                          (wasi-testsuite rule; default: whole output)
  *     --stderr-has TEXT    stderr must contain TEXT (may be repeated)
  *     --max-threads N      ProcessConfig.max_threads
+ *     --max-processes N    ProcessConfig.max_processes
  *     --timeout SECONDS    kill the run after this long (default 20)
+ *     --dir HOST::GUEST    preopen host directory HOST as GUEST (e.g. a guest
+ *                          root file system with /bin as "/")
+ *     --tty                stdout and stderr are each a pseudo-terminal in raw
+ *                          mode (no byte changed), as Wasmer's runs gave its
+ *                          programs a terminal-like stdout: libc then buffers
+ *                          lines, which decides how the output of several
+ *                          processes sharing stdout interleaves
  *
  * Expected stderr, when given, must start the captured stderr (the guest's
  * own output; the runtime may add lines after it). Stdin is a pipe that
@@ -24,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,9 +50,22 @@ typedef struct CheckOptions {
     bool stdout_prefix;
     const char *stderr_has[MAX_STDERR_CHECKS];
     int nstderr_has;
-    uint32_t max_threads;
+    uint32_t max_threads, max_processes;
     int timeout_s;
+    WasiPreopen preopen;
+    bool has_preopen;
+    bool tty;
 } CheckOptions;
+
+/* A capture of the child's stdout or stderr: a temporary file, or the
+ * master side of a pseudo-terminal drained while the child runs. */
+typedef struct Capture {
+    int fd;             /* what the child gets */
+    int master;         /* pty master, or -1 */
+    char path[32];      /* temporary file, or "" */
+    char *text;
+    size_t len, cap;
+} Capture;
 
 typedef struct Expectation {
     int exit_code;
@@ -132,7 +155,11 @@ static void check_child(const CheckOptions *o, const Expectation *exp)
                 bytes ? diag.text : strerror(errno));
         _exit(125);
     }
-    ProcessConfig cfg = {.max_threads = o->max_threads};
+    ProcessConfig cfg = {.max_threads = o->max_threads, .max_processes = o->max_processes};
+    if (o->has_preopen) {
+        cfg.wasi.npreopens = 1;
+        cfg.wasi.preopens = &o->preopen;
+    }
     cfg.wasi.argc = exp->argc;
     cfg.wasi.argv = exp->argv;
     cfg.wasi.envc = exp->envc;
@@ -148,12 +175,68 @@ static void check_child(const CheckOptions *o, const Expectation *exp)
     _exit(status & 0xff);
 }
 
-/* Waits for pid up to timeout_s; kills it after that. Returns the exit
- * status, or -1 on timeout / abnormal end (reported). */
-static int check_wait(pid_t pid, int timeout_s)
+/* Opens a capture: a raw pty (tty) or a temporary file. False on failure. */
+static bool capture_open(Capture *c, bool tty, const char *name)
+{
+    memset(c, 0, sizeof *c);
+    c->master = -1;
+    if (!tty) {
+        snprintf(c->path, sizeof c->path, "/tmp/wasix_check_%s_XXXXXX", name);
+        c->fd = mkstemp(c->path);
+        return c->fd >= 0;
+    }
+    c->master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (c->master < 0 || grantpt(c->master) || unlockpt(c->master)) return false;
+    c->fd = open(ptsname(c->master), O_RDWR | O_NOCTTY);
+    struct termios t;
+    if (c->fd < 0 || tcgetattr(c->fd, &t)) return false;
+    cfmakeraw(&t);
+    fcntl(c->master, F_SETFL, O_NONBLOCK);
+    return tcsetattr(c->fd, TCSANOW, &t) == 0;
+}
+
+/* Moves what the pty has into the capture's text (no-op for a file). */
+static void capture_drain(Capture *c)
+{
+    if (c->master < 0) return;
+    for (;;) {
+        if (c->cap - c->len < 4096) {
+            size_t cap = c->cap ? c->cap * 2 : 65536;
+            char *grown = realloc(c->text, cap + 1);
+            if (!grown) return;
+            c->text = grown;
+            c->cap = cap;
+        }
+        ssize_t n = read(c->master, c->text + c->len, c->cap - c->len);
+        if (n <= 0) return;
+        c->len += (size_t)n;
+        c->text[c->len] = '\0';
+    }
+}
+
+/* Ends a capture: its text into *text and *len (malloc'd). */
+static void capture_finish(Capture *c, char **text, size_t *len)
+{
+    close(c->fd);
+    if (c->master >= 0) {
+        capture_drain(c);
+        close(c->master);
+        *text = c->text;
+        *len = c->len;
+        return;
+    }
+    *text = check_read_file(c->path, len);
+    unlink(c->path);
+}
+
+/* Waits for pid up to timeout_s, draining the captures; kills it after that.
+ * Returns the exit status, or -1 on timeout / abnormal end (reported). */
+static int check_wait(pid_t pid, int timeout_s, Capture *out, Capture *err)
 {
     struct timespec step = {0, 2000000};
     for (long waited_ms = 0;; waited_ms += 2) {
+        capture_drain(out);
+        capture_drain(err);
         int st = 0;
         pid_t r = waitpid(pid, &st, WNOHANG);
         if (r == pid) {
@@ -177,27 +260,25 @@ static int check_wait(pid_t pid, int timeout_s)
 static int check_run(const CheckOptions *o, const Expectation *exp, char **out, size_t *out_len,
                      char **err, size_t *err_len)
 {
-    char out_path[] = "/tmp/wasix_check_out_XXXXXX", err_path[] = "/tmp/wasix_check_err_XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path), in_pipe[2];
-    if (out_fd < 0 || err_fd < 0 || pipe(in_pipe) != 0) return -1;
+    Capture co, ce;
+    int in_pipe[2];
+    if (!capture_open(&co, o->tty, "out") || !capture_open(&ce, o->tty, "err") ||
+        pipe(in_pipe) != 0)
+        return -1;
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         dup2(in_pipe[0], 0);
-        dup2(out_fd, 1);
-        dup2(err_fd, 2);
+        dup2(co.fd, 1);
+        dup2(ce.fd, 2);
         close(in_pipe[1]);
         check_child(o, exp);
     }
     close(in_pipe[0]);
-    int status = pid > 0 ? check_wait(pid, o->timeout_s) : -1;
+    int status = pid > 0 ? check_wait(pid, o->timeout_s, &co, &ce) : -1;
     close(in_pipe[1]);
-    close(out_fd);
-    close(err_fd);
-    *out = check_read_file(out_path, out_len);
-    *err = check_read_file(err_path, err_len);
-    unlink(out_path);
-    unlink(err_path);
+    capture_finish(&co, out, out_len);
+    capture_finish(&ce, err, err_len);
     return status;
 }
 
@@ -246,7 +327,8 @@ static bool check_compare(const CheckOptions *o, const Expectation *exp, int sta
 static int check_usage(void)
 {
     fprintf(stderr, "usage: wasix_check [--stdout-prefix] [--stderr-has TEXT] [--max-threads N] "
-                    "[--timeout S] MODULE.wasm [EXPECT.json]\n");
+                    "[--max-processes N] "
+                    "[--timeout S] [--dir HOST::GUEST] [--tty] MODULE.wasm [EXPECT.json]\n");
     return 2;
 }
 
@@ -262,6 +344,15 @@ static bool check_parse_args(int argc, char **argv, CheckOptions *o)
         else if (strcmp(argv[i], "--max-threads") == 0 && has_value)
             o->max_threads = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--timeout") == 0 && has_value) o->timeout_s = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--tty") == 0) o->tty = true;
+        else if (strcmp(argv[i], "--max-processes") == 0 && has_value)
+            o->max_processes = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--dir") == 0 && has_value && strstr(argv[i + 1], "::")) {
+            char *spec = argv[++i], *sep = strstr(spec, "::");
+            *sep = '\0';
+            o->preopen = (WasiPreopen){.host_path = spec, .guest_path = sep + 2};
+            o->has_preopen = true;
+        }
         else return false;
     }
     if (i >= argc || argc - i > 2) return false;

@@ -97,6 +97,38 @@ char *wasi_path_join(const char *base, const char *path, size_t len);
  * success wins, else the first error other than ENOENT. Thread-safe. */
 uint32_t wasi_path_guest_dir(WasiCtx *ctx, const char *abs);
 
+/* ------------------------------------ process services for the WASIX layer */
+
+/* Holds the descriptor table's lock across a fork() of the host process, so
+ * the child's copy of the table is consistent. */
+void wasi_ctx_fork_lock(WasiCtx *ctx);
+void wasi_ctx_fork_unlock(WasiCtx *ctx);
+
+/* In a forked child: gives the context a wake-up event of its own (the
+ * parent's stays the parent's). SP_OK or ERR_WASI_WAKE. */
+SpResult wasi_ctx_after_fork(WasiCtx *ctx);
+
+/* Makes ctx the context of a new program image (exec): argv replaces the
+ * arguments; envp replaces the environment unless envc < 0 (kept);
+ * descriptors marked close-on-exec are closed, the others stay with their
+ * numbers; the exit state and the interruption are cleared. Only while no
+ * other thread of the process runs. SP_OK, ERR_OUT_OF_MEMORY or
+ * ERR_WASI_WAKE (ctx unchanged then). */
+SpResult wasi_ctx_exec(WasiCtx *ctx, int argc, const char *const *argv, int envc,
+                       const char *const *envp);
+
+/* The current environment ("NAME=VALUE" strings, *envp) and its size. The
+ * strings belong to ctx and change at the next wasi_ctx_exec. */
+int wasi_ctx_env(WasiCtx *ctx, const char *const **envp);
+
+/* Reads the regular file at the absolute, normalized guest path abs
+ * (wasi_path_join), resolved like wasi_path_guest_dir (under a preopen, by
+ * the sandboxed resolver, symbolic links followed), at most max bytes:
+ * 0 with *bytes (malloc'd) and *len, or a WASI errno: ENOENT, EACCES (not a
+ * regular file), EFBIG (over max), ENOTCAPABLE, ELOOP, ENOMEM, ... */
+uint32_t wasi_path_guest_read(WasiCtx *ctx, const char *abs, size_t max, uint8_t **bytes,
+                              size_t *len);
+
 /* Checks that host_path can be opened as a preopened directory: SP_OK or a
  * one-line reason ("no such directory", "not a directory", ...). For command
  * lines that want to name the bad argument. */

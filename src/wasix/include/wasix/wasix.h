@@ -27,6 +27,8 @@
 typedef struct ProcessConfig {
     WasiConfig wasi;
     uint32_t max_threads;   /* most threads alive at once, the main one included; 0 = default */
+    uint32_t max_processes; /* most processes of the tree alive at once (fork/spawn beyond it:
+                             * EAGAIN), the program included; 0 = default */
     uint64_t max_memory_bytes; /* 0 = no cap; else each linear memory of the process is held
                                 * to this many bytes (rounded down to whole 64 KiB pages):
                                 * memory.grow beyond it returns -1, and a memory whose
@@ -48,6 +50,11 @@ typedef struct ProcessConfig {
 
 /* The default of ProcessConfig.max_threads. */
 #define WASIX_DEFAULT_MAX_THREADS 1024u
+
+/* The default of ProcessConfig.max_processes: a shell's pipelines and build
+ * tools' parallel jobs stay far below it; a fork bomb stops there (each
+ * process is an OS process of a few threads). */
+#define WASIX_DEFAULT_MAX_PROCESSES 512u
 
 /* The default of ProcessConfig.max_table_bytes: 256 MiB, 32 Mi table entries
  * in all. Real programs stay far below it: a large C++ program's function

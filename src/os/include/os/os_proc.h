@@ -1,0 +1,89 @@
+/*
+ * os_proc.h - OS processes for the WASIX process model: fork, reaping a
+ * child (by PID, through a pidfd so waits can join an event set), killing,
+ * memory shared by a whole process tree, the "lifeline" that ends every
+ * descendant when the root dies, host signals turned into a pending set,
+ * and leaving at once. Linux (os_proc.c).
+ */
+#ifndef SPINDLE_OS_PROC_H
+#define SPINDLE_OS_PROC_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* How a reaped child ended. */
+typedef struct OsProcStatus {
+    bool signaled;      /* killed by a signal (host number in `signal`) */
+    int code;           /* exit status (0-255) when !signaled */
+    int signal;
+} OsProcStatus;
+
+/* fork(): the child's host PID in the parent, 0 in the child, -errno. */
+int os_proc_fork(void);
+
+/* A pidfd for child pid (readable once it has ended), or -errno. */
+int os_proc_pidfd(int pid);
+
+/* Reaps child pid if it has ended: 1 and *st filled, 0 when it still runs,
+ * or -errno (-ECHILD: not a child of this process). Never blocks. */
+int os_proc_reap(int pid, OsProcStatus *st);
+
+/* kill(pid, sig): 0 or -errno. */
+int os_proc_kill(int pid, int sig);
+
+/* This process's host PID. */
+int os_proc_self(void);
+
+/* Zero-filled memory shared with every process forked after this call (at
+ * the same address in all), or NULL. os_proc_shared_free unmaps it (in the
+ * calling process only). */
+void *os_proc_shared_alloc(size_t bytes);
+void os_proc_shared_free(void *addr, size_t bytes);
+
+/* Ends the calling process at once with status (no atexit handlers, no
+ * stdio flush beyond what the caller did). */
+_Noreturn void os_proc_exit_now(int status);
+
+/* ---------------------------------------------------------- lifeline */
+
+/* The lifeline: a pipe whose write end only the root process holds. Made by
+ * the root (os_lifeline_new: the descriptors, close-on-exec); every forked
+ * child calls os_lifeline_watch, which closes its copy of the write end and
+ * starts a small thread that kills the child (SIGKILL to itself) once the
+ * root has gone, however it went. -errno / false on failure. */
+typedef struct OsLifeline {
+    int read_fd, write_fd;  /* write_fd is -1 outside the root */
+} OsLifeline;
+
+int os_lifeline_new(OsLifeline *l);
+bool os_lifeline_watch(OsLifeline *l);
+void os_lifeline_close(OsLifeline *l);
+
+/* ----------------------------------------------------- host signals */
+
+/* Catches the given host signals (SA_RESTART off, so blocking calls see
+ * EINTR): each one that arrives is added to a process-wide pending set and,
+ * if set, *attention is stored 1 (a safepoint flag). Idempotent per signal;
+ * SIGKILL/SIGSTOP cannot be caught and are refused. False on failure. */
+bool os_signals_catch(const int *sigs, size_t n);
+
+/* Where a caught signal raises attention (an atomic int: e.g. a thread's
+ * safepoint flag); NULL for none. Async-signal-safe to read. */
+void os_signals_attention(atomic_int *flag);
+
+/* Takes the pending set: bit n = host signal n arrived since the last take. */
+uint64_t os_signals_take(void);
+
+/* True when some caught signal is pending (cheap, relaxed). */
+bool os_signals_pending(void);
+
+/* Puts host signal sig back to its default action and raises it in the
+ * calling process (to die of it as a native program would). */
+void os_signals_die_of(int sig);
+
+/* SIGPIPE ignored: a write to a pipe without readers gives EPIPE. */
+void os_signals_ignore_pipe(void);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * os_proc.c - OS processes (os_proc.h): fork, pidfds and reaping, kill,
+ * tree-shared memory, the lifeline pipe and its watcher thread, and the
+ * catching of host signals into a pending set. Linux.
+ */
+#define _GNU_SOURCE
+#include "os/os_proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int os_proc_fork(void)
+{
+    pid_t pid = fork();
+    return pid < 0 ? -errno : (int)pid;
+}
+
+int os_proc_pidfd(int pid)
+{
+#ifdef SYS_pidfd_open
+    long fd = syscall(SYS_pidfd_open, (pid_t)pid, 0);
+    if (fd < 0) return -errno;
+    return (int)fd;
+#else
+    (void)pid;
+    return -ENOSYS;
+#endif
+}
+
+int os_proc_reap(int pid, OsProcStatus *st)
+{
+    int status;
+    pid_t r;
+    do r = waitpid((pid_t)pid, &status, WNOHANG);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) return -errno;
+    if (r == 0) return 0;
+    memset(st, 0, sizeof *st);
+    if (WIFSIGNALED(status)) {
+        st->signaled = true;
+        st->signal = WTERMSIG(status);
+    } else {
+        st->code = WEXITSTATUS(status);
+    }
+    return 1;
+}
+
+int os_proc_kill(int pid, int sig)
+{
+    return kill((pid_t)pid, sig) < 0 ? -errno : 0;
+}
+
+int os_proc_self(void)
+{
+    return (int)getpid();
+}
+
+void *os_proc_shared_alloc(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void os_proc_shared_free(void *addr, size_t bytes)
+{
+    if (addr) munmap(addr, bytes);
+}
+
+_Noreturn void os_proc_exit_now(int status)
+{
+    _exit(status);
+}
+
+/* ---------------------------------------------------------- lifeline */
+
+int os_lifeline_new(OsLifeline *l)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0) return -errno;
+    l->read_fd = fds[0];
+    l->write_fd = fds[1];
+    return 0;
+}
+
+/* The watcher: waits until the write end's last holder (the root) is gone,
+ * then kills this process. */
+static void *os_lifeline_wait(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);   /* never the target of a process signal */
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    for (;;) {
+        int r = poll(&pfd, 1, -1);
+        if (r > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLIN))) break;
+    }
+    kill(getpid(), SIGKILL);
+    return NULL;
+}
+
+bool os_lifeline_watch(OsLifeline *l)
+{
+    if (l->write_fd >= 0) {
+        close(l->write_fd);
+        l->write_fd = -1;
+    }
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) return false;
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    pthread_t t;
+    bool ok = pthread_create(&t, &attr, os_lifeline_wait, (void *)(intptr_t)l->read_fd) == 0;
+    pthread_attr_destroy(&attr);
+    return ok;
+}
+
+void os_lifeline_close(OsLifeline *l)
+{
+    if (l->read_fd >= 0) close(l->read_fd);
+    if (l->write_fd >= 0) close(l->write_fd);
+    l->read_fd = l->write_fd = -1;
+}
+
+/* ----------------------------------------------------- host signals */
+
+static _Atomic uint64_t os_signals_set;
+static atomic_int *_Atomic os_signals_flag;
+
+/* The handler: records the signal and raises attention. Only lock-free
+ * atomics: async-signal-safe. */
+static void os_signals_handler(int sig)
+{
+    int saved = errno;
+    atomic_fetch_or(&os_signals_set, (uint64_t)1 << sig);
+    atomic_int *flag = atomic_load(&os_signals_flag);
+    if (flag) atomic_store(flag, 1);
+    errno = saved;
+}
+
+bool os_signals_catch(const int *sigs, size_t n)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = os_signals_handler;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < n; i++) {
+        if (sigs[i] <= 0 || sigs[i] >= 64 || sigs[i] == SIGKILL || sigs[i] == SIGSTOP) return false;
+        if (sigaction(sigs[i], &sa, NULL) != 0) return false;
+    }
+    return true;
+}
+
+void os_signals_attention(atomic_int *flag)
+{
+    atomic_store(&os_signals_flag, flag);
+}
+
+uint64_t os_signals_take(void)
+{
+    if (atomic_load_explicit(&os_signals_set, memory_order_relaxed) == 0) return 0;
+    return atomic_exchange(&os_signals_set, 0);
+}
+
+bool os_signals_pending(void)
+{
+    return atomic_load_explicit(&os_signals_set, memory_order_relaxed) != 0;
+}
+
+void os_signals_die_of(int sig)
+{
+    signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+}
+
+void os_signals_ignore_pipe(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+}

@@ -1,0 +1,104 @@
+/*
+ * process_fork.c - a WASIX fork as a fork of the host process. The kernel
+ * copies the whole host process copy-on-write: guest memory, the
+ * interpreter's stacks, the calling thread's C stack (so the host function
+ * simply returns twice, in the parent and in the child: no asyncify needed,
+ * and a guest built with it never starts an unwind), and the descriptor
+ * table; pipes and files are shared as POSIX shares them. Only the calling
+ * thread exists in the child, as in POSIX.
+ *
+ * What the child fixes up in the copied Process: its PID (the tree's next
+ * id) and parent, the calling thread as its only (main) thread, no children,
+ * no timers or pending signals, a wake-up event of its own, the lifeline
+ * watcher, and a supervisor thread of its own that waits for its end (or
+ * runs the images an exec puts in its place) and ends the OS process with
+ * the exit status, which the parent's proc_join reads with waitpid.
+ *
+ * Locks: the process lock and the descriptor table's lock are held across
+ * fork(), so the child's copies are consistent (another thread cannot be
+ * half-way through changing them). The child unlocks its copies.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "os/os_fs.h"
+#include "os/os_proc.h"
+#include "process.h"
+
+#define PROCESS_SUPERVISOR_STACK ((size_t)256 << 10)
+
+/* The forked child's supervisor: runs the process to its end (and any
+ * exec'ed images), leaves the tree and ends the OS process. */
+static void *process_child_supervise(void *arg)
+{
+    Process *p = arg;
+    int status = process_run_images(p, NULL);
+    fflush(stderr);   /* not stdout: its buffer may hold the parent's unwritten bytes */
+    proc_tree_leave(p->tree, p->pid);
+    os_proc_exit_now(status);
+}
+
+/* The copied process becomes the child (lock held): PID, parent, the calling
+ * thread alone in the table as main thread. The other threads' records are
+ * left behind unfreed: their OS threads do not exist here, and whatever
+ * they held may be half-changed. */
+static void process_become_child(Process *p, WasixThread *self, uint32_t child_pid)
+{
+    process_init_changed(p);   /* cannot fail for a default-shared condition */
+    p->ppid = p->pid;
+    p->pid = child_pid;
+    self->tid = child_pid;
+    self->is_main = true;
+    atomic_store(&self->pending_signals, 0);
+    self->prev = self->next = NULL;
+    p->threads = self;
+    p->live = 1;
+    p->threads_spawned = 0;
+    for (uint32_t i = 0; i < p->nchildren; i++) os_fs_close(p->children[i].pidfd);
+    p->nchildren = 0;
+    memset(p->timers, 0, sizeof p->timers);
+    atomic_store(&p->timers_armed, false);
+    p->watchdog = NULL;         /* its thread is the parent's; the root enforces the timeout */
+    p->tree_owner = false;
+    p->forked = true;
+    p->host = NULL;
+}
+
+/* The child's side after fork(): unlock the copies, fix the process up, start
+ * watching the lifeline and the supervisor. When a thread cannot be started
+ * the child exits at once with 126. */
+static void process_child_start(Process *p, WasixThread *self, uint32_t child_pid)
+{
+    process_become_child(p, self, child_pid);
+    if (p->wasi) wasi_ctx_fork_unlock(p->wasi);
+    pthread_mutex_unlock(&p->lock);
+    proc_tree_set_host(p->tree, child_pid, os_proc_self());
+    bool ok = !p->wasi || wasi_ctx_after_fork(p->wasi) == SP_OK;
+    ok = ok && proc_tree_watch(p->tree);
+    OsThread supervisor;
+    ok = ok && os_thread_start(&supervisor, PROCESS_SUPERVISOR_STACK, process_child_supervise, p);
+    if (!ok) {
+        fputs("spindle: fork: the child process could not start its threads\n", stderr);
+        proc_tree_leave(p->tree, child_pid);
+        os_proc_exit_now(126);
+    }
+}
+
+int process_fork(Process *p, WasixThread *self, uint32_t child_pid)
+{
+    pthread_mutex_lock(&p->lock);
+    if (p->exiting) {
+        pthread_mutex_unlock(&p->lock);
+        return -EINTR;
+    }
+    if (p->wasi) wasi_ctx_fork_lock(p->wasi);
+    int host = os_proc_fork();
+    if (host == 0) {
+        process_child_start(p, self, child_pid);
+        return 0;
+    }
+    if (p->wasi) wasi_ctx_fork_unlock(p->wasi);
+    pthread_mutex_unlock(&p->lock);
+    return host;
+}

@@ -1,0 +1,225 @@
+/*
+ * procs.c - WASIX processes through raw imports, in a guest built without
+ * asyncify (freestanding clang, no libc): proc_fork returns twice (0 in the
+ * child, the child's PID in the parent), the child's memory is its own
+ * copy, proc_join reaps exit codes and signals (one child, any child,
+ * non-blocking), descriptors are inherited across fork (a pipe carries the
+ * child's bytes and reaches end of file when the child ends), exec of
+ * /bin/echo (a program of ours, in the guest's file system preopened as
+ * "/") with its stdout moved onto a pipe, proc_signal across processes, and
+ * the error paths: Child, Noent, Noexec, Srch, Memviolation.
+ * Run by wasix_check with `--dir GUESTFS::/`; exit 0 = all good, another
+ * code names the failed check (a child's failure shows as its exit code).
+ */
+#include "guest.h"
+#include "fds.h"
+
+GUEST_IMPORT("wasix_32v1", "proc_fork") uint32_t px_fork(uint32_t copy, uint32_t *pid);
+GUEST_IMPORT("wasix_32v1", "proc_join") uint32_t px_join(void *opt_pid, uint32_t flags, void *status);
+GUEST_IMPORT("wasix_32v1", "proc_signal") uint32_t px_signal(uint32_t pid, uint32_t sig);
+GUEST_IMPORT("wasix_32v1", "fd_renumber") uint32_t px_renumber(uint32_t from, uint32_t to);
+GUEST_IMPORT("wasix_32v1", "proc_exec3")
+uint32_t px_exec3(const char *name, uint32_t name_len, const char *args, uint32_t args_len,
+                  const char *envs, uint32_t envs_len, uint32_t search, const char *path,
+                  uint32_t path_len);
+
+GUEST_IMPORT("wasix_32v1", "proc_spawn2")
+uint32_t px_spawn2(const char *name, uint32_t name_len, const char *args, uint32_t args_len,
+                   const char *envs, uint32_t envs_len, const void *fd_ops, uint32_t fd_ops_len,
+                   const void *sigs, uint32_t sigs_len, uint32_t search, const char *path,
+                   uint32_t path_len, uint32_t *pid);
+
+/* __wasi_proc_spawn_fd_op_t: 56 bytes. */
+typedef struct SpawnFdOp {
+    uint8_t cmd;
+    uint8_t pad[3];
+    uint32_t fd, src_fd;
+    const char *path;
+    uint32_t path_len, dirflags, oflags, pad2;
+    uint64_t rights_base, rights_inheriting;
+    uint16_t fdflags, fdflagsext;
+    uint8_t pad3[4];
+} SpawnFdOp;
+_Static_assert(sizeof(SpawnFdOp) == 56, "proc_spawn_fd_op_t is 56 bytes");
+
+enum { E_NOTSUP = 58 };
+enum { E_CHILD = 12, E_NOEXEC = 45, E_SRCH = 71 };
+enum { JOIN_NOTHING = 0, JOIN_EXIT_NORMAL = 1, JOIN_EXIT_SIGNAL = 2, JOIN_NON_BLOCKING = 1 };
+
+typedef struct OptPid {
+    uint8_t tag;
+    uint8_t pad[3];
+    uint32_t pid;
+} OptPid;
+
+typedef struct JoinStatus {
+    uint8_t tag;
+    uint8_t pad;
+    uint16_t code;
+    uint8_t signal;
+    uint8_t pad2;
+} JoinStatus;
+
+static uint32_t len_of(const char *s)
+{
+    uint32_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
+
+/* Joins pid (0: any): the errno; *st and *who filled on success. */
+static uint32_t join(uint32_t pid, uint32_t flags, JoinStatus *st, uint32_t *who)
+{
+    OptPid opt = {.tag = pid ? 1 : 0, .pid = pid};
+    uint32_t e = px_join(&opt, flags, st);
+    if (who) *who = opt.pid;
+    return e;
+}
+
+static volatile uint32_t shared_word = 5;
+
+/* fork: two returns, separate memory, exit code through join. */
+static void check_fork(void)
+{
+    uint32_t me = 0, child = 0, who = 0;
+    GUEST_CHECK(wasix_proc_id(&me) == 0, 10);
+    GUEST_CHECK(px_fork(1, &child) == 0, 11);
+    if (child == 0) {
+        uint32_t self = 0, parent = 0;
+        if (wasix_proc_id(&self) != 0 || self == me) wasix_proc_exit2(90);
+        if (wasix_proc_parent(self, &parent) != 0 || parent != me) wasix_proc_exit2(91);
+        if (shared_word != 5) wasix_proc_exit2(92);
+        shared_word = 77;           /* the parent must not see this */
+        wasix_proc_exit2(7);
+    }
+    GUEST_CHECK(child > me, 12);
+    JoinStatus st = {0};
+    GUEST_CHECK(join(child, 0, &st, &who) == 0, 13);
+    GUEST_CHECK(st.tag == JOIN_EXIT_NORMAL && st.code == 7 && who == child, 14);
+    GUEST_CHECK(shared_word == 5, 15);
+    GUEST_CHECK(join(child, 0, &st, &who) == E_CHILD, 16);    /* reaped */
+    GUEST_CHECK(join(0, 0, &st, &who) == E_CHILD, 17);        /* no children at all */
+}
+
+/* A blocked child: non-blocking join says Nothing; a signal kills it. */
+static void check_signal_and_nonblocking(void)
+{
+    int fds_ok;
+    uint32_t r = 0, w = 0, child = 0, who = 0, n = 0;
+    fds_ok = fds_pipe(&r, &w) == 0;
+    GUEST_CHECK(fds_ok, 20);
+    GUEST_CHECK(px_fork(1, &child) == 0, 21);
+    if (child == 0) {
+        char c;
+        fds_close(w);
+        fds_read1(r, &c, 1, &n);      /* blocks: nobody writes */
+        wasix_proc_exit2(93);
+    }
+    fds_close(r);
+    JoinStatus st = {.tag = 9};
+    GUEST_CHECK(join(child, JOIN_NON_BLOCKING, &st, &who) == 0 && st.tag == JOIN_NOTHING, 22);
+    GUEST_CHECK(px_signal(child, 0) == 0, 23);
+    GUEST_CHECK(px_signal(child, 9) == 0, 24);              /* SIGKILL */
+    GUEST_CHECK(join(0, 0, &st, &who) == 0 && who == child, 25);
+    GUEST_CHECK(st.tag == JOIN_EXIT_SIGNAL && st.signal == 9, 26);
+    GUEST_CHECK(px_signal(child, 0) == E_SRCH, 27);
+    GUEST_CHECK(px_signal(99999, 15) == E_SRCH, 28);
+    fds_close(w);
+}
+
+/* A pipe inherited by the child: its bytes, then end of file. */
+static void check_pipe(void)
+{
+    uint32_t r = 0, w = 0, child = 0, n = 0;
+    GUEST_CHECK(fds_pipe(&r, &w) == 0, 30);
+    GUEST_CHECK(px_fork(1, &child) == 0, 31);
+    if (child == 0) {
+        fds_close(r);
+        if (fds_write1(w, "from child", 10, &n) != 0 || n != 10) wasix_proc_exit2(94);
+        wasix_proc_exit2(0);
+    }
+    fds_close(w);
+    char buf[32];
+    uint32_t got = 0;
+    while (fds_read1(r, buf + got, sizeof buf - got, &n) == 0 && n > 0) got += n;
+    GUEST_CHECK(got == 10 && buf[0] == 'f' && buf[9] == 'd', 32);
+    JoinStatus st = {0};
+    GUEST_CHECK(join(child, 0, &st, NULL) == 0 && st.tag == JOIN_EXIT_NORMAL && st.code == 0, 33);
+    fds_close(r);
+}
+
+/* exec of /bin/echo with stdout on a pipe; exec errors. */
+static void check_exec(void)
+{
+    uint32_t r = 0, w = 0, child = 0, n = 0;
+    GUEST_CHECK(px_exec3("/no/such", 8, "x", 1, 0, 0, 0, 0, 0) == E_NOENT, 40);
+    GUEST_CHECK(px_exec3("nosuch", 6, "x", 1, 0, 0, 1, "/bin", 4) == E_NOENT, 41);
+    GUEST_CHECK(px_exec3("/bin/notwasm", 12, "x", 1, 0, 0, 0, 0, 0) == E_NOEXEC, 42);
+    GUEST_CHECK(px_exec3(FDS_BAD_PTR, 4, "x", 1, 0, 0, 0, 0, 0) == E_MEMVIOLATION, 43);
+    GUEST_CHECK(fds_pipe(&r, &w) == 0, 44);
+    GUEST_CHECK(px_fork(1, &child) == 0, 45);
+    if (child == 0) {
+        fds_close(r);
+        if (px_renumber(w, 1) != 0) wasix_proc_exit2(95);
+        const char *args = "echo\nhello\n\nworld";
+        px_exec3("echo", 4, args, len_of(args), 0, 0, 1, "/nowhere:/bin", 13);
+        wasix_proc_exit2(96);
+    }
+    fds_close(w);
+    char buf[64];
+    uint32_t got = 0;
+    while (fds_read1(r, buf + got, sizeof buf - got, &n) == 0 && n > 0) got += n;
+    JoinStatus st = {0};
+    GUEST_CHECK(join(child, 0, &st, NULL) == 0 && st.tag == JOIN_EXIT_NORMAL, 46);
+    GUEST_CHECK(st.code == 0, 47);
+    const char *want = "hello world\n";
+    GUEST_CHECK(got == len_of(want), 48);
+    for (uint32_t i = 0; i < got; i++) GUEST_CHECK(buf[i] == want[i], 49);
+    fds_close(r);
+}
+
+/* posix_spawn: /bin/echo with stdout on a pipe; errors before any child. */
+static void check_spawn(void)
+{
+    uint32_t r = 0, w = 0, child = 0, n = 0;
+    GUEST_CHECK(fds_pipe(&r, &w) == 0, 60);
+    SpawnFdOp ops[3] = {{.cmd = 0, .fd = r}, {.cmd = 1, .fd = 1, .src_fd = w}, {.cmd = 0, .fd = w}};
+    const char *args = "echo\nspawned";
+    GUEST_CHECK(px_spawn2("/bin/echo", 9, args, len_of(args), 0, 0, ops, 3, 0, 0, 0, 0, 0, &child) == 0, 61);
+    GUEST_CHECK(child != 0, 62);
+    fds_close(w);
+    char buf[32];
+    uint32_t got = 0;
+    while (fds_read1(r, buf + got, sizeof buf - got, &n) == 0 && n > 0) got += n;
+    GUEST_CHECK(got == 8 && buf[0] == 's' && buf[7] == '\n', 63);
+    JoinStatus st = {0};
+    GUEST_CHECK(join(child, 0, &st, NULL) == 0 && st.tag == JOIN_EXIT_NORMAL && st.code == 0, 64);
+    fds_close(r);
+    GUEST_CHECK(px_spawn2("/bin/none", 9, "x", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, &child) == E_NOENT, 65);
+    GUEST_CHECK(px_spawn2("/bin/notwasm", 12, "x", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, &child) == E_NOEXEC, 66);
+    SpawnFdOp open_op = {.cmd = 2, .fd = 5, .path = "x", .path_len = 1};
+    GUEST_CHECK(px_spawn2("/bin/echo", 9, "x", 1, 0, 0, &open_op, 1, 0, 0, 0, 0, 0, &child) == E_NOTSUP, 67);
+    GUEST_CHECK(px_spawn2("/bin/echo", 9, "x", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, FDS_BAD_PTR) == E_MEMVIOLATION, 68);
+    GUEST_CHECK(join(0, 0, &st, NULL) == E_CHILD, 69);    /* nothing was left behind */
+}
+
+/* Bad pointers. */
+static void check_bad_pointers(void)
+{
+    JoinStatus st;
+    OptPid opt = {0};
+    GUEST_CHECK(px_fork(1, FDS_BAD_PTR) == E_MEMVIOLATION, 50);
+    GUEST_CHECK(px_join(FDS_BAD_PTR, 0, &st) == E_MEMVIOLATION, 51);
+    GUEST_CHECK(px_join(&opt, 0, FDS_BAD_PTR) == E_MEMVIOLATION, 52);
+}
+
+GUEST_EXPORT("_start") void guest_start(void)
+{
+    check_fork();
+    check_signal_and_nonblocking();
+    check_pipe();
+    check_exec();
+    check_spawn();
+    check_bad_pointers();
+    wasix_proc_exit2(0);
+}

@@ -1,0 +1,36 @@
+# tests/procs.cmake - WASIX processes (fork, join, exec, spawn, signals across
+# processes, the process limit), included from tests/CMakeLists.txt after
+# wasix.cmake (the procs guests, wasix_check) and guestfs.cmake (the guest
+# root file system with /bin programs: GUESTFS_DIR).
+#  * procs, procs_limit: our raw-import guests (no asyncify), each a list of
+#    checks whose exit code names the first that failed;
+#  * Wasmer's process programs of ../shared/conformance/wasix, exactly as
+#    their snapshots say (stdout and stderr on terminals, as Wasmer's runs had
+#    them, so that libc buffers lines: it decides how two processes' output
+#    interleaves), execve and spawn with our /bin/echo.
+# ThreadSanitizer does not support threads started after a fork of a
+# multi-threaded process unless told to (die_after_fork=0).
+
+set(PROCS_ENV "TSAN_OPTIONS=die_after_fork=0 report_bugs=0")
+
+if(SPINDLE_WASM_GUESTS_OK AND GUESTFS_HAVE_BIN)
+  # A file that is not a program, for exec's Noexec.
+  file(WRITE ${GUESTFS_DIR}/bin/notwasm "not a program\n")
+  add_test(NAME wasix.guest.procs
+           COMMAND wasix_check --timeout 20 --dir ${GUESTFS_DIR}::/ ${WASIX_GUEST_DIR}/procs.wasm)
+  add_test(NAME wasix.guest.procs_limit
+           COMMAND wasix_check --timeout 20 --max-processes 8 ${WASIX_GUEST_DIR}/procs_limit.wasm)
+  set_tests_properties(wasix.guest.procs wasix.guest.procs_limit PROPERTIES
+                       LABELS "thread;procs" TIMEOUT 60 ENVIRONMENT "${PROCS_ENV}")
+endif()
+
+if(EXISTS ${WASIX_CONF_DIR} AND GUESTFS_HAVE_BIN)
+  foreach(name example-fork example-vfork example-pipe example-epoll example-execve
+               example-spawn)
+    add_test(NAME wasix.${name}
+             COMMAND wasix_check --tty --dir ${GUESTFS_DIR}::/
+                     ${WASIX_CONF_DIR}/${name}.wasm ${WASIX_CONF_DIR}/${name}.json)
+    set_tests_properties(wasix.${name} PROPERTIES LABELS "conformance;thread;procs" TIMEOUT 60
+                         ENVIRONMENT "${PROCS_ENV}")
+  endforeach()
+endif()
