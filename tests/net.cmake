@@ -2,7 +2,8 @@
 # tests/CMakeLists.txt:
 #  * our guests (tests/guests/net: freestanding C on raw wasix_32v1 imports,
 #    built like the thread guests) for a TCP echo server and client, UDP
-#    and a Unix pair, name resolution, a keep-alive epoll HTTP server, and
+#    and a Unix pair, sockets as descriptors (dup, poll_oneoff, edge-
+#    triggered epoll, non-blocking connect and receive), name resolution, a keep-alive epoll HTTP server, and
 #    the policy's and bad input's refusals;
 #  * tests/net/net_test.py, which runs a server guest (or Wasmer's
 #    example-tcp-listener / example-http-ok from ../shared/conformance/wasix)
@@ -21,7 +22,7 @@ if(NOT SPINDLE_WASM_GUESTS_OK)
 endif()
 
 set(NET_GUESTS)
-foreach(name echo_server echo_client udp resolve http_server policy)
+foreach(name echo_server echo_client udp resolve http_server policy sock_fds)
   spindle_wasm_guest_c(${NET_GUEST_DIR}/${name}.wasm ${NET_GUEST_SRC}/${name}.c "")
   list(APPEND NET_GUESTS ${NET_GUEST_DIR}/${name}.wasm)
 endforeach()
@@ -30,6 +31,8 @@ add_custom_target(net_guests ALL DEPENDS ${NET_GUESTS})
 # Guests that check themselves: exit 0 and their last line.
 add_test(NAME net.udp COMMAND spindle run --net allow=127.0.0.1:* ${NET_GUEST_DIR}/udp.wasm)
 set_tests_properties(net.udp PROPERTIES PASS_REGULAR_EXPRESSION "UDP OK")
+add_test(NAME net.sock_fds COMMAND spindle run --net allow=127.0.0.1:* ${NET_GUEST_DIR}/sock_fds.wasm)
+set_tests_properties(net.sock_fds PROPERTIES PASS_REGULAR_EXPRESSION "FDS OK")
 add_test(NAME net.resolve_localhost
          COMMAND spindle run --net ${NET_GUEST_DIR}/resolve.wasm localhost)
 set_tests_properties(net.resolve_localhost PROPERTIES
@@ -39,7 +42,7 @@ add_test(NAME net.policy_rules
          COMMAND spindle run --net allow=127.0.0.1:* --net deny=127.0.0.1:9
                  --net allow=connect:[::1]:* ${NET_GUEST_DIR}/policy.wasm rules)
 set_tests_properties(net.policy_off net.policy_rules PROPERTIES PASS_REGULAR_EXPRESSION "POLICY OK")
-set_tests_properties(net.udp net.resolve_localhost net.policy_off net.policy_rules
+set_tests_properties(net.udp net.sock_fds net.resolve_localhost net.policy_off net.policy_rules
                      PROPERTIES LABELS "net" TIMEOUT 30)
 
 # Host-driven cases (net_test.py): 77 = a host tool (curl, wrk) is missing.

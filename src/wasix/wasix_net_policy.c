@@ -3,6 +3,11 @@
  * --publish values into rules, and the one check every socket call that
  * reaches the network makes first (wasix_net_check).
  *
+ * The network is on once some --net value or --publish is given. What is
+ * allowed: everything when --net values were given but no allow rule;
+ * listening on a published guest port; whatever an allow rule matches.
+ * A deny rule that matches refuses in every case.
+ *
  * A rule is (allow or deny, directions, address prefix, port range). An
  * address matches a rule when its family is the rule's (or the rule's
  * address is *), its first PREFIX bits equal the rule's, and its port is in
@@ -31,7 +36,7 @@ typedef struct NetPublish {
 } NetPublish;
 
 struct WasixNetPolicy {
-    bool enabled;               /* some --net or --publish was given */
+    bool net_given;             /* some --net value was given */
     bool has_allow;             /* then only what an allow rule matches */
     NetRule *rules;
     size_t nrules;
@@ -155,7 +160,7 @@ static bool net_parse_rule(const char *spec, NetRule *r)
 const char *wasix_net_policy_add(WasixNetPolicy *p, const char *spec, char *err, size_t errlen)
 {
     if (!spec || spec[0] == '\0') {
-        p->enabled = true;
+        p->net_given = true;
         return NULL;
     }
     NetRule r;
@@ -172,7 +177,7 @@ const char *wasix_net_policy_add(WasixNetPolicy *p, const char *spec, char *err,
     if (!net_parse_rule(body, &r))
         return net_fail(err, errlen, "expected [listen:|connect:]ADDR[/PREFIX]:PORT", body);
     if (!net_push_rule(p, &r)) return net_fail(err, errlen, "out of memory", spec);
-    p->enabled = true;
+    p->net_given = true;
     return NULL;
 }
 
@@ -190,10 +195,6 @@ const char *wasix_net_policy_publish(WasixNetPolicy *p, const char *spec, char *
     if (!grown) return net_fail(err, errlen, "out of memory", spec);
     p->publish = grown;
     p->publish[p->npublish++] = pub;
-    NetRule r = {.allow = true, .directions = WASIX_NET_LISTEN, .family = OS_NET_UNSPEC,
-                 .port_lo = pub.guest_port, .port_hi = pub.guest_port};
-    if (!net_push_rule(p, &r)) return net_fail(err, errlen, "out of memory", spec);
-    p->enabled = true;
     return NULL;
 }
 
@@ -227,7 +228,7 @@ static bool net_rule_matches(const NetRule *r, unsigned direction, const OsNetAd
 
 bool wasix_net_enabled(const WasixNetPolicy *p)
 {
-    return p && p->enabled;
+    return p && (p->net_given || p->npublish > 0);
 }
 
 uint32_t wasix_net_check(const WasixNetPolicy *p, unsigned direction, const OsNetAddr *a)
@@ -235,7 +236,8 @@ uint32_t wasix_net_check(const WasixNetPolicy *p, unsigned direction, const OsNe
     if (!wasix_net_enabled(p)) return WASI_ENOTSUP;
     if (a->family != OS_NET_INET4 && a->family != OS_NET_INET6) return WASI_ENOTSUP;
     OsNetAddr c = net_canonical(a);
-    bool allowed = !p->has_allow;
+    bool allowed = (p->net_given && !p->has_allow) ||
+                   (direction == WASIX_NET_LISTEN && wasix_net_published(p, c.port));
     for (size_t i = 0; i < p->nrules; i++) {
         if (!net_rule_matches(&p->rules[i], direction, &c)) continue;
         if (!p->rules[i].allow) return WASI_EPERM;

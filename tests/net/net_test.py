@@ -216,13 +216,24 @@ def case_echo(sp, guests, conf):
 
 
 def case_echo_publish(sp, guests, conf):
-    """--publish HOST:GUEST: the guest binds GUEST, says GUEST, is reached on HOST."""
+    """--publish HOST:GUEST: the guest binds GUEST, says GUEST, is reached on
+    HOST. --publish does not narrow a bare --net (a client still connects);
+    --publish alone allows nothing else (a connect is Perm, 63)."""
     host, guest = free_port(), 4321
     srv = Server(sp, ["--publish", "%d:%d" % (host, guest), os.path.join(guests, "echo_server.wasm"),
-                      str(guest), "1"])
+                      str(guest), "2"])
+    client = os.path.join(guests, "echo_client.wasm")
     try:
         srv.wait_line(r"^PORT %d$" % guest)
         echo_once(host, b"published")
+        cli = subprocess.run([sp, "run", "--net", "--publish", "1:9999", client, str(host), "both"],
+                             capture_output=True, text=True, timeout=20)
+        if cli.returncode != 0 or "ECHO both" not in cli.stdout:
+            raise Fail("--net --publish client: %d %r %r" % (cli.returncode, cli.stdout, cli.stderr))
+        cli = subprocess.run([sp, "run", "--publish", "1:9999", client, str(host), "x"],
+                             capture_output=True, text=True, timeout=20)
+        if cli.returncode != 4 or "FAIL sock_connect errno=63" not in cli.stdout:
+            raise Fail("--publish alone let a connect through: %d %r" % (cli.returncode, cli.stdout))
         if srv.finish() != 0:
             raise Fail("echo_server: %s" % srv.stderr())
     finally:

@@ -19,8 +19,9 @@
  * connect: rules cover connecting and sending datagrams to an address;
  * without a direction a rule covers both. wasix_net_policy_publish adds
  * HOST:GUEST: a guest that binds port GUEST gets host port HOST, while
- * every address reported back to it says GUEST; it also allows listening
- * on GUEST (an allow rule of its own).
+ * every address reported back to it says GUEST; listening on GUEST is
+ * allowed (unless a deny rule says otherwise), and --publish alone turns
+ * the network on for nothing else.
  *
  * Refusals (wasix_sock.c): with no network at all, binding, connecting and
  * resolving give ENOTSUP (as Wasmer without networking); an operation a
