@@ -33,6 +33,11 @@ add_test(NAME net.udp COMMAND spindle run --net allow=127.0.0.1:* ${NET_GUEST_DI
 set_tests_properties(net.udp PROPERTIES PASS_REGULAR_EXPRESSION "UDP OK")
 add_test(NAME net.sock_fds COMMAND spindle run --net allow=127.0.0.1:* ${NET_GUEST_DIR}/sock_fds.wasm)
 set_tests_properties(net.sock_fds PROPERTIES PASS_REGULAR_EXPRESSION "FDS OK")
+# sock_send_file from stdin, a regular file (net.h, which starts "/*\n * ne").
+add_test(NAME net.send_file
+         COMMAND sh -c "\"$0\" run \"$1\" sendfile < \"$2\"" $<TARGET_FILE:spindle>
+                 ${NET_GUEST_DIR}/sock_fds.wasm ${NET_GUEST_SRC}/net.h)
+set_tests_properties(net.send_file PROPERTIES PASS_REGULAR_EXPRESSION "SENT /\\*\n \\* ne")
 add_test(NAME net.resolve_localhost
          COMMAND spindle run --net ${NET_GUEST_DIR}/resolve.wasm localhost)
 set_tests_properties(net.resolve_localhost PROPERTIES
@@ -42,7 +47,7 @@ add_test(NAME net.policy_rules
          COMMAND spindle run --net allow=127.0.0.1:* --net deny=127.0.0.1:9
                  --net allow=connect:[::1]:* ${NET_GUEST_DIR}/policy.wasm rules)
 set_tests_properties(net.policy_off net.policy_rules PROPERTIES PASS_REGULAR_EXPRESSION "POLICY OK")
-set_tests_properties(net.udp net.sock_fds net.resolve_localhost net.policy_off net.policy_rules
+set_tests_properties(net.udp net.sock_fds net.send_file net.resolve_localhost net.policy_off net.policy_rules
                      PROPERTIES LABELS "net" TIMEOUT 30)
 
 # Host-driven cases (net_test.py): 77 = a host tool (curl, wrk) is missing.

@@ -20,6 +20,11 @@
  *                                          failed 3
  *   sock_shutdown(fd, how)                 RD 1, WR 2
  *
+ * A blocking accept waits for the listener to be readable, then accepts on
+ * the (blocking) host socket: when several threads accept on one listener,
+ * the ones that lose the race block in the host's accept, which the
+ * process's exit still ends (its nudge signal interrupts the call).
+ *
  * Errors: bad pointers Memviolation; bad descriptors Badf; descriptors that
  * are not sockets Notsock; bad families Afnosupport; refusals of the policy
  * (wasix_net.h) Notsup / Perm; the host's own errors as they come.

@@ -5,6 +5,8 @@
  * non-blocking connect goes opening -> opened (sock_status), options read
  * back, and shutdown(WR) is the peer's end of stream. Needs --net for the
  * loopback part. Prints "FDS OK". Exit 0, or the failed check's number.
+ * `sock_fds sendfile` instead sends the first 8 bytes of stdin (a file)
+ * down a socket pair with sock_send_file and prints "SENT <them>".
  */
 #include "net.h"
 
@@ -94,8 +96,29 @@ static void loopback_checks(void)
     fd_close(ls);
 }
 
+NET_IMPORT("sock_send_file") uint32_t sock_send_file(uint32_t out, uint32_t in, uint64_t offset,
+                                                    uint64_t count, uint64_t *sent);
+
+static void send_file_check(void)
+{
+    uint32_t a, b, got = 0;
+    uint64_t sent = 0;
+    net_expect("sock_pair", sock_pair(NET_AF_UNIX, NET_STREAM, 0, &a, &b), 0, 60);
+    net_expect("sock_send_file", sock_send_file(a, 0, 0, 8, &sent), 0, 61);
+    if (sent != 8) net_fail("sent", (uint32_t)sent, 62);
+    net_expect("not a socket", sock_send_file(0, 0, 0, 8, &sent), NET_ENOTSOCK, 63);
+    char buf[8];
+    net_expect("recv", net_recv(b, buf, sizeof buf, &got), 0, 64);
+    net_print("SENT ");
+    net_write(1, buf, got);
+    net_print("\n");
+    proc_exit(got == 8 ? 0 : 65);
+}
+
 NET_EXPORT("_start") void _start(void)
 {
+    char **argv;
+    if (net_args(&argv) > 1 && argv[1][0] == 's') send_file_check();
     pair_checks();
     loopback_checks();
     net_print("FDS OK\n");
