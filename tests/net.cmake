@@ -3,7 +3,8 @@
 #  * our guests (tests/guests/net: freestanding C on raw wasix_32v1 imports,
 #    built like the thread guests) for a TCP echo server and client, UDP
 #    and a Unix pair, sockets as descriptors (dup, poll_oneoff, edge-
-#    triggered epoll, non-blocking connect and receive), name resolution, a keep-alive epoll HTTP server, and
+#    triggered epoll, non-blocking connect and receive, inheritance across
+#    proc_fork), name resolution, a keep-alive epoll HTTP server, and
 #    the policy's and bad input's refusals;
 #  * tests/net/net_test.py, which runs a server guest (or Wasmer's
 #    example-tcp-listener / example-http-ok from ../shared/conformance/wasix)

@@ -5,6 +5,8 @@
  * non-blocking connect goes opening -> opened (sock_status), options read
  * back, and shutdown(WR) is the peer's end of stream. Needs --net for the
  * loopback part. Prints "FDS OK". Exit 0, or the failed check's number.
+ * Last, across proc_fork: the child writes on an inherited socket and makes
+ * a connection of its own to the parent's listener (the policy came with).
  * `sock_fds sendfile` instead sends the first 8 bytes of stdin (a file)
  * down a socket pair with sock_send_file and prints "SENT <them>".
  */
@@ -115,12 +117,60 @@ static void send_file_check(void)
     proc_exit(got == 8 ? 0 : 65);
 }
 
+NET_IMPORT("proc_fork") uint32_t proc_fork(uint32_t copy, uint32_t *pid);
+NET_IMPORT("proc_join") uint32_t proc_join(void *opt_pid, uint32_t flags, void *status);
+
+/* The child of fork_check: greets on the inherited socket and on a new
+ * connection to the parent's listener; exits 0 or a check's number. */
+_Noreturn static void fork_child(uint32_t inherited, const NetAddr *listener)
+{
+    uint32_t c;
+    net_expect("child send", net_send_all(inherited, "kid", 3), 0, 71);
+    net_expect("child open", sock_open(NET_AF_INET4, NET_STREAM, 0, &c), 0, 72);
+    net_expect("child connect", sock_connect(c, listener), 0, 73);
+    net_expect("child send 2", net_send_all(c, "kid2", 4), 0, 74);
+    proc_exit(0);
+}
+
+static void fork_check(void)
+{
+    uint32_t a, b, ls, s, pid = 0, got = 0;
+    net_expect("pair", sock_pair(NET_AF_UNIX, NET_STREAM, 0, &a, &b), 0, 70);
+    net_expect("listener", sock_open(NET_AF_INET4, NET_STREAM, 0, &ls), 0, 75);
+    NetAddr lo = net_ip4(127, 0, 0, 1, 0), addr, peer;
+    net_expect("bind", sock_bind(ls, &lo), 0, 76);
+    net_expect("listen", sock_listen(ls, 4), 0, 77);
+    net_expect("addr", sock_addr_local(ls, &addr), 0, 78);
+    net_expect("proc_fork", proc_fork(1, &pid), 0, 79);
+    if (pid == 0) fork_child(a, &addr);
+    char buf[8];
+    net_expect("recv inherited", net_recv(b, buf, sizeof buf, &got), 0, 80);
+    if (got != 3 || !net_memeq(buf, "kid", 3)) net_fail("inherited data", got, 81);
+    net_expect("accept child", sock_accept_v2(ls, 0, &s, &peer), 0, 82);
+    uint32_t have = 0;
+    while (have < 4) {
+        net_expect("recv child", net_recv(s, buf + have, 4 - have, &got), 0, 83);
+        if (got == 0) break;
+        have += got;
+    }
+    if (have != 4 || !net_memeq(buf, "kid2", 4)) net_fail("child data", have, 84);
+    struct { uint8_t tag, pad[3]; uint32_t pid; } opt = {1, {0}, pid};
+    uint8_t status[8] = {0};
+    net_expect("proc_join", proc_join(&opt, 0, status), 0, 85);
+    if (status[0] != 1 || status[2] != 0) net_fail("child exit", status[2], 86);
+    fd_close(a);
+    fd_close(b);
+    fd_close(s);
+    fd_close(ls);
+}
+
 NET_EXPORT("_start") void _start(void)
 {
     char **argv;
     if (net_args(&argv) > 1 && argv[1][0] == 's') send_file_check();
     pair_checks();
     loopback_checks();
+    fork_check();
     net_print("FDS OK\n");
     proc_exit(0);
 }
