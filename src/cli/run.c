@@ -74,6 +74,21 @@ static const char run_help[] =
     "                         (decimal, may be fractional, e.g. 2.5); the run then\n"
     "                         ends with status 124 and says so on stderr; also\n"
     "                         with --invoke\n"
+    "  --net                  let the guest use the host's network (without --net\n"
+    "                         or --publish it has none: binding, connecting and\n"
+    "                         resolving give ENOTSUP)\n"
+    "  --net allow=RULE       allow only what some allow rule matches (EPERM else)\n"
+    "  --net deny=RULE        refuse what the rule matches (EPERM), whatever the\n"
+    "                         allow rules say. RULE: [listen:|connect:]ADDR[/N]:PORT\n"
+    "                         with ADDR an IPv4 address, [IPv6] or *, /N a prefix\n"
+    "                         length (CIDR), PORT a number, LOW-HIGH or *; listen:\n"
+    "                         covers binding and listening, connect: connecting\n"
+    "                         and sending, no direction both. E.g.\n"
+    "                         --net allow=127.0.0.1:* --net deny=0.0.0.0/0:25\n"
+    "  --publish HOST:GUEST   a guest that binds port GUEST gets host port HOST\n"
+    "                         (addresses it is told still say GUEST), e.g. a server\n"
+    "                         written for port 80 runs with --publish 8080:80;\n"
+    "                         allows listening on GUEST\n"
     "  --                     end of options\n"
     "  -h, --help             this help\n"
     "Every option also takes its value after '=' (--env=A=1).\n"
@@ -106,6 +121,7 @@ typedef struct RunArgs {
     uint64_t max_table_memory; /* --max-table-memory in bytes; 0 = the default */
     uint64_t timeout_ns;      /* --timeout; 0 = none */
     const char *timeout_text; /* --timeout as written, for the message */
+    WasixNetPolicy *net;      /* --net, --publish; NULL = no network */
     const char *path;
     char **args;
     int nargs;
@@ -119,6 +135,7 @@ typedef struct RunArgs {
 
 static void run_args_free(RunArgs *ra)
 {
+    wasix_net_policy_free(ra->net);
     for (int i = 0; i < ra->nowned; i++) free(ra->owned[i]);
     free(ra->owned);
     free(ra->dirs);
@@ -295,6 +312,33 @@ static int run_parse_timeout(RunArgs *ra, const char *v)
     return -1;
 }
 
+/* --net [allow=RULE|deny=RULE] and --publish HOST:GUEST: adds to the run's
+ * network policy. A bare --net takes the next argument only when it starts
+ * with allow= or deny=. -1 to go on, else an exit status. */
+static int run_parse_net(RunArgs *ra, int argc, char **argv, int *i, bool *matched)
+{
+    const char *a = argv[*i], *v = NULL;
+    bool publish = strncmp(a, "--publish", 9) == 0 && (a[9] == '\0' || a[9] == '=');
+    *matched = publish || (strncmp(a, "--net", 5) == 0 && (a[5] == '\0' || a[5] == '='));
+    if (!*matched) return -1;
+    if (publish) {
+        int st = run_option(argc, argv, i, "--publish", &v);
+        if (st >= 0) return st;
+    } else if (a[5] == '=') {
+        v = a + 6;
+    } else if (*i + 1 < argc && (strncmp(argv[*i + 1], "allow=", 6) == 0 ||
+                                 strncmp(argv[*i + 1], "deny=", 5) == 0)) {
+        v = argv[++*i];
+    } else {
+        v = "";
+    }
+    if (!ra->net && !(ra->net = wasix_net_policy_new())) return cli_usage_error("run: out of memory");
+    char err[200];
+    const char *bad = publish ? wasix_net_policy_publish(ra->net, v, err, sizeof err)
+                              : wasix_net_policy_add(ra->net, v, err, sizeof err);
+    return bad ? cli_usage_error("run: %s: %s", publish ? "--publish" : "--net", bad) : -1;
+}
+
 /* Handles one option at argv[*i]; -1 to go on, else an exit status. */
 static int run_parse_option(RunArgs *ra, int argc, char **argv, int *i)
 {
@@ -317,6 +361,8 @@ static int run_parse_option(RunArgs *ra, int argc, char **argv, int *i)
     if (v) return run_parse_max_table_memory(ra, v);
     if ((st = run_option(argc, argv, i, "--timeout", &v)) >= 0) return st;
     if (v) return run_parse_timeout(ra, v);
+    bool net;
+    if ((st = run_parse_net(ra, argc, argv, i, &net)) >= 0 || net) return st;
     if ((st = run_option(argc, argv, i, "--invoke", &v)) >= 0) return st;
     if (v) {
         ra->invoke = v;
@@ -501,7 +547,8 @@ static Process *run_new_process(const RunArgs *ra, ProcessConfig *cfg, int *stat
 {
     *cfg = (ProcessConfig){.max_threads = ra->max_threads, .max_processes = ra->max_processes,
                            .max_memory_bytes = ra->max_memory,
-                           .max_table_bytes = ra->max_table_memory, .timeout_ns = ra->timeout_ns};
+                           .max_table_bytes = ra->max_table_memory, .timeout_ns = ra->timeout_ns,
+                           .net = ra->net};
     *status = run_wasi_config(ra, &cfg->wasi);
     if (*status != CLI_EXIT_OK) return NULL;
     os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */

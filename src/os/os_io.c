@@ -1,6 +1,6 @@
 /*
  * os_io.c - the Linux backend of os_io.h: ppoll, an eventfd as the wake-up
- * event, clock_gettime by id, getrandom, and the socket calls.
+ * event, clock_gettime by id, getrandom (the socket calls are in os_net.c).
  */
 #define _GNU_SOURCE
 #include "os/os_io.h"
@@ -135,42 +135,7 @@ int os_bytes_readable(int fd, uint64_t *n)
     return 0;
 }
 
-/* ---------------------------------------------------------------- sockets */
-
-int os_sock_accept(int fd, bool nonblock)
-{
-    int s = accept4(fd, NULL, NULL, SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
-    return s < 0 ? os_io_err() : s;
-}
-
-int64_t os_sock_recv(int fd, const OsIoVec *iov, int n, unsigned flags, bool *truncated)
-{
-    struct msghdr msg = {0};
-    msg.msg_iov = (struct iovec *)iov;
-    msg.msg_iovlen = (size_t)n;
-    int fl = ((flags & OS_RECV_PEEK) ? MSG_PEEK : 0) | ((flags & OS_RECV_WAITALL) ? MSG_WAITALL : 0);
-    ssize_t r = recvmsg(fd, &msg, fl);
-    if (r < 0) return os_io_err();
-    *truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-    return r;
-}
-
-int64_t os_sock_send(int fd, const OsIoVec *iov, int n)
-{
-    struct msghdr msg = {0};
-    msg.msg_iov = (struct iovec *)iov;
-    msg.msg_iovlen = (size_t)n;
-    ssize_t r = sendmsg(fd, &msg, MSG_NOSIGNAL);
-    return r < 0 ? os_io_err() : r;
-}
-
-int os_sock_shutdown(int fd, unsigned how)
-{
-    int h = (how & OS_SHUT_RD) && (how & OS_SHUT_WR) ? SHUT_RDWR
-            : (how & OS_SHUT_RD)                     ? SHUT_RD
-                                                     : SHUT_WR;
-    return shutdown(fd, h) < 0 ? os_io_err() : 0;
-}
+/* The socket helpers of os_io.h are implemented in os_net.c. */
 
 void os_ignore_sigpipe(void)
 {

@@ -27,9 +27,12 @@ static void wasi_fdx_sync_nonblock(WasiFd *f)
         atomic_store(&f->nonblock, (status & OS_FD_NONBLOCK) != 0);
 }
 
-uint32_t wasi_fdx_install(WasiCtx *ctx, int host_fd, WasiFdExt *ext, uint32_t *fd_out)
+/* Puts host_fd into the lowest free slot as a descriptor of filetype ft with
+ * rights base / inheriting and ext; on failure both are let go. */
+static uint32_t wasi_fdx_install_as(WasiCtx *ctx, int host_fd, uint8_t ft, uint64_t base,
+                                    uint64_t inheriting, WasiFdExt *ext, uint32_t *fd_out)
 {
-    WasiFd *f = wasi_ctx_fd_new(host_fd, true, WASI_FT_UNKNOWN, WASI_RIGHTS_TTY, 0);
+    WasiFd *f = wasi_ctx_fd_new(host_fd, true, ft, base, inheriting);
     if (!f) {
         os_fs_close(host_fd);
         wasi_fdx_ext_release(ext);
@@ -38,6 +41,19 @@ uint32_t wasi_fdx_install(WasiCtx *ctx, int host_fd, WasiFdExt *ext, uint32_t *f
     f->ext = ext;
     wasi_fdx_sync_nonblock(f);
     return wasi_ctx_fd_insert(ctx, f, fd_out);
+}
+
+uint32_t wasi_fdx_install(WasiCtx *ctx, int host_fd, WasiFdExt *ext, uint32_t *fd_out)
+{
+    return wasi_fdx_install_as(ctx, host_fd, WASI_FT_UNKNOWN, WASI_RIGHTS_TTY, 0, ext, fd_out);
+}
+
+uint32_t wasi_fdx_install_socket(WasiCtx *ctx, int host_fd, bool stream, WasiFdExt *ext,
+                                 uint32_t *fd_out)
+{
+    uint8_t ft = stream ? WASI_FT_SOCKET_STREAM : WASI_FT_SOCKET_DGRAM;
+    return wasi_fdx_install_as(ctx, host_fd, ft, WASI_RIGHTS_SOCKET, WASI_RIGHTS_SOCKET, ext,
+                               fd_out);
 }
 
 /* A new WasiFd like f on a duplicate of its host descriptor, or NULL with
@@ -144,6 +160,16 @@ WasiFdExt *wasi_fdx_ext(const WasiFd *f)
 bool wasi_fdx_always_ready(const WasiFd *f)
 {
     return !f->may_block;
+}
+
+bool wasi_fdx_nonblocking(const WasiFd *f)
+{
+    return atomic_load(&f->nonblock);
+}
+
+bool wasi_fdx_is_socket(const WasiFd *f)
+{
+    return f->filetype == WASI_FT_SOCKET_STREAM || f->filetype == WASI_FT_SOCKET_DGRAM;
 }
 
 int wasi_ctx_wake_fd(WasiCtx *ctx)

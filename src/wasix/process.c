@@ -147,6 +147,11 @@ static SpResult process_define_all(Process *p)
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_tty_defs, wasix_tty_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_fork_defs, wasix_fork_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_exec_defs, wasix_exec_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_sock_defs, wasix_sock_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_sock_io_defs, wasix_sock_io_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_sock_opt_defs, wasix_sock_opt_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_sock_addr_defs, wasix_sock_addr_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_resolve_defs, wasix_resolve_ndefs);
     static const char *const spawn_modules[] = {"wasi", "wasi_snapshot_preview1", "wasi_unstable"};
     for (size_t i = 0; i < SP_ARRAY_LEN(spawn_modules) && !e; i++)
         e = process_define(p, spawn_modules[i], "thread-spawn", "i>i", wasix_thread_spawn_wasi);

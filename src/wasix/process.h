@@ -284,6 +284,16 @@ extern const WasixHostDef wasix_fork_defs[];     /* wasix_fork.c */
 extern const size_t wasix_fork_ndefs;
 extern const WasixHostDef wasix_exec_defs[];     /* wasix_exec.c */
 extern const size_t wasix_exec_ndefs;
+extern const WasixHostDef wasix_sock_defs[];      /* wasix_sock.c (sockets: wasix_sock.h) */
+extern const size_t wasix_sock_ndefs;
+extern const WasixHostDef wasix_sock_io_defs[];   /* wasix_sock_io.c */
+extern const size_t wasix_sock_io_ndefs;
+extern const WasixHostDef wasix_sock_opt_defs[];  /* wasix_sock_opt.c */
+extern const size_t wasix_sock_opt_ndefs;
+extern const WasixHostDef wasix_sock_addr_defs[]; /* wasix_sock_addr.c */
+extern const size_t wasix_sock_addr_ndefs;
+extern const WasixHostDef wasix_resolve_defs[];   /* wasix_resolve.c (resolve, port_*) */
+extern const size_t wasix_resolve_ndefs;
 
 /* `wasi`.`thread-spawn` (thread.c), also defined in the preview1 namespaces. */
 TrapKind wasix_thread_spawn_wasi(ExecEnv *env, Instance *caller, void *ctx, Slot *io);

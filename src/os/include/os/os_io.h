@@ -56,7 +56,7 @@ int os_random(void *buf, size_t len);
 /* Bytes that can be read from fd without blocking (pipes, sockets, ttys). */
 int os_bytes_readable(int fd, uint64_t *n);
 
-/* ---- sockets (descriptors the embedder handed in) ---- */
+/* ---- sockets (descriptors the embedder handed in; implemented in os_net.c) ---- */
 
 /* Accepts a connection; the new descriptor is close-on-exec and, when
  * `nonblock`, non-blocking. */

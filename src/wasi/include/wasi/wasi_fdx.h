@@ -40,6 +40,12 @@ void wasi_fdx_ext_release(WasiFdExt *ext);
  * ext released: EMFILE, ENOMEM. */
 uint32_t wasi_fdx_install(WasiCtx *ctx, int host_fd, WasiFdExt *ext, uint32_t *fd_out);
 
+/* The same for a socket WASIX made: filetype socket_stream (stream) or
+ * socket_dgram, the socket rights (read, write, poll, accept, shutdown), so
+ * preview1's sock_* and fd_* calls treat it like a handed-in socket. */
+uint32_t wasi_fdx_install_socket(WasiCtx *ctx, int host_fd, bool stream, WasiFdExt *ext,
+                                 uint32_t *fd_out);
+
 /* Duplicates fd into the lowest free slot >= min_fd, close-on-exec when
  * asked: EBADF, EINVAL (min_fd past the table's limit), EMFILE, ENOMEM, or a
  * host error. */
@@ -64,6 +70,10 @@ bool wasi_fdx_is(WasiCtx *ctx, uint32_t fd, const WasiFd *f);
 int wasi_fdx_host(const WasiFd *f);
 WasiFdExt *wasi_fdx_ext(const WasiFd *f);
 bool wasi_fdx_always_ready(const WasiFd *f);
+/* Whether the guest made the descriptor non-blocking (its host descriptor
+ * is then O_NONBLOCK too), and whether it is a socket (filetype). */
+bool wasi_fdx_nonblocking(const WasiFd *f);
+bool wasi_fdx_is_socket(const WasiFd *f);
 
 /* The WASI errno for a negative host errno from the os layer (0 -> 0). */
 uint32_t wasi_fdx_errno(int64_t neg_errno);

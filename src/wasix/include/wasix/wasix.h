@@ -23,6 +23,7 @@
 #include "engine/runtime.h"
 #include "wasi/wasi.h"
 #include "wasix/wasix_errors.h"
+#include "wasix/wasix_net.h"
 
 typedef struct ProcessConfig {
     WasiConfig wasi;
@@ -43,6 +44,8 @@ typedef struct ProcessConfig {
     uint64_t timeout_ns;    /* 0 = none; else a wall-clock limit from the process's creation:
                              * when it passes, every thread is stopped as by an exit and
                              * the status is WASIX_EXIT_TIMEOUT */
+    const WasixNetPolicy *net; /* what the sockets may do (wasix_net.h); NULL = no network.
+                                * Borrowed: it must outlive the process */
     bool bare;              /* no WASI/WASIX namespaces, no WasiCtx and no memories made for
                              * imports: the embedder defines every import through
                              * wasix_process_linker (spec scripts) */
