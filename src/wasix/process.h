@@ -191,6 +191,8 @@ extern const WasixHostDef wasix_epoll_defs[];    /* wasix_epoll.c */
 extern const size_t wasix_epoll_ndefs;
 extern const WasixHostDef wasix_tty_defs[];      /* wasix_tty.c */
 extern const size_t wasix_tty_ndefs;
+extern const WasixHostDef wasix_stack_defs[];    /* wasix_stack.c */
+extern const size_t wasix_stack_ndefs;
 
 /* `wasi`.`thread-spawn` (thread.c), also defined in the preview1 namespaces. */
 TrapKind wasix_thread_spawn_wasi(ExecEnv *env, Instance *caller, void *ctx, Slot *io);
