@@ -15,8 +15,11 @@
  * value-stack addresses: they stay right because a checkpoint can only be
  * resumed by the same activation, whose entry frame has not moved.
  *
- * Bounds: at most INTERP_MAX_CHECKPOINTS a stack (the oldest is evicted);
- * the checkpoints of an activation are freed when it returns.
+ * Bounds: at most INTERP_MAX_CHECKPOINTS a stack, together at most
+ * INTERP_MAX_CHECKPOINT_BYTES (the oldest are evicted); the checkpoints of
+ * an activation are freed when it returns. Cost: a checkpoint copies the
+ * activation's whole value stack in use (a few hundred bytes for a typical
+ * C program; more under deep recursion).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -95,16 +98,34 @@ static InterpCheckpoint *checkpoint_capture(const InterpStack *is)
     return cp;
 }
 
-/* The index in is->checkpoints where a checkpoint with `key` goes: that
- * key's old one, else a free entry, else the oldest (smallest id). */
-static uint32_t checkpoint_slot_for(const InterpStack *is, uint64_t key)
+/* The host memory cp's copies take. */
+static size_t checkpoint_bytes(const InterpCheckpoint *cp)
 {
-    uint32_t oldest = 0;
-    for (uint32_t i = 0; i < is->checkpoint_count; i++) {
-        if (is->checkpoints[i]->key == key) return i;
-        if (is->checkpoints[i]->id < is->checkpoints[oldest]->id) oldest = i;
+    return sizeof *cp + (size_t)cp->nframes * sizeof(CallFrame) + cp->nslots * sizeof(Slot) +
+           (size_t)cp->nglobals * 2 * sizeof(Slot);
+}
+
+/* Frees is->checkpoints[i]; the last entry takes its place. */
+static void checkpoint_remove(InterpStack *is, uint32_t i)
+{
+    is->checkpoint_bytes -= checkpoint_bytes(is->checkpoints[i]);
+    checkpoint_free(is->checkpoints[i]);
+    is->checkpoints[i] = is->checkpoints[--is->checkpoint_count];
+}
+
+/* Makes room for a checkpoint of `bytes` under `key`: removes that key's
+ * old one, then the oldest (smallest id) while a bound would be passed. */
+static void checkpoint_make_room(InterpStack *is, uint64_t key, size_t bytes)
+{
+    for (uint32_t i = 0; i < is->checkpoint_count; i++)
+        if (is->checkpoints[i]->key == key) checkpoint_remove(is, i--);
+    while (is->checkpoint_count == INTERP_MAX_CHECKPOINTS ||
+           (is->checkpoint_count && is->checkpoint_bytes + bytes > INTERP_MAX_CHECKPOINT_BYTES)) {
+        uint32_t oldest = 0;
+        for (uint32_t i = 1; i < is->checkpoint_count; i++)
+            if (is->checkpoints[i]->id < is->checkpoints[oldest]->id) oldest = i;
+        checkpoint_remove(is, oldest);
     }
-    return is->checkpoint_count < INTERP_MAX_CHECKPOINTS ? is->checkpoint_count : oldest;
 }
 
 /* See runtime.h. */
@@ -120,10 +141,10 @@ SpResult env_checkpoint_save(ExecEnv *env, uint64_t key, uint64_t *id)
     if (!cp) return ERR_OUT_OF_MEMORY;
     cp->key = key;
     cp->id = ++is->last_checkpoint_id;
-    uint32_t at = checkpoint_slot_for(is, key);
-    if (at == is->checkpoint_count) is->checkpoint_count++;
-    else checkpoint_free(is->checkpoints[at]);
-    is->checkpoints[at] = cp;
+    size_t bytes = checkpoint_bytes(cp);
+    checkpoint_make_room(is, key, bytes);
+    is->checkpoints[is->checkpoint_count++] = cp;
+    is->checkpoint_bytes += bytes;
     *id = cp->id;
     return SP_OK;
 }
@@ -169,19 +190,14 @@ void interp_checkpoint_apply(ExecEnv *env, InterpResumePoint *at)
 /* See interp_stack.h. */
 void interp_checkpoints_drop_activation(InterpStack *is, uint64_t id)
 {
-    uint32_t kept = 0;
-    for (uint32_t i = 0; i < is->checkpoint_count; i++) {
-        if (is->checkpoints[i]->activation == id) checkpoint_free(is->checkpoints[i]);
-        else is->checkpoints[kept++] = is->checkpoints[i];
-    }
-    is->checkpoint_count = kept;
+    for (uint32_t i = 0; i < is->checkpoint_count; i++)
+        if (is->checkpoints[i]->activation == id) checkpoint_remove(is, i--);
 }
 
 /* See interp_stack.h. */
 void interp_checkpoints_free(InterpStack *is)
 {
-    for (uint32_t i = 0; i < is->checkpoint_count; i++) checkpoint_free(is->checkpoints[i]);
+    while (is->checkpoint_count) checkpoint_remove(is, 0);
     free(is->checkpoints);
     is->checkpoints = NULL;
-    is->checkpoint_count = 0;
 }

@@ -43,8 +43,11 @@ typedef struct Activation {
 
 typedef struct InterpCheckpoint InterpCheckpoint;
 
-/* Saved call stacks of this thread (interp_checkpoint.c), a bounded set. */
+/* Saved call stacks of this thread (interp_checkpoint.c), a bounded set:
+ * at most this many, holding at most this many bytes of copies (the oldest
+ * go first; the newest is always kept). */
 #define INTERP_MAX_CHECKPOINTS 256u
+#define INTERP_MAX_CHECKPOINT_BYTES ((size_t)64 << 20)
 
 /* One thread's interpreter state. stack_top and frame_count describe the
  * live activations only while a host function (or another tier) runs: a
@@ -63,6 +66,7 @@ struct InterpStack {
 
     InterpCheckpoint **checkpoints;   /* INTERP_MAX_CHECKPOINTS entries, NULL until used */
     uint32_t checkpoint_count;
+    size_t checkpoint_bytes;          /* what their copies hold */
     uint64_t last_checkpoint_id;
     InterpCheckpoint *resume;         /* armed by env_checkpoint_resume, applied by interp_run */
 };

@@ -320,8 +320,8 @@ TrapKind func_call(ExecEnv *env, Func *f, Slot *io);
  * interpreter owns its stacks, so it can copy them aside and put them back.
  * Only a host function called directly by interpreted code can use them, on
  * its own env; a checkpoint lives until it is replaced, evicted (the oldest
- * beyond 256 per thread), or the activation (outermost interpreted call of
- * a func_call) it was taken in returns. */
+ * beyond 256 per thread or 64 MiB of copies), or the activation (the
+ * interpreted call of a func_call) it was taken in returns. */
 
 /* Saves the call stack of the interpreted activation calling the running
  * host function: its frames (locals and operands), where the host call
