@@ -153,3 +153,67 @@ if(SPINDLE_WASM_GUESTS_OK)
     set_tests_properties(wasix.guest.${name} PROPERTIES LABELS "thread" TIMEOUT 30)
   endforeach()
 endif()
+
+# setjmp/longjmp through stack_checkpoint / stack_restore, without asyncify
+# (src/wasix/wasix_stack.c): Wasmer's example-longjmp, and our own guest
+# (tests/guests/threads/stack.c) run as built and, post-processed by
+# Binaryen's `wasm-opt --asyncify`, as a guest that exports the asyncify
+# functions (never started: its state stays normal). The stack_* builds end
+# the process from stack_restore on purpose; each expects its exit code and
+# the reason on stderr.
+if(EXISTS ${WASIX_CONF_DIR})
+  add_test(NAME wasix.example-longjmp
+           COMMAND wasix_check ${WASIX_CONF_DIR}/example-longjmp.wasm
+                               ${WASIX_CONF_DIR}/example-longjmp.json)
+  set_tests_properties(wasix.example-longjmp PROPERTIES LABELS "conformance;thread" TIMEOUT 60
+                       ENVIRONMENT "${WASIX_CONF_TSAN}")
+endif()
+if(SPINDLE_WASM_GUESTS_OK)
+  set(WASIX_STACK_GUESTS stack)
+  set(stack_outputs ${WASIX_GUEST_DIR}/stack.wasm)
+  wasix_guest_c(stack stack.c)
+  foreach(variant unknown:RESTORE_UNKNOWN other_thread:RESTORE_OTHER_THREAD
+                  from_handler:RESTORE_FROM_HANDLER ended:RESTORE_ENDED
+                  bad_pointer:RESTORE_BAD_POINTER)
+    string(REPLACE ":" ";" parts ${variant})
+    list(GET parts 0 suffix)
+    list(GET parts 1 flag)
+    wasix_guest_c(stack_${suffix} stack.c -D${flag})
+    list(APPEND stack_outputs ${WASIX_GUEST_DIR}/stack_${suffix}.wasm)
+  endforeach()
+  find_program(SPINDLE_WASM_OPT NAMES wasm-opt)
+  if(SPINDLE_WASM_OPT)
+    set(asyncified ${WASIX_GUEST_DIR}/stack_asyncify.wasm)
+    add_custom_command(OUTPUT ${asyncified}
+      COMMAND ${SPINDLE_WASM_OPT} --enable-threads --enable-bulk-memory --asyncify
+              ${WASIX_GUEST_DIR}/stack.wasm -o ${asyncified}
+      DEPENDS ${WASIX_GUEST_DIR}/stack.wasm COMMENT "wasm guest stack_asyncify" VERBATIM)
+    list(APPEND stack_outputs ${asyncified})
+    list(APPEND WASIX_STACK_GUESTS stack_asyncify)
+  else()
+    message(WARNING "wasm-opt (binaryen) missing: wasix.guest.stack_asyncify is not run")
+  endif()
+  # only these outputs: a second target on wasix_guests' outputs could run
+  # their rules twice at once in a parallel build
+  add_custom_target(wasix_stack_guests ALL DEPENDS ${stack_outputs})
+  foreach(name ${WASIX_STACK_GUESTS})
+    add_test(NAME wasix.guest.${name} COMMAND wasix_check --timeout 20 ${WASIX_GUEST_DIR}/${name}.wasm)
+    set_tests_properties(wasix.guest.${name} PROPERTIES LABELS "thread" TIMEOUT 40)
+  endforeach()
+  foreach(case unknown:79:unknown\ stack\ checkpoint
+               other_thread:79:not\ a\ snapshot\ of\ this\ thread
+               from_handler:79:stack\ checkpoint\ of\ an\ outer\ wasm\ activation
+               ended:79:unknown\ stack\ checkpoint
+               bad_pointer:78:snapshot\ out\ of\ bounds)
+    string(REPLACE ":" ";" parts "${case}")
+    list(GET parts 0 suffix)
+    list(GET parts 1 code)
+    list(GET parts 2 reason)
+    set(json ${WASIX_GUEST_DIR}/stack_exit_${code}.json)
+    file(WRITE ${json} "{\"exit_code\": ${code}}\n")
+    add_test(NAME wasix.guest.stack_${suffix}
+             COMMAND wasix_check --timeout 20 --stderr-has "stack_restore in thread"
+                     --stderr-has "${reason}" ${WASIX_GUEST_DIR}/stack_${suffix}.wasm ${json})
+    set_tests_properties(wasix.guest.stack_${suffix} PROPERTIES LABELS "thread" TIMEOUT 40)
+  endforeach()
+endif()

@@ -132,6 +132,7 @@ static const char *const trap_messages[TRAP_KIND_COUNT] = {
     [TRAP_HOST] = "host function failed",
     [TRAP_EXIT] = "process exit",
     [TRAP_INTERRUPTED] = "interrupted",
+    [TRAP_RESUME] = "stack checkpoint resumed outside its activation",
 };
 
 const char *trap_message(TrapKind kind)

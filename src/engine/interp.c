@@ -1,9 +1,12 @@
 /*
  * interp.c - the interpreter tier: runs translated code (format: code.h)
  * with direct-threaded dispatch (`goto *ip->handler`); owns its per-thread
- * stacks (InterpStack: value stack and call records, reached through
- * ExecEnv.interp), its entry from the call path (interp_call, see tier.h)
- * and the backtraces of its frames.
+ * stacks (InterpStack, interp_stack.h: value stack and call records, reached
+ * through ExecEnv.interp), its entry from the call path (interp_call, see
+ * tier.h) and the backtraces of its frames. Stack checkpoints (saving and
+ * putting back an activation's frames) are in interp_checkpoint.c; this
+ * loop only publishes each host call's site and, on its trap path, resumes
+ * a checkpoint that a host call armed (TRAP_RESUME).
  *
  * One dispatch function (interp_run) holds every handler, grouped per
  * opcode family by macros; the superinstructions of the translator's
@@ -25,28 +28,9 @@
 #include <string.h>
 
 #include "interp_simd.h"
-#include "tier.h"
+#include "interp_stack.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "guest memory is little-endian");
-
-/* A call record: where the caller continues. */
-typedef struct CallFrame {
-    const CodeWord *ret_ip;
-    Slot *fp;
-    Func *func;      /* the caller */
-} CallFrame;
-
-/* One thread's interpreter state. stack_top and frame_count describe the
- * live activations only while a host function (or another tier) runs: a
- * nested interp_call starts its frame at stack_top. */
-struct InterpStack {
-    Slot *stack;            /* value stack: locals and operands of every frame */
-    Slot *stack_end;
-    Slot *stack_top;
-    CallFrame *frames;
-    uint32_t max_frames;
-    uint32_t frame_count;
-};
 
 #define DEFAULT_STACK_BYTES ((size_t)8 << 20)
 #define DEFAULT_MAX_FRAMES 50000u
@@ -514,6 +498,7 @@ static TrapKind interp_run(ExecEnv *env, Func *entry, Slot *fp, const void *cons
     Slot *nfp = NULL;
     TrapKind trap = TRAP_NONE;
     const Func *failed_host = NULL;
+    uint32_t host_bt_len = 0;
 
     frames[depth++] = (CallFrame){exit_code, fp, entry};
     interp_zero_locals(&entry->code->interp, fp);
@@ -631,7 +616,7 @@ do_outside_call: {
      * convention on the argument slots, this activation's state published */
     is->stack_top = fp + func->code->interp.frame_slots;
     is->frame_count = depth;
-    uint32_t bt_len = env->backtrace_len;
+    host_bt_len = env->backtrace_len;
     TrapKind k;
     if (callee->code) {
         env->call_depth++;
@@ -640,13 +625,15 @@ do_outside_call: {
         if (SP_UNLIKELY(k != TRAP_NONE)) TRAP(k);   /* the tier recorded its frames */
     } else {
         if (SP_UNLIKELY(!callee->host)) TRAP(TRAP_HOST);
+        is->site = (HostSite){ret, fp, func, nfp, env->call_depth + 1};
         k = callee->host(env, inst, callee->host_ctx, nfp);
+        is->site.depth_mark = 0;
         if (SP_UNLIKELY(k != TRAP_NONE)) {
             failed_host = callee;
             TRAP(k);
         }
     }
-    env->backtrace_len = bt_len; /* drop frames of traps the host handled */
+    env->backtrace_len = host_bt_len; /* drop frames of traps the host handled */
     if (mem0) mem_size = memory_size_bytes(mem0);
     ip = ret;
     DISPATCH();
@@ -938,6 +925,22 @@ H_atomic_fence:
 #include "interp_simd.inc"
 
 on_trap:
+    if (SP_UNLIKELY(trap == TRAP_RESUME) && is->resume) {
+        /* a host call armed a checkpoint of this activation: continue there */
+        InterpResumePoint at;
+        interp_checkpoint_apply(env, &at);
+        ip = at.ip;
+        fp = at.fp;
+        func = at.func;
+        depth = at.depth;
+        inst = func->inst;
+        failed_host = NULL;
+        trap = TRAP_NONE;
+        env->trap = TRAP_NONE;
+        env->backtrace_len = host_bt_len;
+        LOAD_INSTANCE();
+        DISPATCH();
+    }
     interp_record_trap(env, trap, failed_host, func, ip, frames, depth, entry_depth);
     is->frame_count = entry_depth;
     return trap;
@@ -975,6 +978,7 @@ struct InterpStack *interp_stack_new(size_t stack_bytes, uint32_t max_frames)
 void interp_stack_free(InterpStack *is)
 {
     if (!is) return;
+    interp_checkpoints_free(is);
     free(is->stack);
     free(is->frames);
     free(is);
@@ -986,8 +990,9 @@ bool interp_stack_idle(const ExecEnv *env)
 }
 
 /* See tier.h: runs f with its arguments copied from io into a fresh frame
- * at the stack's top (its bottom when no interpreter frame is live); copies
- * the results back. */
+ * at the stack's top (its bottom when no interpreter frame is live), as a
+ * new activation (interp_stack.h) whose checkpoints end with it; copies the
+ * results back. */
 TrapKind interp_call(ExecEnv *env, Func *f, Slot *io)
 {
     InterpStack *is = env->interp;
@@ -1002,8 +1007,16 @@ TrapKind interp_call(ExecEnv *env, Func *f, Slot *io)
         return TRAP_STACK_EXHAUSTED;
     }
     memcpy(fp, io, (size_t)cf->param_slots * sizeof(Slot));
+    HostSite outer_site = is->site;
+    Activation outer = is->activation;
+    is->activation = (Activation){++is->last_activation_id, fp, saved_depth};
+    is->site.depth_mark = 0;
     TrapKind k = interp_run(env, f, fp, NULL);
     if (k == TRAP_NONE) memcpy(io, fp, (size_t)cf->result_slots * sizeof(Slot));
+    if (SP_UNLIKELY(is->checkpoint_count)) interp_checkpoints_drop_activation(is, is->activation.id);
+    is->resume = NULL;
+    is->activation = outer;
+    is->site = outer_site;
     is->stack_top = saved_top;
     is->frame_count = saved_depth;
     return k;

@@ -152,6 +152,7 @@ static SpResult process_define_all(Process *p)
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_sock_opt_defs, wasix_sock_opt_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_sock_addr_defs, wasix_sock_addr_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_resolve_defs, wasix_resolve_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_stack_defs, wasix_stack_ndefs);
     static const char *const spawn_modules[] = {"wasi", "wasi_snapshot_preview1", "wasi_unstable"};
     for (size_t i = 0; i < SP_ARRAY_LEN(spawn_modules) && !e; i++)
         e = process_define(p, spawn_modules[i], "thread-spawn", "i>i", wasix_thread_spawn_wasi);

@@ -294,6 +294,8 @@ extern const WasixHostDef wasix_sock_addr_defs[]; /* wasix_sock_addr.c */
 extern const size_t wasix_sock_addr_ndefs;
 extern const WasixHostDef wasix_resolve_defs[];   /* wasix_resolve.c (resolve, port_*) */
 extern const size_t wasix_resolve_ndefs;
+extern const WasixHostDef wasix_stack_defs[];    /* wasix_stack.c */
+extern const size_t wasix_stack_ndefs;
 
 /* `wasi`.`thread-spawn` (thread.c), also defined in the preview1 namespaces. */
 TrapKind wasix_thread_spawn_wasi(ExecEnv *env, Instance *caller, void *ctx, Slot *io);

@@ -99,6 +99,8 @@ typedef enum TrapKind {
     TRAP_HOST,               /* a host function failed; ExecEnv.trap_msg says why */
     TRAP_EXIT,               /* the process is exiting; ExecEnv.exit_code holds the code */
     TRAP_INTERRUPTED,        /* stopped at a safepoint because ExecEnv.interrupt was set */
+    TRAP_RESUME,             /* not a trap: a host function armed a stack checkpoint
+                              * (env_checkpoint_resume); the interpreter resumes it */
     TRAP_KIND_COUNT
 } TrapKind;
 

@@ -103,6 +103,12 @@ typedef struct SpErrInfo {
     X(ERR_INCOMPATIBLE_IMPORT, ERRG_LINK, "incompatible import type")                        \
     /* --- instantiation: what the embedder asked for (instance.c) --- */                    \
     X(ERR_NO_EXEC_ENV, ERRG_INSTANTIATE, "a start function needs an execution environment")  \
+    /* --- stack checkpoints: what a host function asked for (interp_checkpoint.c) --- */  \
+    X(ERR_CHECKPOINT_NOT_WASM, ERRG_INSTANTIATE,                                             \
+      "stack checkpoints need a host call made by interpreted wasm code")                    \
+    X(ERR_CHECKPOINT_UNKNOWN, ERRG_INSTANTIATE, "unknown stack checkpoint")                  \
+    X(ERR_CHECKPOINT_ACTIVATION, ERRG_INSTANTIATE,                                           \
+      "stack checkpoint of an outer wasm activation")                                        \
     /* --- resources: the host's memory and limits (everywhere) --- */                       \
     X(ERR_OUT_OF_MEMORY, ERRG_RESOURCE, "out of memory")                                     \
     X(ERR_MEMORY_CAP, ERRG_RESOURCE, "memory minimum exceeds the memory cap")                \

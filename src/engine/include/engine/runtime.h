@@ -313,6 +313,34 @@ void env_free(ExecEnv *env);
  * may call back into wasm (nesting is bounded: TRAP_STACK_EXHAUSTED). */
 TrapKind func_call(ExecEnv *env, Func *f, Slot *io);
 
+/* ----------------------------- stack checkpoints (interp_checkpoint.c) */
+
+/* Saved wasm call stacks of one thread, for setjmp/longjmp-like host calls
+ * (WASIX stack_checkpoint / stack_restore) without asyncify: the
+ * interpreter owns its stacks, so it can copy them aside and put them back.
+ * Only a host function called directly by interpreted code can use them, on
+ * its own env; a checkpoint lives until it is replaced, evicted (the oldest
+ * beyond 256 per thread or 64 MiB of copies), or the activation (the
+ * interpreted call of a func_call) it was taken in returns. */
+
+/* Saves the call stack of the interpreted activation calling the running
+ * host function: its frames (locals and operands), where the host call
+ * returns to, and the calling instance's mutable defined globals. Replaces
+ * an older checkpoint with the same `key` (the embedder's name for it, e.g.
+ * a guest address). *id receives its id (nonzero, unique on env).
+ * Errors: ERR_CHECKPOINT_NOT_WASM, ERR_OUT_OF_MEMORY. */
+SpResult env_checkpoint_save(ExecEnv *env, uint64_t key, uint64_t *id);
+
+/* Arms checkpoint `id`: the running host function must then return
+ * TRAP_RESUME, and the interpreter continues as if the host call that saved
+ * the checkpoint returned again, now with results[0..nresults) (at most 4
+ * slots), on the saved frames and globals. Linear memory is not touched.
+ * Errors (nothing armed): ERR_CHECKPOINT_NOT_WASM, ERR_CHECKPOINT_UNKNOWN
+ * (never saved here, replaced, evicted, or its activation returned),
+ * ERR_CHECKPOINT_ACTIVATION (saved by an outer activation, below a host
+ * function that is still running). */
+SpResult env_checkpoint_resume(ExecEnv *env, uint64_t id, const Slot *results, uint32_t nresults);
+
 /* Appends f (at module byte offset code_offset, 0 = unknown) to env's
  * backtrace, if there is room. Tiers and the call path use it. */
 void env_backtrace_add(ExecEnv *env, const Func *f, uint32_t code_offset);
