@@ -304,18 +304,13 @@ TrapKind wasix_thread_spawn_wasi(ExecEnv *env, Instance *caller, void *ctx, Slot
 TrapKind wasix_signals_deliver(ExecEnv *env);
 
 /* The safepoint hook of every thread's env (ExecEnv.safepoint): called when
- * the interrupt flag is found set in running code. TRAP_INTERRUPTED when the
- * process is exiting; else the flag was raised for a signal: it is cleared
- * (unless some thread still has one queued) and the calling thread's
- * pending signals and the host's are delivered (its handler runs there, at
- * the safepoint); returns TRAP_NONE to go on or the trap that ends the call
- * (an exit the signal caused). */
+ * the interrupt flag is found set in running code, and by the waits the flag
+ * ended. TRAP_INTERRUPTED when the process is exiting; else the flag was
+ * raised by a host signal: it is cleared and the host's pending signals and
+ * the calling thread's are delivered (a handler runs there); returns
+ * TRAP_NONE to go on or the trap that ends the call (an exit the signal
+ * caused). */
 TrapKind wasix_safepoint(ExecEnv *env);
-
-/* Makes the threads of p look at their signals: raises the interrupt flag
- * (their next safepoint calls wasix_safepoint) and nudges t (if any, and
- * started) out of a blocking system call. Any thread; lock held or not. */
-void wasix_signals_attend(Process *p, WasixThread *t);
 
 /* The host signals a command-mode process catches and turns into guest
  * signals (WASIX numbers them as Linux does): process_host_signals[0..n). */

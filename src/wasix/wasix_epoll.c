@@ -355,8 +355,7 @@ static TrapKind wasix_epoll_wait(ExecEnv *env, Instance *caller, void *ctx, Slot
     }
     free(out);
     free(ev);
-    if (n == -EINTR && process_is_exiting(ctx)) return TRAP_INTERRUPTED;
-    if (n == -EINTR && (trap = wasix_signals_check(env))) return trap;   /* a signal: Intr */
+    if (n == -EINTR && (trap = wasix_safepoint(env))) return trap;   /* the exit; else Intr */
     return wasix_ret(io, n < 0 ? wasi_fdx_errno(n) : WASI_ESUCCESS);
 }
 

@@ -14,8 +14,15 @@
  * SIGPIPE, 27 (Intr) otherwise) and the rest are ignored. SIGKILL and SIGSTOP
  * are never given to the handler. proc_raise_interval timers are checked at
  * the same boundaries, by whichever thread gets there first (as Wasmer).
- * Not done: waking a thread blocked in the host to deliver a signal (it gets
- * it at its next host call), and delivery at the wasi layer's calls.
+ * Host signals (process-directed: kill, Ctrl-C, a write to a closed pipe,
+ * SIGCHLD) are caught in command mode and raise the process's interrupt
+ * flag, so the first thread at a safepoint (a loop back-edge or a call in
+ * running code) or at one of this layer's host calls takes them
+ * (wasix_safepoint); only the main thread lets the kernel deliver them, so
+ * that they end its blocking calls (with Intr, or a spurious futex wake-up).
+ * A signal queued on one thread (thread_signal, proc_signal to oneself)
+ * nudges that thread out of a blocking system call and is delivered at its
+ * next host call. Not done: delivery at the wasi layer's calls.
  *
  * The current directory is a guest path, "/" at start. chdir joins its
  * argument to it lexically (wasi_path_join) and accepts "/", the virtual
@@ -134,14 +141,6 @@ TrapKind wasix_signals_deliver(ExecEnv *env)
     return TRAP_NONE;
 }
 
-/* True when some thread of p has a signal queued (lock held). */
-static bool wasix_signals_queued(Process *p)
-{
-    for (WasixThread *t = p->threads; t; t = t->next)
-        if (atomic_load(&t->pending_signals)) return true;
-    return os_signals_pending();
-}
-
 /* See process.h. The interrupt flag is cleared before the exit state is
  * read: an exit that starts meanwhile sets it again after (process_exit
  * marks the process exiting first, then sets the flag). */
@@ -157,16 +156,14 @@ TrapKind wasix_safepoint(ExecEnv *env)
         return TRAP_INTERRUPTED;
     }
     TrapKind k = wasix_signals_deliver(env);
-    pthread_mutex_lock(&p->lock);
-    if (wasix_signals_queued(p)) atomic_store(&p->interrupt, 1);   /* for their threads */
-    pthread_mutex_unlock(&p->lock);
+    if (os_signals_pending()) atomic_store(&p->interrupt, 1);   /* arrived meanwhile */
     return k;
 }
 
-/* See process.h. */
-void wasix_signals_attend(Process *p, WasixThread *t)
+/* Nudges t (if started) out of a blocking system call, so that it comes to
+ * its queued signals sooner (lock held). */
+static void wasix_signals_nudge(WasixThread *t)
 {
-    atomic_store(&p->interrupt, 1);
     if (t && t->started) os_thread_nudge(&t->os);
 }
 
@@ -187,7 +184,7 @@ void wasix_signal_process(Process *p, uint32_t sig)
     if (!t) t = p->threads;
     if (t) {
         atomic_fetch_or(&t->pending_signals, 1u << sig);
-        wasix_signals_attend(p, t);
+        wasix_signals_nudge(t);
     }
     pthread_mutex_unlock(&p->lock);
 }
@@ -205,7 +202,7 @@ static TrapKind wasix_proc_thread_signal(ExecEnv *env, Instance *caller, void *c
         WasixThread *t = wasix_proc_find_thread(p, tid);
         if (t) {
             atomic_fetch_or(&t->pending_signals, 1u << sig);
-            if (t != wasix_self(env)) wasix_signals_attend(p, t);
+            if (t != wasix_self(env)) wasix_signals_nudge(t);
         }
         pthread_mutex_unlock(&p->lock);
     }
@@ -321,8 +318,8 @@ static TrapKind wasix_proc_thread_sleep(ExecEnv *env, Instance *caller, void *ct
     } else {
         _Alignas(4) uint32_t word = 0;
         int64_t timeout = ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)ns;
-        if (park_wait32(env, &word, 0, timeout) == 3 && process_is_exiting(ctx))
-            return TRAP_INTERRUPTED;   /* else a signal ended the sleep early */
+        if (park_wait32(env, &word, 0, timeout) == 3 && (trap = wasix_safepoint(env)))
+            return trap;   /* the exit; else a signal ended the sleep early */
     }
     return wasix_ret(io, WASI_ESUCCESS);
 }
