@@ -184,6 +184,21 @@ static void interp_record_trap(ExecEnv *env, TrapKind trap, const Func *host, co
         interp_bt_add(env, frames[i].func, frames[i].ret_ip - 1);
 }
 
+/* The slow path of a safepoint whose flag is set: with the activation's
+ * state published as for a host call (the hook may call into wasm, e.g. a
+ * signal handler, on top of it), asks env's safepoint hook whether to go
+ * on; without a hook the flag means stop (TRAP_INTERRUPTED). */
+static __attribute__((noinline, cold)) TrapKind interp_safepoint(ExecEnv *env, Slot *top, uint32_t depth)
+{
+    if (!env->safepoint) return TRAP_INTERRUPTED;
+    env->interp->stack_top = top;
+    env->interp->frame_count = depth;
+    uint32_t bt_len = env->backtrace_len;
+    TrapKind k = env->safepoint(env);
+    if (k == TRAP_NONE) env->backtrace_len = bt_len;
+    return k;
+}
+
 /* -------------------------------------------------------- dispatch macros */
 
 #define OPND(T) ((const T *)(const void *)ip)
@@ -193,8 +208,11 @@ static void interp_record_trap(ExecEnv *env, TrapKind trap, const Func *host, co
 #define TRAP(k) do { trap = (k); goto on_trap; } while (0)
 #define SAFEPOINT() \
     do { \
-        if (SP_UNLIKELY(atomic_load_explicit(intr, memory_order_relaxed))) \
-            TRAP(TRAP_INTERRUPTED); \
+        if (SP_UNLIKELY(atomic_load_explicit(intr, memory_order_relaxed))) { \
+            TrapKind sp_k = interp_safepoint(env, fp + func->code->interp.frame_slots, depth); \
+            if (sp_k != TRAP_NONE) TRAP(sp_k); \
+            if (mem0) mem_size = memory_size_bytes(mem0); \
+        } \
     } while (0)
 /* A taken branch: safepoint (covers loop back-edges), then jump. */
 #define BRANCH(off) do { SAFEPOINT(); JUMP(off); } while (0)
@@ -897,7 +915,10 @@ H_atomic_wait32: {
     ATOMIC_ADDR(uint32_t);
     if (SP_UNLIKELY(!mem0->shared)) TRAP(TRAP_NOT_SHARED);
     int r = park_wait32(env, p, fp[o->b].u32, fp[o->c].i64);
-    if (SP_UNLIKELY(r == 3)) TRAP(TRAP_INTERRUPTED);
+    if (SP_UNLIKELY(r == 3)) {   /* the safepoint's reason; then the wait again */
+        SAFEPOINT();
+        DISPATCH();
+    }
     fp[o->d].u64 = (uint32_t)r;
     NEXT(OpAtomic);
 }
@@ -905,7 +926,10 @@ H_atomic_wait64: {
     ATOMIC_ADDR(uint64_t);
     if (SP_UNLIKELY(!mem0->shared)) TRAP(TRAP_NOT_SHARED);
     int r = park_wait64(env, p, fp[o->b].u64, fp[o->c].i64);
-    if (SP_UNLIKELY(r == 3)) TRAP(TRAP_INTERRUPTED);
+    if (SP_UNLIKELY(r == 3)) {   /* the safepoint's reason; then the wait again */
+        SAFEPOINT();
+        DISPATCH();
+    }
     fp[o->d].u64 = (uint32_t)r;
     NEXT(OpAtomic);
 }

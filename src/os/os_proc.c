@@ -159,6 +159,21 @@ bool os_signals_catch(const int *sigs, size_t n)
     return true;
 }
 
+void os_signals_release(const int *sigs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) signal(sigs[i], SIG_DFL);
+    atomic_store(&os_signals_flag, NULL);
+    atomic_store(&os_signals_set, 0);
+}
+
+void os_signals_block(const int *sigs, size_t n, bool block)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < n; i++) sigaddset(&set, sigs[i]);
+    pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 void os_signals_attention(atomic_int *flag)
 {
     atomic_store(&os_signals_flag, flag);

@@ -225,8 +225,11 @@ uint32_t wasi_poll_wait_ready(WasiCall *c, int fd, unsigned events);
  * stdio stays blocking on the host even then, so it is checked without
  * waiting instead: WASI_EAGAIN when not ready. */
 uint32_t wasi_poll_fd_ready(WasiCall *c, WasiFd *f, unsigned events);
-/* The trap an interrupted call ends with (TRAP_EXIT with the exit code in
- * env->exit_code when the process is exiting, else TRAP_INTERRUPTED). */
+/* The trap an interrupted call ends with: TRAP_EXIT with the exit code in
+ * env->exit_code when the process is exiting, TRAP_INTERRUPTED when it was
+ * interrupted otherwise (wasi_ctx_interrupt), TRAP_NONE when only the
+ * thread's flag was raised (a signal: the call returns Intr and the signal
+ * is taken at the next safepoint). */
 TrapKind wasi_poll_interrupt_trap(WasiCall *c);
 /* True once wasi_ctx_interrupt ran or this thread's interrupt flag is set. */
 bool wasi_poll_should_stop(const WasiCall *c);

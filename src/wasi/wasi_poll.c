@@ -23,6 +23,7 @@ bool wasi_poll_should_stop(const WasiCall *c)
 
 TrapKind wasi_poll_interrupt_trap(WasiCall *c)
 {
+    if (!atomic_load(&c->ctx->interrupted)) return TRAP_NONE;   /* a signal: the call gives Intr */
     if (!atomic_load(&c->ctx->exiting)) return TRAP_INTERRUPTED;
     if (c->env) c->env->exit_code = atomic_load(&c->ctx->exit_code);
     return TRAP_EXIT;

@@ -47,8 +47,8 @@ static TrapKind wasix_futex_wait(ExecEnv *env, Instance *caller, void *ctx, Slot
     if (!word || !timeout || !woken) return wasix_ret(io, WASI_EMEMVIOLATION);
     if (addr & 3u) return wasix_ret(io, WASI_EINVAL);
     int r = park_wait32(env, word, expected, wasix_futex_timeout(timeout));
-    if (r == 3) return TRAP_INTERRUPTED;
-    *woken = r == 2 ? 0 : 1;
+    if (r == 3 && (trap = wasix_safepoint(env))) return trap;   /* the exit, or a signal's */
+    *woken = r == 0 || r == 1;   /* 3 without an exit: a signal woke it (spurious) */
     return wasix_ret(io, WASI_ESUCCESS);
 }
 

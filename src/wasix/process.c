@@ -40,6 +40,7 @@
 
 #include "os/os.h"
 #include "os/os_fs.h"
+#include "os/os_proc.h"
 #include "process.h"
 
 
@@ -82,7 +83,7 @@ void process_exit(Process *p, int code)
 /* See process.h. The interrupt flag is set once the exit has started. */
 bool process_should_stop(Process *p)
 {
-    if (atomic_load(&p->interrupt)) return true;
+    if (atomic_load(&p->interrupt) && process_is_exiting(p)) return true;   /* else: a signal */
     if (!p->deadline_ns || os_monotonic_ns() < p->deadline_ns) return false;
     process_exit_for(p, WASIX_EXIT_TIMEOUT, true);
     return true;
@@ -456,10 +457,18 @@ bool wasix_process_timed_out(Process *p)
 
 /* ------------------------------------------------------- command mode */
 
-/* The OS entry of the main thread: _initialize (if exported), then _start. */
+const int process_host_signals[] = {WASIX_SIGHUP, WASIX_SIGINT, WASIX_SIGQUIT, WASIX_SIGUSR1,
+                                    WASIX_SIGUSR2, WASIX_SIGPIPE, WASIX_SIGALRM, WASIX_SIGTERM,
+                                    WASIX_SIGCHLD, WASIX_SIGWINCH};
+const size_t process_host_nsignals = SP_ARRAY_LEN(process_host_signals);
+
+/* The OS entry of the main thread: _initialize (if exported), then _start.
+ * The one thread that takes the host signals (every other thread of the
+ * process blocks them), so that they end its blocking calls. */
 static void *process_main_entry(void *arg)
 {
     WasixThread *t = arg;
+    if (t->proc->tree) os_signals_block(process_host_signals, process_host_nsignals, false);
     const Module *m = t->proc->module;
     TrapKind k = TRAP_NONE;
     int64_t init = process_find_entry(m, "_initialize", 0);
@@ -552,8 +561,15 @@ int wasix_process_run(Process *p, const Module *m, SpResult *err, SpDiag *diag,
         *err = process_diag(diag, ERR_PROCESS_NO_START);
         return -1;
     }
-    if (!process_start_main(p, err, diag)) return -1;
-    return process_run_images(p, stats);
+    /* Host signals become the guest's (a safepoint or a host call delivers
+     * them); only the main thread takes them (process_main_entry). */
+    os_signals_block(process_host_signals, process_host_nsignals, true);
+    os_signals_catch(process_host_signals, process_host_nsignals);
+    os_signals_attention(&p->interrupt);
+    int status = process_start_main(p, err, diag) ? process_run_images(p, stats) : -1;
+    os_signals_release(process_host_signals, process_host_nsignals);
+    os_signals_block(process_host_signals, process_host_nsignals, false);
+    return status;
 }
 
 /* ---------------------------------------------------------------- exec */

@@ -34,12 +34,19 @@
 /* Signals are 0..31 (wasix-abi.md §3.3); a thread's pending set is a bit mask. */
 #define WASIX_NSIG 32u
 enum {
+    WASIX_SIGHUP = 1,
     WASIX_SIGINT = 2,
     WASIX_SIGQUIT = 3,
     WASIX_SIGABRT = 6,
     WASIX_SIGKILL = 9,
+    WASIX_SIGUSR1 = 10,
+    WASIX_SIGUSR2 = 12,
     WASIX_SIGPIPE = 13,
+    WASIX_SIGALRM = 14,
+    WASIX_SIGTERM = 15,
+    WASIX_SIGCHLD = 17,
     WASIX_SIGSTOP = 19,
+    WASIX_SIGWINCH = 28,
 };
 
 /* wasix-libc gives the main pthread this placeholder TID; it means TID = PID. */
@@ -307,6 +314,20 @@ TrapKind wasix_thread_spawn_wasi(ExecEnv *env, Instance *caller, void *ctx, Slot
  * Called at the start of this layer's host functions. Returns TRAP_NONE, or
  * the trap that must end the host call (handler trap, exit). */
 TrapKind wasix_signals_deliver(ExecEnv *env);
+
+/* The safepoint hook of every thread's env (ExecEnv.safepoint): called when
+ * the interrupt flag is found set in running code, and by the waits the flag
+ * ended. TRAP_INTERRUPTED when the process is exiting; else the flag was
+ * raised by a host signal: it is cleared and the host's pending signals and
+ * the calling thread's are delivered (a handler runs there); returns
+ * TRAP_NONE to go on or the trap that ends the call (an exit the signal
+ * caused). */
+TrapKind wasix_safepoint(ExecEnv *env);
+
+/* The host signals a command-mode process catches and turns into guest
+ * signals (WASIX numbers them as Linux does): process_host_signals[0..n). */
+extern const int process_host_signals[];
+extern const size_t process_host_nsignals;
 
 /* Queues sig on process p: on its main thread, or on another one when the
  * main thread has ended (proc_signal to oneself, host signals). */

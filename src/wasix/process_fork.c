@@ -33,6 +33,7 @@
 static void *process_child_supervise(void *arg)
 {
     Process *p = arg;
+    os_signals_block(process_host_signals, process_host_nsignals, true);   /* the main thread's */
     int status = process_run_images(p, NULL);
     fflush(stderr);   /* not stdout: its buffer may hold the parent's unwritten bytes */
     proc_tree_leave(p->tree, p->pid);
@@ -73,6 +74,7 @@ static void process_child_start(Process *p, WasixThread *self, uint32_t child_pi
     process_become_child(p, self, child_pid);
     if (p->wasi) wasi_ctx_fork_unlock(p->wasi);
     pthread_mutex_unlock(&p->lock);
+    os_signals_block(process_host_signals, process_host_nsignals, false);   /* now the main thread */
     proc_tree_set_host(p->tree, child_pid, os_proc_self());
     bool ok = !p->wasi || wasi_ctx_after_fork(p->wasi) == SP_OK;
     ok = ok && proc_tree_watch(p->tree);

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "os/os_proc.h"
 #include "process.h"
 
 /* The C stack of every wasm thread: nested host->wasm calls are bounded by the
@@ -107,6 +108,7 @@ static WasixThread *wasix_thread_alloc(Process *p, uint32_t tid, bool is_main)
     t->tid = tid;
     t->is_main = is_main;
     t->env->interrupt = &p->interrupt;
+    t->env->safepoint = wasix_safepoint;   /* a raised flag may be a signal, not the exit */
     t->env->user = t;
     t->env->exit_code = 0;
     t->env->trap = TRAP_NONE;
@@ -260,6 +262,7 @@ static TrapKind wasix_thread_call_entry(WasixThread *t)
 static void *wasix_thread_main(void *arg)
 {
     WasixThread *t = arg;
+    os_signals_block(process_host_signals, process_host_nsignals, true);   /* the main thread's */
     TrapKind k = wasix_thread_start_section(t);
     if (k == TRAP_NONE) k = wasix_thread_call_entry(t);
     wasix_thread_conclude(t, k);

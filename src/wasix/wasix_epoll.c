@@ -293,7 +293,7 @@ static uint32_t wasix_epoll_host_collect(WasixEpoll *ep, const OsEvent *ev, int 
 }
 
 /* The wait proper: until something is reported, the deadline passes
- * (deadline < 0: none) or the process exits (-EINTR). Returns the count or
+ * (deadline < 0: none) or the process exits or a signal comes (-EINTR). Returns the count or
  * a negative errno. */
 static int64_t wasix_epoll_run(Process *p, WasiFd *epf, WasixEpoll *ep, EpollOut *out,
                                OsEvent *ev, uint32_t max, int64_t deadline)
@@ -355,7 +355,7 @@ static TrapKind wasix_epoll_wait(ExecEnv *env, Instance *caller, void *ctx, Slot
     }
     free(out);
     free(ev);
-    if (n == -EINTR) return TRAP_INTERRUPTED;
+    if (n == -EINTR && (trap = wasix_safepoint(env))) return trap;   /* the exit; else Intr */
     return wasix_ret(io, n < 0 ? wasi_fdx_errno(n) : WASI_ESUCCESS);
 }
 

@@ -160,7 +160,7 @@ static TrapKind wasix_join_wait(ExecEnv *env, Process *p, uint32_t want)
             fds[n++] = (OsPollFd){.fd = p->children[i].pidfd, .events = OS_POLL_IN};
     pthread_mutex_unlock(&p->lock);
     os_poll(fds, n, -1);
-    if (process_should_stop(p)) return TRAP_INTERRUPTED;
+    if (atomic_load(&p->interrupt)) return wasix_safepoint(env);   /* the exit, or a signal */
     return wasix_signals_check(env);
 }
 

@@ -14,8 +14,15 @@
  * SIGPIPE, 27 (Intr) otherwise) and the rest are ignored. SIGKILL and SIGSTOP
  * are never given to the handler. proc_raise_interval timers are checked at
  * the same boundaries, by whichever thread gets there first (as Wasmer).
- * Not done: waking a thread blocked in the host to deliver a signal (it gets
- * it at its next host call), and delivery at the wasi layer's calls.
+ * Host signals (process-directed: kill, Ctrl-C, a write to a closed pipe,
+ * SIGCHLD) are caught in command mode and raise the process's interrupt
+ * flag, so the first thread at a safepoint (a loop back-edge or a call in
+ * running code) or at one of this layer's host calls takes them
+ * (wasix_safepoint); only the main thread lets the kernel deliver them, so
+ * that they end its blocking calls (with Intr, or a spurious futex wake-up).
+ * A signal queued on one thread (thread_signal, proc_signal to oneself)
+ * nudges that thread out of a blocking system call and is delivered at its
+ * next host call. Not done: delivery at the wasi layer's calls.
  *
  * The current directory is a guest path, "/" at start. chdir joins its
  * argument to it lexically (wasi_path_join) and accepts "/", the virtual
@@ -30,6 +37,7 @@
 #include <string.h>
 
 #include "os/os.h"
+#include "os/os_proc.h"
 #include "process.h"
 
 /* ------------------------------------------------------------- signals */
@@ -54,27 +62,45 @@ static void wasix_signal_timers_fire(Process *p, WasixThread *t)
     pthread_mutex_unlock(&p->lock);
 }
 
-/* The default action of sig when no handler is registered: TRAP_EXIT with
- * the exit code for the terminating signals, TRAP_NONE (ignored) otherwise. */
-static TrapKind wasix_signal_default(ExecEnv *env, uint32_t sig)
+/* The exit code of the default action of sig when no handler is
+ * registered, or -1 when it is ignored. Wasmer's codes for the signals it
+ * acts on (0 for QUIT and ABRT, 64 for PIPE, 27 for INT and KILL); the
+ * other signals whose POSIX default is to terminate do so with 128 + sig, as
+ * a shell reports a program a signal killed; CHLD, CONT, URG, WINCH and the
+ * job-control stops are ignored (there is no job control). */
+static int wasix_signal_default_code(uint32_t sig)
 {
-    int code;
     switch (sig) {
     case WASIX_SIGQUIT:
     case WASIX_SIGABRT:
-        code = 0;
-        break;
+        return 0;
     case WASIX_SIGPIPE:
-        code = 64;
-        break;
+        return 64;
     case WASIX_SIGINT:
     case WASIX_SIGKILL:
-        code = 27;
-        break;
+        return 27;
+    case WASIX_SIGHUP:
+    case WASIX_SIGUSR1:
+    case WASIX_SIGUSR2:
+    case WASIX_SIGALRM:
+    case WASIX_SIGTERM:
+        return 128 + (int)sig;
     default:
-        return TRAP_NONE;
+        return -1;
     }
-    env->exit_code = wasi_ctx_set_exit(wasix_self(env)->proc->wasi, code);
+}
+
+/* The default action of sig when no handler is registered: TRAP_EXIT with
+ * the exit code for the terminating signals (a forked child dies of the
+ * signal itself, so that its parent's proc_join sees which), TRAP_NONE
+ * (ignored) otherwise. */
+static TrapKind wasix_signal_default(ExecEnv *env, uint32_t sig)
+{
+    int code = wasix_signal_default_code(sig);
+    if (code < 0) return TRAP_NONE;
+    Process *p = wasix_self(env)->proc;
+    if (p->forked) os_signals_die_of((int)sig);
+    env->exit_code = wasi_ctx_set_exit(p->wasi, code);
     return TRAP_EXIT;
 }
 
@@ -100,6 +126,8 @@ TrapKind wasix_signals_deliver(ExecEnv *env)
     WasixThread *t = wasix_self(env);
     if (!t->inst) return TRAP_NONE; /* still in its start section: keep them pending */
     if (atomic_load(&t->proc->timers_armed)) wasix_signal_timers_fire(t->proc, t);
+    uint64_t host = os_signals_take();   /* process-directed: taken by whoever comes first */
+    if (host) atomic_fetch_or(&t->pending_signals, (uint32_t)host & ~1u);
     uint32_t pending = atomic_exchange(&t->pending_signals, 0);
     for (uint32_t sig = 1; sig < WASIX_NSIG; sig++) {
         if (!(pending & (1u << sig))) continue;
@@ -111,6 +139,32 @@ TrapKind wasix_signals_deliver(ExecEnv *env)
         }
     }
     return TRAP_NONE;
+}
+
+/* See process.h. The interrupt flag is cleared before the exit state is
+ * read: an exit that starts meanwhile sets it again after (process_exit
+ * marks the process exiting first, then sets the flag). */
+TrapKind wasix_safepoint(ExecEnv *env)
+{
+    Process *p = wasix_self(env)->proc;
+    atomic_store(&p->interrupt, 0);
+    pthread_mutex_lock(&p->lock);
+    bool exiting = p->exiting;
+    pthread_mutex_unlock(&p->lock);
+    if (exiting) {
+        atomic_store(&p->interrupt, 1);
+        return TRAP_INTERRUPTED;
+    }
+    TrapKind k = wasix_signals_deliver(env);
+    if (os_signals_pending()) atomic_store(&p->interrupt, 1);   /* arrived meanwhile */
+    return k;
+}
+
+/* Nudges t (if started) out of a blocking system call, so that it comes to
+ * its queued signals sooner (lock held). */
+static void wasix_signals_nudge(WasixThread *t)
+{
+    if (t && t->started) os_thread_nudge(&t->os);
 }
 
 /* The thread with TID tid (the placeholder means the main thread), or NULL.
@@ -128,7 +182,10 @@ void wasix_signal_process(Process *p, uint32_t sig)
     pthread_mutex_lock(&p->lock);
     WasixThread *t = wasix_proc_find_thread(p, p->pid);
     if (!t) t = p->threads;
-    if (t) atomic_fetch_or(&t->pending_signals, 1u << sig);
+    if (t) {
+        atomic_fetch_or(&t->pending_signals, 1u << sig);
+        wasix_signals_nudge(t);
+    }
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -143,7 +200,10 @@ static TrapKind wasix_proc_thread_signal(ExecEnv *env, Instance *caller, void *c
     if (sig != 0) {
         pthread_mutex_lock(&p->lock);
         WasixThread *t = wasix_proc_find_thread(p, tid);
-        if (t) atomic_fetch_or(&t->pending_signals, 1u << sig);
+        if (t) {
+            atomic_fetch_or(&t->pending_signals, 1u << sig);
+            if (t != wasix_self(env)) wasix_signals_nudge(t);
+        }
         pthread_mutex_unlock(&p->lock);
     }
     TrapKind trap = wasix_signals_check(env);
@@ -258,7 +318,8 @@ static TrapKind wasix_proc_thread_sleep(ExecEnv *env, Instance *caller, void *ct
     } else {
         _Alignas(4) uint32_t word = 0;
         int64_t timeout = ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)ns;
-        if (park_wait32(env, &word, 0, timeout) == 3) return TRAP_INTERRUPTED;
+        if (park_wait32(env, &word, 0, timeout) == 3 && (trap = wasix_safepoint(env)))
+            return trap;   /* the exit; else a signal ended the sleep early */
     }
     return wasix_ret(io, WASI_ESUCCESS);
 }

@@ -203,6 +203,46 @@ static void check_spawn(void)
     GUEST_CHECK(join(0, 0, &st, NULL) == E_CHILD, 69);    /* nothing was left behind */
 }
 
+static volatile uint32_t got_signal;
+
+GUEST_EXPORT("on_signal") void on_signal(uint32_t sig)
+{
+    got_signal = sig;
+}
+
+/* Signals across processes reach running code (no host call in the loop):
+ * a handler runs at a safepoint; without one, SIGTERM ends the child and its
+ * parent's join says so. */
+static void check_signals(void)
+{
+    uint32_t child = 0, who = 0, r = 0, w = 0, n = 0;
+    JoinStatus st = {0};
+    GUEST_CHECK(fds_pipe(&r, &w) == 0, 77);
+    GUEST_CHECK(px_fork(1, &child) == 0, 70);
+    if (child == 0) {
+        wasix_callback_signal("on_signal", 9);
+        fds_write1(w, "r", 1, &n);       /* the handler is there */
+        while (got_signal == 0) {}        /* spins: only a safepoint can deliver */
+        wasix_proc_exit2(got_signal == 10 ? 0 : 97);
+    }
+    char c;
+    GUEST_CHECK(fds_read1(r, &c, 1, &n) == 0 && n == 1, 78);
+    fds_close(r);
+    fds_close(w);
+    for (int i = 0; i < 20000 && px_signal(child, 10) == 0; i++) {   /* SIGUSR1, until it ends */
+        if (join(child, JOIN_NON_BLOCKING, &st, &who) == 0 && st.tag != JOIN_NOTHING) break;
+        wasix_thread_sleep(1000000);
+    }
+    if (st.tag == JOIN_NOTHING) GUEST_CHECK(join(child, 0, &st, &who) == 0, 71);
+    GUEST_CHECK(st.tag == JOIN_EXIT_NORMAL && st.code == 0, 72);
+    GUEST_CHECK(px_fork(1, &child) == 0, 73);
+    if (child == 0)
+        for (;;) {}                        /* no handler: SIGTERM's default ends it */
+    GUEST_CHECK(px_signal(child, 15) == 0, 74);
+    GUEST_CHECK(join(child, 0, &st, &who) == 0, 75);
+    GUEST_CHECK(st.tag == JOIN_EXIT_SIGNAL && st.signal == 15, 76);
+}
+
 /* Bad pointers. */
 static void check_bad_pointers(void)
 {
@@ -220,6 +260,7 @@ GUEST_EXPORT("_start") void guest_start(void)
     check_pipe();
     check_exec();
     check_spawn();
+    check_signals();
     check_bad_pointers();
     wasix_proc_exit2(0);
 }

@@ -283,6 +283,11 @@ typedef struct BacktraceEntry {
 struct ExecEnv {
     const atomic_int *interrupt;  /* safepoint flag, checked at loop back-edges and calls */
     atomic_int own_interrupt;     /* default target of `interrupt` */
+    /* Called when *interrupt is found set at a safepoint, or ended an atomic
+     * wait: TRAP_NONE to go on (it has dealt with the reason, e.g. delivered
+     * a signal, and cleared the flag), or the trap that ends the call. NULL:
+     * TRAP_INTERRUPTED (the flag means stop). */
+    TrapKind (*safepoint)(struct ExecEnv *env);
 
     TrapKind trap;          /* the last trap */
     char trap_msg[256];     /* message for TRAP_HOST */

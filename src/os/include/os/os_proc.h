@@ -69,6 +69,14 @@ void os_lifeline_close(OsLifeline *l);
  * SIGKILL/SIGSTOP cannot be caught and are refused. False on failure. */
 bool os_signals_catch(const int *sigs, size_t n);
 
+/* Puts the given signals back to their default actions (after
+ * os_signals_catch; the pending set is emptied). */
+void os_signals_release(const int *sigs, size_t n);
+
+/* Blocks (or unblocks) the given signals in the calling thread, so that the
+ * kernel delivers them to the threads that do not block them. */
+void os_signals_block(const int *sigs, size_t n, bool block);
+
 /* Where a caught signal raises attention (an atomic int: e.g. a thread's
  * safepoint flag); NULL for none. Async-signal-safe to read. */
 void os_signals_attention(atomic_int *flag);
