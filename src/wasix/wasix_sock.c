@@ -111,8 +111,9 @@ uint32_t wasix_sock_wait(Process *p, const SockRef *r, unsigned events, uint64_t
         }
         OsPollFd set[2] = {{r->host, events, 0}, {wasi_ctx_wake_fd(p->wasi), OS_POLL_IN, 0}};
         int n = os_poll(set, 2, left);
-        if (n == -EINTR) continue;
-        if (n < 0) return wasix_sock_errno(n);
+        if (n == -EINTR && !atomic_load(&p->interrupt)) continue;   /* a nudge */
+        if (n == -EINTR && !process_is_exiting(p)) return WASI_EINTR;   /* a host signal: */
+        if (n < 0 && n != -EINTR) return wasix_sock_errno(n);          /* taken at a safepoint */
         if (set[1].revents || process_is_exiting(p)) {
             *trap = TRAP_INTERRUPTED;
             return WASI_EINTR;
