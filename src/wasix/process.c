@@ -60,6 +60,7 @@ static void process_exit_for(Process *p, int code, bool timeout)
     bool first = !p->exiting;
     if (first) {
         p->exiting = true;
+        atomic_store(&p->exit_started, true);
         p->exit_code = code;
         p->timed_out = timeout && code == WASIX_EXIT_TIMEOUT;  /* not when a proc_exit won */
         p->exit_requested_ns = os_monotonic_ns();
@@ -83,7 +84,7 @@ void process_exit(Process *p, int code)
 /* See process.h. The interrupt flag is set once the exit has started. */
 bool process_should_stop(Process *p)
 {
-    if (atomic_load(&p->interrupt) && process_is_exiting(p)) return true;   /* else: a signal */
+    if (atomic_load(&p->exit_started)) return true;
     if (!p->deadline_ns || os_monotonic_ns() < p->deadline_ns) return false;
     process_exit_for(p, WASIX_EXIT_TIMEOUT, true);
     return true;
@@ -91,10 +92,7 @@ bool process_should_stop(Process *p)
 
 bool process_is_exiting(Process *p)
 {
-    pthread_mutex_lock(&p->lock);
-    bool exiting = p->exiting;
-    pthread_mutex_unlock(&p->lock);
-    return exiting;
+    return atomic_load(&p->exit_started);
 }
 
 /* Fills diag (if any) with a message that has no byte offset; returns msg. */
@@ -286,6 +284,7 @@ static SpResult process_init(Process *p, const ProcessConfig *cfg)
     p->deadline_ns = cfg->timeout_ns ? os_monotonic_ns() + cfg->timeout_ns : 0;
     p->thread_start_func = -1;
     atomic_init(&p->interrupt, 0);
+    atomic_init(&p->exit_started, false);
     atomic_init(&p->signal_handler, -1);
     atomic_init(&p->timers_armed, false);
     p->store = process_store_new(cfg);
@@ -604,6 +603,7 @@ static void process_reset_for_image(Process *p)
 {
     pthread_mutex_lock(&p->lock);
     p->exiting = false;
+    atomic_store(&p->exit_started, false);
     p->exit_code = 0;
     p->timed_out = false;
     memset(p->timers, 0, sizeof p->timers);

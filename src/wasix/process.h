@@ -130,6 +130,7 @@ struct Process {
     uint32_t live;              /* threads in the list */
     WasixThread *threads;
     bool exiting;
+    atomic_bool exit_started;   /* = exiting, readable without the lock (set before interrupt) */
     int exit_code;
     uint64_t exit_requested_ns; /* os_monotonic_ns() when the exit started */
     SignalTimer timers[WASIX_NSIG];

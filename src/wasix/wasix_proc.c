@@ -148,10 +148,7 @@ TrapKind wasix_safepoint(ExecEnv *env)
 {
     Process *p = wasix_self(env)->proc;
     atomic_store(&p->interrupt, 0);
-    pthread_mutex_lock(&p->lock);
-    bool exiting = p->exiting;
-    pthread_mutex_unlock(&p->lock);
-    if (exiting) {
+    if (atomic_load(&p->exit_started)) {
         atomic_store(&p->interrupt, 1);
         return TRAP_INTERRUPTED;
     }
