@@ -119,10 +119,10 @@ def check_pwd():
 
 
 def check_ls():
-    expect("ls root", [prog("ls")], 0, "sub\ntop.txt\n")
+    expect("ls root", [prog("ls")], 0, "dev\nsub\ntop.txt\n")
     expect("ls -a", [prog("ls"), "-a", "sub"], 0, ".\n..\nf.txt\n")
     expect("ls file", [prog("ls"), "top.txt"], 0, "top.txt\n")
-    expect("ls two", [prog("ls"), "/", "sub"], 0, "/:\nsub\ntop.txt\n\nsub:\nf.txt\n")
+    expect("ls two", [prog("ls"), "/", "sub"], 0, "/:\ndev\nsub\ntop.txt\n\nsub:\nf.txt\n")
     expect("ls /dev", [prog("ls"), "/dev"], 0,
            "null\nrandom\nstderr\nstdin\nstdout\nurandom\nzero\n")
     expect("ls after chdir", in_dir("sub", "ls"), 0, "f.txt\n")

@@ -247,6 +247,7 @@ static SpResult wasi_ctx_add_preopen(WasiCtx *ctx, const WasiPreopen *p, int i)
     }
     f->root_fd = root;
     f->guest_root = is_root;
+    f->lists_dev = is_root;
     f->preopen_name = strdup(p->guest_path ? p->guest_path : p->host_path);
     uint32_t fd;
     if (!f->preopen_name || wasi_ctx_fd_insert(ctx, f, &fd)) {

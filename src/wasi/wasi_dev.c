@@ -11,7 +11,8 @@
  * duplicates (wasi_fdx_copy) of the guest's descriptors 0, 1 and 2 as they
  * are when opened, with at most their rights. The directory itself is a
  * descriptor without a host side (WasiFd.dev_dir): fd_readdir lists the
- * devices, path calls through it reach them, fd_filestat_get describes it.
+ * devices, path calls through it reach them, fd_filestat_get describes it;
+ * the root preopen's fd_readdir lists it as "dev".
  * Nothing can be created, removed, renamed or linked in /dev (the path
  * calls answer EPERM); any other name is ENOENT.
  */
@@ -147,4 +148,12 @@ uint32_t wasi_dev_readdir(uint64_t cookie, uint8_t *buf, uint32_t buf_len, uint3
         wasi_fd_put_dirent(buf, buf_len, used, &d, type);
     }
     return 0;
+}
+
+void wasi_dev_root_entry(int dirfd, uint8_t *buf, uint32_t buf_len, uint32_t *used)
+{
+    OsStat st;
+    if (os_fs_stat_at(dirfd, "dev", &st) == 0) return;   /* listed by the host already */
+    OsDirent d = {.ino = 1, .next = WASI_DEV_ROOT_COOKIE, .name = "dev", .name_len = 3};
+    wasi_fd_put_dirent(buf, buf_len, used, &d, WASI_FT_DIRECTORY);
 }

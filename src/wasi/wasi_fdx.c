@@ -60,6 +60,7 @@ WasiFd *wasi_fdx_copy(WasiCtx *ctx, const WasiFd *f, bool cloexec, uint32_t *err
     d->root_fd = f->root_fd;
     d->guest_root = f->guest_root;
     d->dev_dir = f->dev_dir;
+    d->lists_dev = f->lists_dev;
     atomic_store(&d->cloexec, cloexec);
     if (!d->dev_dir) wasi_fdx_sync_nonblock(d);
     if (f->ext) {

@@ -117,6 +117,7 @@ typedef struct WasiFd {
     bool guest_root;         /* the preopen named "/" (or a dup): relative paths
                                 through it start at the current directory */
     bool dev_dir;            /* the virtual /dev directory (wasi_dev.c): no host fd */
+    bool lists_dev;          /* the directory at the guest's "/": fd_readdir adds "dev" */
 } WasiFd;
 
 #define WASI_MAX_FDS (1u << 20)

@@ -55,6 +55,10 @@ uint32_t wasi_path_walk(int dirfd, int root_fd, char *path, int follow, WasiPath
 uint32_t wasi_view_resolve(WasiCtx *ctx, const WasiFd *dir, char *path, int follow,
                            WasiPath *out);
 
+/* Whether st (a directory's attributes) is the root preopen's directory,
+ * the guest's "/" (its listing then shows "dev"). */
+bool wasi_view_is_root(const WasiCtx *ctx, const OsStat *st);
+
 /* ------------------------------------------------ the virtual /dev */
 
 /* The device or directory that `rest` names: rest is a normalized path
@@ -69,6 +73,14 @@ uint32_t wasi_dev_open(WasiCall *c, const WasiPath *p, uint32_t oflags, uint64_t
 void wasi_dev_stat(int dev, OsStat *st);
 /* fd_readdir of /dev from cookie on into the guest buffer. */
 uint32_t wasi_dev_readdir(uint64_t cookie, uint8_t *buf, uint32_t buf_len, uint32_t *used);
+
+/* The listing of the guest's "/" ends with an entry "dev" (unless its host
+ * directory has a "dev" of its own), whose cookie is this value: never a
+ * host cookie (Linux gives non-negative off_t values). */
+#define WASI_DEV_ROOT_COOKIE UINT64_MAX
+/* Appends that entry for the root preopen's host directory dirfd, whose
+ * host listing has just ended with room left in the buffer. */
+void wasi_dev_root_entry(int dirfd, uint8_t *buf, uint32_t buf_len, uint32_t *used);
 
 /* Puts host descriptor hfd, just opened for a path below the preopen root
  * root_fd, into the table with the rights asked for, limited to what its

@@ -109,6 +109,7 @@ uint32_t wasi_path_install(WasiCall *c, int root_fd, int hfd, uint64_t base,
         return WASI_ENOMEM;
     }
     f->root_fd = root_fd;
+    f->lists_dev = ft == WASI_FT_DIRECTORY && wasi_view_is_root(c->ctx, &st);
     atomic_store(&f->nonblock, (fdflags & WASI_FDFLAG_NONBLOCK) != 0);
     return wasi_ctx_fd_insert(c->ctx, f, fd_out);
 }

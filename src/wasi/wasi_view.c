@@ -103,6 +103,15 @@ static const char *wasi_view_dev_rest(const WasiCtx *ctx, const char *abs)
     return i >= 0 && wasi_view_under(ctx->root_names[i], "/dev") ? NULL : rest;
 }
 
+bool wasi_view_is_root(const WasiCtx *ctx, const OsStat *st)
+{
+    OsStat root;
+    for (int i = 0; i < ctx->nroots; i++)
+        if (strcmp(ctx->root_names[i], "/") == 0 && os_fs_stat(ctx->roots[i], &root) == 0)
+            return root.dev == st->dev && root.ino == st->ino;
+    return false;
+}
+
 /* ------------------------------------------------------------ resolving */
 
 /* Walks `rest` (below preopen i's root; "" = the root), adding `tail`

@@ -78,6 +78,15 @@ int main(int argc, char **argv)
     CHECK(scratch_holds(sandbox, "err.txt", "via /dev/stderr\n"));
     CHECK(scratch_holds(sandbox, "inside.txt", "inside"));
 
+    /* A tree without a host dev: "/" lists the virtual one. */
+    char plain[700];
+    snprintf(plain, sizeof plain, "%s/plain", root);
+    CHECK(mkdir(plain, 0777) == 0 && scratch_write(plain, "a", "") && scratch_write(plain, "b", ""));
+    WasiPreopen pre = {plain, "/"};
+    const char *args[] = {"wasi_view", "list"};
+    WasiConfig cfg = {2, args, 0, NULL, 1, &pre};
+    CHECK(guest_run("wasi_view", &cfg) == 0);
+
     scratch_remove(root);
     return test_summary();
 }
