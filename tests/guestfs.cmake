@@ -23,7 +23,8 @@ function(guestfs_object out src)
   add_custom_command(OUTPUT ${out}
     COMMAND ${SPINDLE_WASI_CC} --target=wasm32-wasi -O2 -Wall -Werror ${ARGN}
             -c ${GUESTFS_SRC}/${src}.c -o ${out}
-    DEPENDS ${GUESTFS_SRC}/${src}.c ${GUESTFS_SRC}/guestfs_util.h VERBATIM)
+    DEPENDS ${GUESTFS_SRC}/${src}.c ${GUESTFS_SRC}/guestfs_util.h ${GUESTFS_SRC}/guestfs_cwd.h
+    VERBATIM)
 endfunction()
 
 # guestfs_link(OUT OBJECTS...): links the objects (without -O, which would

@@ -66,7 +66,10 @@ def check_cat():
     expect("cat /dev/stdin", [prog("cat"), "/dev/stdin"], 0, "via dev\n", stdin=b"via dev\n")
     expect("cat after chdir", in_dir("sub", "cat", "f.txt"), 0, "one\ntwo three\nfour\n")
     expect("cat .. after chdir", in_dir("/sub", "cat", "../top.txt"), 0, "a\nb\nc\n")
+    expect("cat absolute after chdir", in_dir("sub", "cat", "/top.txt"), 0, "a\nb\nc\n")
     expect("cat after chdir /dev", in_dir("/dev", "cat", "null"), 0, "")
+    expect("cat /dev/null and a file after chdir", in_dir("sub", "cat", "/dev/null", "f.txt"), 0,
+           "one\ntwo three\nfour\n")
     expect("cat above the root", in_dir("sub", "cat", "../../top.txt"), 1, "",
            err_has="cat: ../../top.txt:")
     expect("cat old relative path after chdir", in_dir("sub", "cat", "top.txt"), 1, "",

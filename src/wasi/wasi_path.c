@@ -216,7 +216,7 @@ uint32_t wasi_path_resolve(WasiCall *c, WasiFd *dir, uint32_t ptr, uint32_t len,
         return err;
     }
     if (path[0] == '/' || dir->guest_root || dir->dev_dir)
-        return wasi_view_resolve(c->ctx, dir, path, follow, out);
+        return wasi_view_resolve(c->ctx, dir, path, c->wasix, follow, out);
     return wasi_path_walk(dir->host_fd, dir->root_fd, path, follow, out);
 }
 

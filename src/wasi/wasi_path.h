@@ -31,8 +31,8 @@ typedef struct WasiPath {
 } WasiPath;
 
 /* Resolves the guest path at ptr/len (guest memory) given against `dir`:
- * a relative path below dir (the root preopen: below the current
- * directory), an absolute one in the guest's view (wasi_view_resolve) when
+ * a relative path below dir (the root preopen under WASIX: below the
+ * current directory), an absolute one in the guest's view (wasi_view_resolve) when
  * called as WASIX (c->wasix; preview1 refuses absolute paths).
  * Returns 0 and fills out (release with wasi_path_done), or a WASI errno:
  * EFAULT, ENOENT (empty), ENOTCAPABLE (`..` above dir, an absolute path
@@ -50,10 +50,11 @@ uint32_t wasi_path_walk(int dirfd, int root_fd, char *path, int follow, WasiPath
 
 /* Resolves `path` (a heap string, freed here), as given against the
  * descriptor dir, in the guest's view of the file system (wasi_view.c):
- * absolute paths, relative paths through the root preopen (they start at
- * the current directory), and anything given against the /dev directory. */
-uint32_t wasi_view_resolve(WasiCtx *ctx, const WasiFd *dir, char *path, int follow,
-                           WasiPath *out);
+ * absolute paths, relative paths through the root preopen (from the
+ * current directory when from_cwd, the WASIX calls; else from "/"), and
+ * anything given against the /dev directory. */
+uint32_t wasi_view_resolve(WasiCtx *ctx, const WasiFd *dir, char *path, bool from_cwd,
+                           int follow, WasiPath *out);
 
 /* Whether st (a directory's attributes) is the root preopen's directory,
  * the guest's "/" (its listing then shows "dev"). */

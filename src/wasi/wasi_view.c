@@ -19,14 +19,17 @@
  * the WasiCtx under its lock. wasi-libc and wasix-libc keep a copy of it
  * and hand the host an absolute path, or a path relative to the preopen
  * whose name is its longest prefix; wasix-libc hands paths in the root
- * preopen ("/") as absolute ones. Older guests hand a relative path to the
- * root preopen and expect it to start at the current directory (as
- * Wasmer's WASIX does): a relative path through the root preopen (or a
- * duplicate of it) is therefore walked from the preopen holding the
- * current directory, from its root through the current directory and on
- * (so ".." is physical there, and ENOTCAPABLE above that preopen's root,
- * as for any directory descriptor). While the current directory is "/"
- * that is the plain walk below the root preopen.
+ * preopen ("/") over as absolute ones, wasi-libc strips the '/' (so a
+ * preview1 path through the root preopen may have been absolute: it is
+ * never read from the current directory). Older wasix-libc guests hand a
+ * relative path to the root preopen and expect it to start at the current
+ * directory (as Wasmer's WASIX does): a relative path that a WASIX call
+ * (wasix_32v1.path_*) gives through the root preopen (or a duplicate of
+ * it) is therefore walked from the preopen holding the current directory,
+ * from its root through the current directory and on (so ".." is physical
+ * there, and ENOTCAPABLE above that preopen's root, as for any directory
+ * descriptor). While the current directory is "/" that is the plain walk
+ * below the root preopen.
  */
 #include "wasi_path.h"
 
@@ -166,13 +169,14 @@ static char *wasi_view_cwd_copy(WasiCtx *ctx)
     return cwd;
 }
 
-uint32_t wasi_view_resolve(WasiCtx *ctx, const WasiFd *dir, char *path, int follow,
-                           WasiPath *out)
+uint32_t wasi_view_resolve(WasiCtx *ctx, const WasiFd *dir, char *path, bool from_cwd,
+                           int follow, WasiPath *out)
 {
     out->dev = WASI_DEV_NONE;
     out->root_fd = -1;
     bool absolute = path[0] == '/';
-    char *cwd = !absolute && dir->guest_root ? wasi_view_cwd_copy(ctx) : NULL;
+    char *cwd = absolute || !dir->guest_root ? NULL
+                : from_cwd ? wasi_view_cwd_copy(ctx) : strdup("/");
     const char *base = absolute ? "/" : dir->dev_dir ? "/dev" : cwd;
     char *abs = base ? wasi_path_join(base, path, strlen(path)) : NULL;
     uint32_t err = 0;

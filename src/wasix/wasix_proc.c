@@ -21,8 +21,9 @@
  * wasi_ctx_getcwd; src/wasi/wasi_view.c): chdir joins its argument to it
  * lexically and accepts "/", the virtual parents of preopens (as Wasmer's
  * root file system shows them), /dev, and a directory under a preopened
- * directory as the sandboxed resolver finds it; relative paths given
- * through the root preopen then start there. getcwd reports it.
+ * directory as the sandboxed resolver finds it; relative paths that the
+ * WASIX path calls give through the root preopen then start there. getcwd
+ * reports it.
  */
 #include <stdlib.h>
 #include <string.h>

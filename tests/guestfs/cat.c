@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "guestfs_cwd.h"
 #include "guestfs_util.h"
 
 /* Copies descriptor fd to standard output: 0 or an errno. */

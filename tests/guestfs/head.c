@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guestfs_cwd.h"
 #include "guestfs_util.h"
 
 /* Copies the first `lines` lines of fd to standard output: 0 or an errno. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "guestfs_cwd.h"
 #include "guestfs_util.h"
 
 static int compare_names(const void *a, const void *b)

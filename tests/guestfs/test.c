@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guestfs_cwd.h"
 #include "guestfs_util.h"
 
 enum { T_TRUE = 0, T_FALSE = 1, T_ERROR = 2 };

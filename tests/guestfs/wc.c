@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "guestfs_cwd.h"
 #include "guestfs_util.h"
 
 typedef struct Counts {

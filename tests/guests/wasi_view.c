@@ -1,7 +1,8 @@
 /*
  * wasi_view.c - the guest's view above its preopens: the current directory
- * (WASIX chdir/getcwd) moving where relative paths through the root
- * preopen resolve, absolute paths (WASIX only), and the virtual /dev. Run
+ * (WASIX chdir/getcwd) moving where relative paths that WASIX calls give
+ * through the root preopen resolve (preview1 ones stay at "/"), absolute
+ * paths (WASIX only), and the virtual /dev. Run
  * by tests/unit/test_wasi_view.c with fd 3 = the preopen "/" of a host
  * tree made by the test:
  *   sandbox/inside.txt "inside"      sandbox/sub/inner.txt "inner"
@@ -20,6 +21,7 @@
 #define WX(name) __attribute__((import_module("wasix_32v1"), import_name(#name)))
 WX(chdir) int wx_chdir(int path, int len);
 WX(getcwd) int wx_getcwd(int buf, int len_ptr);
+WX(path_filestat_get) int wx_path_filestat_get(int fd, int flags, int path, int len, int buf);
 WX(path_open) int wx_path_open(int fd, int dirflags, int path, int len, int oflags,
                                uint64_t base, uint64_t inheriting, int fdflags, int out);
 
@@ -81,26 +83,30 @@ static int cd(const char *path) { return wx_chdir(S(path)); }
 static void test_chdir_moves_relative_paths(void)
 {
     CHECK(strcmp(cwd(), "/") == 0);
-    CHECK(holds(open_p1, ROOT, "sub/inner.txt", "inner"));
+    CHECK(holds(open_wx, ROOT, "sub/inner.txt", "inner"));
     CHECK_ERRNO(cd("sub"), 0);
     CHECK(strcmp(cwd(), "/sub") == 0);
-    CHECK(holds(open_p1, ROOT, "inner.txt", "inner"));
-    CHECK(holds(open_p1, ROOT, "./inner.txt", "inner"));
-    CHECK(holds(open_p1, ROOT, "../inside.txt", "inside"));
+    CHECK(holds(open_wx, ROOT, "inner.txt", "inner"));
+    CHECK(holds(open_wx, ROOT, "./inner.txt", "inner"));
+    CHECK(holds(open_wx, ROOT, "../inside.txt", "inside"));
     int fd;
-    CHECK_ERRNO(open_p1(ROOT, "inside.txt", R_READ, &fd), __WASI_ERRNO_NOENT);
+    CHECK_ERRNO(open_wx(ROOT, "inside.txt", R_READ, &fd), __WASI_ERRNO_NOENT);
     /* Stat through the root preopen follows the cwd as well. */
     uint8_t st[64];
-    CHECK_ERRNO(raw_path_filestat_get(ROOT, 0, S("inner.txt"), P(st)), 0);
+    CHECK_ERRNO(wx_path_filestat_get(ROOT, 0, S("inner.txt"), P(st)), 0);
+    /* preview1 paths do not: wasi-libc hands "/x" over as "x". */
+    CHECK(holds(open_p1, ROOT, "inside.txt", "inside"));
+    CHECK_ERRNO(open_p1(ROOT, "inner.txt", R_READ, &fd), __WASI_ERRNO_NOENT);
     /* The sandbox holds from the cwd: `..` stops at the preopen's root. */
-    CHECK_ERRNO(open_p1(ROOT, "../../outside/secret.txt", R_READ, &fd), __WASI_ERRNO_NOTCAPABLE);
-    CHECK_ERRNO(open_p1(ROOT, "../link_up_dir/secret.txt", R_READ, &fd), __WASI_ERRNO_NOTCAPABLE);
+    CHECK_ERRNO(open_wx(ROOT, "../../outside/secret.txt", R_READ, &fd), __WASI_ERRNO_NOTCAPABLE);
+    CHECK_ERRNO(open_wx(ROOT, "../link_up_dir/secret.txt", R_READ, &fd), __WASI_ERRNO_NOTCAPABLE);
     /* A descriptor other than the root preopen ignores the cwd. */
     int sub;
-    CHECK_ERRNO(raw_path_open(ROOT, 0, S("."), __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_PATH_OPEN,
-                              R_ALL, 0, P(&sub)),
+    CHECK_ERRNO(wx_path_open(ROOT, 0, S("."), __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_PATH_OPEN,
+                             R_ALL, 0, P(&sub)),
                 0);
-    CHECK(holds(open_p1, sub, "inner.txt", "inner"));
+    CHECK(holds(open_wx, sub, "inner.txt", "inner"));
+    CHECK_ERRNO(open_wx(sub, "sub/inner.txt", R_READ, &fd), __WASI_ERRNO_NOENT);
     (void)__wasi_fd_close((__wasi_fd_t)sub);
     CHECK_ERRNO(cd("/"), 0);
 }
@@ -115,7 +121,7 @@ static void test_chdir_stays_inside(void)
     CHECK(strcmp(cwd(), "/") == 0);
     CHECK_ERRNO(cd("sub_link"), 0);
     CHECK(strcmp(cwd(), "/sub_link") == 0);
-    CHECK(holds(open_p1, ROOT, "inner.txt", "inner"));
+    CHECK(holds(open_wx, ROOT, "inner.txt", "inner"));
     CHECK_ERRNO(cd("../../../.."), 0);        /* lexical: back to "/" */
     CHECK(strcmp(cwd(), "/") == 0);
 }
@@ -277,9 +283,10 @@ static void test_dev_directory(void)
     /* cd /dev: relative paths through the root preopen now name devices. */
     CHECK_ERRNO(cd("/dev"), 0);
     CHECK(strcmp(cwd(), "/dev") == 0);
-    CHECK_ERRNO(open_p1(ROOT, "null", R_WRITE, &fd), 0);
+    CHECK_ERRNO(open_wx(ROOT, "null", R_WRITE, &fd), 0);
     (void)__wasi_fd_close((__wasi_fd_t)fd);
-    CHECK(holds(open_p1, ROOT, "../inside.txt", "inside"));
+    CHECK(holds(open_wx, ROOT, "../inside.txt", "inside"));
+    CHECK(holds(open_p1, ROOT, "inside.txt", "inside"));
     CHECK_ERRNO(cd("null"), __WASI_ERRNO_NOTDIR);
     CHECK_ERRNO(cd("sda"), __WASI_ERRNO_NOENT);
     CHECK_ERRNO(cd(".."), 0);

@@ -1,6 +1,6 @@
 /*
  * test_wasi_view.c - the guest's view above its preopens: the current
- * directory (chdir moves where relative paths resolve), absolute paths and
+ * directory (chdir moves where WASIX relative paths resolve), absolute paths and
  * the virtual /dev, and that none of them reaches outside the preopen or
  * the host's /dev. Builds a host tree with a directory outside the preopen,
  * a symlink out of it and a fake dev/null inside it, runs the guest

@@ -91,9 +91,10 @@ int wasi_ctx_set_exit(WasiCtx *ctx, int code);
 char *wasi_path_join(const char *base, const char *path, size_t len);
 
 /* Whether the absolute, normalized guest path `abs` (wasi_path_join) is a
- * directory in the guest's view of ctx's preopens: "/" and the ancestors of
- * a preopen's guest path (the virtual directories above preopens) are; a
- * path under a preopen is resolved from that preopen's root by the sandboxed
+ * directory in the guest's view of ctx's preopens: "/", the ancestors of
+ * a preopen's guest path (the virtual directories above preopens) and the
+ * virtual /dev are (its devices give ENOTDIR, other names ENOENT); a path
+ * under a preopen is resolved from that preopen's root by the sandboxed
  * resolver (wasi_path.c: one component at a time, symbolic links expanded by
  * Spindle, never leaving the preopen). Returns 0, or a WASI errno: ENOENT
  * (under no preopen, or missing), ENOTDIR, ENOTCAPABLE (a symbolic link
@@ -103,8 +104,8 @@ uint32_t wasi_path_guest_dir(WasiCtx *ctx, const char *abs);
 
 /* chdir: joins guest path `path` (len bytes, no NUL) to the current
  * directory lexically (wasi_path_join) and makes the result current when
- * wasi_path_guest_dir accepts it. From then on relative paths given
- * through the root preopen (guest name "/") start there. Returns 0 or a
+ * wasi_path_guest_dir accepts it. From then on relative paths that WASIX
+ * calls give through the root preopen (guest name "/") start there. Returns 0 or a
  * WASI errno: ENOENT (empty, missing), EINVAL (a NUL), ENOTDIR,
  * ENOTCAPABLE, ENOMEM. Thread-safe: one current directory per context. */
 uint32_t wasi_ctx_chdir(WasiCtx *ctx, const char *path, size_t len);
