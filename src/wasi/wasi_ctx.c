@@ -1,7 +1,8 @@
 /*
  * wasi_ctx.c - the WASI process context: arguments and environment, the
  * descriptor table shared by the process's threads (stdio, preopened
- * directories, descriptors the guest opens), the wake-up event behind
+ * directories, descriptors the guest opens), the current directory's
+ * storage (wasi_view.c uses it), the wake-up event behind
  * wasi_ctx_interrupt, and the recorded exit code.
  *
  * Locking: ctx->lock guards the table array and every descriptor's rights;
@@ -235,6 +236,7 @@ static SpResult wasi_ctx_add_preopen(WasiCtx *ctx, const WasiPreopen *p, int i)
     const char *name = p->guest_path ? p->guest_path : p->host_path;
     ctx->root_names[i] = wasi_path_join("/", name, strlen(name));
     if (!ctx->root_names[i]) return ERR_OUT_OF_MEMORY;
+    bool is_root = strcmp(ctx->root_names[i], "/") == 0;
     int guest = os_fs_open_dir(p->host_path);
     if (guest < 0) return ERR_PREOPEN_OTHER;
     WasiFd *f = wasi_ctx_fd_new(guest, true, WASI_FT_DIRECTORY, WASI_RIGHTS_DIR,
@@ -244,6 +246,8 @@ static SpResult wasi_ctx_add_preopen(WasiCtx *ctx, const WasiPreopen *p, int i)
         return ERR_OUT_OF_MEMORY;
     }
     f->root_fd = root;
+    f->guest_root = is_root;
+    f->lists_dev = is_root;
     f->preopen_name = strdup(p->guest_path ? p->guest_path : p->host_path);
     uint32_t fd;
     if (!f->preopen_name || wasi_ctx_fd_insert(ctx, f, &fd)) {
@@ -260,7 +264,8 @@ static SpResult wasi_ctx_init(WasiCtx *ctx, const WasiConfig *cfg)
     ctx->envc = cfg->envc;
     ctx->argv = wasi_ctx_copy_strings(cfg->argc, cfg->argv, &ctx->argv_bytes);
     ctx->envp = wasi_ctx_copy_strings(cfg->envc, cfg->envp, &ctx->envp_bytes);
-    if (!ctx->argv || !ctx->envp) return ERR_OUT_OF_MEMORY;
+    ctx->cwd = strdup("/");
+    if (!ctx->argv || !ctx->envp || !ctx->cwd) return ERR_OUT_OF_MEMORY;
     ctx->wake_fd = os_wake_new();
     if (ctx->wake_fd < 0) return ERR_WASI_WAKE;
     for (int host = 0; host < 3; host++) {
@@ -317,6 +322,7 @@ void wasi_ctx_free(WasiCtx *ctx)
     free(ctx->roots);
     for (int i = 0; ctx->root_names && i < ctx->nroots; i++) free(ctx->root_names[i]);
     free(ctx->root_names);
+    free(ctx->cwd);
     os_wake_close(ctx->wake_fd);
     wasi_ctx_free_strings(ctx->argv, ctx->argc);
     wasi_ctx_free_strings(ctx->envp, ctx->envc);

@@ -19,12 +19,13 @@ typedef struct WasiBinding {
     const WasiFuncDef *def;
     const char *module;     /* for messages; owned by the binding */
     bool has_result;
+    bool wasix;             /* defined under a wasix_* module name */
 } WasiBinding;
 
 static TrapKind wasi_define_dispatch(ExecEnv *env, Instance *caller, void *host_ctx, Slot *io)
 {
     const WasiBinding *b = host_ctx;
-    WasiCall c = {env, b->ctx, {NULL, 0}, TRAP_NONE};
+    WasiCall c = {env, b->ctx, {NULL, 0}, TRAP_NONE, b->wasix};
     if (b->def->needs_memory) {
         c.mem = guest_mem(caller);
         if (!c.mem.base) {
@@ -52,7 +53,7 @@ static SpResult wasi_define_one(Linker *l, Store *s, WasiCtx *ctx, const char *m
     if (store_own(s, b)) {
         char *mcopy = (char *)(b + 1);
         memcpy(mcopy, module, mlen + 1);
-        *b = (WasiBinding){ctx, d, mcopy, type->nresults > 0};
+        *b = (WasiBinding){ctx, d, mcopy, type->nresults > 0, strncmp(module, "wasix_", 6) == 0};
         f = store_host_func(s, type, wasi_define_dispatch, b);
     }
     functype_free(type);

@@ -9,7 +9,7 @@
  * can block (pipes, terminals, sockets) first wait for readiness together
  * with the context's wake-up event, so wasi_ctx_interrupt ends them.
  */
-#include "wasi_internal.h"
+#include "wasi_path.h"
 
 #include <stdlib.h>
 
@@ -164,7 +164,7 @@ static uint32_t wasi_fd_fdstat_get(WasiCall *c, const Slot *a)
     uint32_t err = wasi_ctx_fd_acquire(c->ctx, wasi_a32(a, 0), 0, &f);
     if (err) return err;
     unsigned status = 0;
-    int r = os_fs_get_status(f->host_fd, &status, NULL, NULL);
+    int r = f->dev_dir ? 0 : os_fs_get_status(f->host_fd, &status, NULL, NULL);
     uint64_t base, inheriting;
     wasi_ctx_fd_rights(c->ctx, f, &base, &inheriting);
     if (r == 0) {
@@ -230,7 +230,9 @@ uint32_t wasi_fd_stat_impl(WasiCall *c, uint32_t fd, OsStat *st)
     WasiFd *f;
     uint32_t err = wasi_ctx_fd_acquire(c->ctx, fd, R_(FD_FILESTAT_GET), &f);
     if (err) return err;
-    int r = os_fs_stat(f->host_fd, st);
+    int r = 0;
+    if (f->dev_dir) wasi_dev_stat(WASI_DEV_DIR, st);
+    else r = os_fs_stat(f->host_fd, st);
     wasi_ctx_fd_release(f);
     return r < 0 ? wasi_abi_errno(r) : 0;
 }
@@ -304,10 +306,9 @@ static uint32_t wasi_fd_prestat_dir_name(WasiCall *c, const Slot *a)
 
 /* ------------------------------------------------------------ fd_readdir */
 
-/* Appends one dirent (header + name) to the guest buffer, cutting it at the
- * end of the buffer as the ABI asks. */
-static void wasi_fd_put_dirent(uint8_t *buf, uint32_t buf_len, uint32_t *used, const OsDirent *d,
-                               uint8_t type)
+/* See wasi_internal.h. */
+void wasi_fd_put_dirent(uint8_t *buf, uint32_t buf_len, uint32_t *used, const OsDirent *d,
+                        uint8_t type)
 {
     uint8_t head[WASI_DIRENT_SIZE] = {0};
     guest_put64(head, 0, d->next);
@@ -363,7 +364,11 @@ static uint32_t wasi_fd_readdir(WasiCall *c, const Slot *a)
     if (err) return err;
     uint32_t used = 0;
     if (f->filetype != WASI_FT_DIRECTORY) err = WASI_ENOTDIR;
+    else if (f->dev_dir) err = wasi_dev_readdir(wasi_a64(a, 3), buf, buf_len, &used);
+    else if (f->lists_dev && wasi_a64(a, 3) == WASI_DEV_ROOT_COOKIE) used = 0;
     else err = wasi_fd_fill_dir(f, wasi_a64(a, 3), buf, buf_len, &used);
+    if (!err && f->lists_dev && used < buf_len && wasi_a64(a, 3) != WASI_DEV_ROOT_COOKIE)
+        wasi_dev_root_entry(f->host_fd, buf, buf_len, &used);
     wasi_ctx_fd_release(f);
     if (!err) guest_st32(c->mem, out, used);
     return err;

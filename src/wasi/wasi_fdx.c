@@ -56,26 +56,29 @@ uint32_t wasi_fdx_install_socket(WasiCtx *ctx, int host_fd, bool stream, WasiFdE
                                fd_out);
 }
 
-/* A new WasiFd like f on a duplicate of its host descriptor, or NULL with
- * *err set. Preopen names are not copied: a duplicate is no preopen. */
-static WasiFd *wasi_fdx_copy(WasiCtx *ctx, const WasiFd *f, bool cloexec, uint32_t *err)
+/* See wasi_internal.h. Preopen names are not copied: a duplicate is no
+ * preopen. The virtual /dev directory has no host side to duplicate. */
+WasiFd *wasi_fdx_copy(WasiCtx *ctx, const WasiFd *f, bool cloexec, uint32_t *err)
 {
-    int host = os_dup(f->host_fd);
-    if (host < 0) {
+    int host = f->dev_dir ? -1 : os_dup(f->host_fd);
+    if (host < 0 && !f->dev_dir) {
         *err = wasi_abi_errno(host);
         return NULL;
     }
     uint64_t base, inheriting;
     wasi_ctx_fd_rights(ctx, f, &base, &inheriting);
-    WasiFd *d = wasi_ctx_fd_new(host, true, f->filetype, base, inheriting);
+    WasiFd *d = wasi_ctx_fd_new(host, !f->dev_dir, f->filetype, base, inheriting);
     if (!d) {
-        os_fs_close(host);
+        if (host >= 0) os_fs_close(host);
         *err = WASI_ENOMEM;
         return NULL;
     }
     d->root_fd = f->root_fd;
+    d->guest_root = f->guest_root;
+    d->dev_dir = f->dev_dir;
+    d->lists_dev = f->lists_dev;
     atomic_store(&d->cloexec, cloexec);
-    wasi_fdx_sync_nonblock(d);
+    if (!d->dev_dir) wasi_fdx_sync_nonblock(d);
     if (f->ext) {
         atomic_fetch_add_explicit(&f->ext->refs, 1, memory_order_relaxed);
         d->ext = f->ext;
@@ -89,7 +92,7 @@ uint32_t wasi_fdx_dup(WasiCtx *ctx, uint32_t fd, uint32_t min_fd, bool cloexec, 
     WasiFd *f;
     uint32_t err = wasi_ctx_fd_acquire(ctx, fd, 0, &f);
     if (err) return err;
-    if (f->host_fd < 0) err = WASI_EBADF;   /* a placeholder for a closed host stdio */
+    if (f->host_fd < 0 && !f->dev_dir) err = WASI_EBADF;   /* a placeholder for a closed host stdio */
     WasiFd *d = err ? NULL : wasi_fdx_copy(ctx, f, cloexec, &err);
     wasi_ctx_fd_release(f);
     return d ? wasi_ctx_fd_insert_from(ctx, d, min_fd, fd_out) : err;

@@ -114,6 +114,10 @@ typedef struct WasiFd {
     char *preopen_name;      /* non-NULL for a preopened directory */
     atomic_bool cloexec;     /* WASIX fdflagsext: close on exec (this descriptor only) */
     WasiFdExt *ext;          /* WASIX object behind it (an epoll list), or NULL; owned ref */
+    bool guest_root;         /* the preopen named "/" (or a dup): relative paths
+                                through it start at the current directory */
+    bool dev_dir;            /* the virtual /dev directory (wasi_dev.c): no host fd */
+    bool lists_dev;          /* the directory at the guest's "/": fd_readdir adds "dev" */
 } WasiFd;
 
 #define WASI_MAX_FDS (1u << 20)
@@ -130,6 +134,8 @@ struct WasiCtx {
     int *roots;              /* one host fd per preopen, open for the ctx's life */
     char **root_names;       /* each preopen's guest path, absolute and normalized */
     int nroots;
+    char *cwd;               /* the current directory, a normalized guest path
+                                (wasi_view.c); guarded by lock */
 
     int wake_fd;             /* os_wake event: readable once interrupted */
     atomic_bool interrupted;
@@ -166,6 +172,11 @@ uint32_t wasi_ctx_fd_set_rights(WasiCtx *ctx, WasiFd *f, uint64_t base, uint64_t
 uint8_t wasi_abi_filetype(OsFileType t);
 uint64_t wasi_abi_rights_for(uint8_t filetype, bool is_tty);
 
+/* A new WasiFd like f on a duplicate of its host descriptor (the same
+ * rights, root, extension; its own close-on-exec flag), or NULL with *err
+ * set (wasi_fdx.c). */
+WasiFd *wasi_fdx_copy(WasiCtx *ctx, const WasiFd *f, bool cloexec, uint32_t *err);
+
 /* ------------------------------------------------------ calling frame */
 
 typedef struct WasiCall {
@@ -173,6 +184,8 @@ typedef struct WasiCall {
     WasiCtx *ctx;
     GuestMem mem;            /* the caller's memory 0 when the call began (guest.h) */
     TrapKind trap;           /* set to end the call with this trap */
+    bool wasix;              /* called as wasix_32v1/wasix_64v1: absolute paths are
+                                resolved in the guest's view (wasi_view.c) */
 } WasiCall;
 
 typedef uint32_t (*WasiBody)(WasiCall *c, const Slot *a);
@@ -244,6 +257,10 @@ uint32_t wasi_abi_time_sets(uint64_t atim, uint64_t mtim, uint32_t fst, OsTimeSe
 /* Bodies shared with wasi_unstable.c (its wrappers convert layouts). */
 uint32_t wasi_fd_seek_impl(WasiCall *c, uint32_t fd, int64_t off, int os_whence, uint32_t out);
 uint32_t wasi_path_stat_impl(WasiCall *c, const Slot *a, OsStat *st);
+/* Appends one preview1 dirent (header + name) to the guest buffer at
+ * *used, cut at buf_len as the ABI asks (wasi_fd.c). */
+void wasi_fd_put_dirent(uint8_t *buf, uint32_t buf_len, uint32_t *used, const OsDirent *d,
+                        uint8_t type);
 /* fd_filestat_get's lookup: stats the host file of guest fd (which needs the
  * FD_FILESTAT_GET right) into *st; a WASI errno. */
 uint32_t wasi_fd_stat_impl(WasiCall *c, uint32_t fd, OsStat *st);

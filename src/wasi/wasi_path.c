@@ -10,7 +10,10 @@
  * climb out; symbolic links are read and expanded here, at most
  * WASI_PATH_MAX_LINKS of them (ELOOP after that). An absolute link target
  * restarts the walk at the root of the preopen the directory came from;
- * an absolute guest path is refused (ENOTCAPABLE).
+ * an absolute guest path is refused (ENOTCAPABLE) under
+ * preview1, as wasi-testsuite wants; WASIX calls resolve it in the guest's
+ * view (wasix-libc hands paths in the root preopen "/" over as absolute
+ * ones).
  *
  * A trailing '/' makes the last component a directory: the resolver follows
  * a final symlink then when the operation follows links at all (open, stat),
@@ -18,11 +21,10 @@
  * symlink, mkdir) pass the '/' on to the host, which checks it without
  * following anything.
  *
- * The same walk answers the WASIX layer's chdir (wasi_path_guest_dir): a
- * guest absolute path is matched lexically against the preopens' guest
- * names (wasi_path_join normalizes both) and the rest is walked from the
- * preopen's root, so a symbolic link can neither lead out of the sandbox nor
- * reveal, by success or failure, whether a host path outside it exists.
+ * Paths that are not simply below their directory descriptor (absolute
+ * ones, relative ones through the root preopen, which start at the current
+ * directory, and /dev) go to wasi_view.c, which picks the preopen and ends
+ * in this same walk.
  */
 #include "wasi_path.h"
 
@@ -182,11 +184,11 @@ static uint32_t wasi_path_step(WasiWalk *w, int follow, WasiPath *out, bool *don
     return wasi_path_finish(w, comp, slash, out);
 }
 
-/* Walks `path` (a heap string, freed here) below dirfd, with absolute link
- * targets restarting at root_fd (-1: refused). 0 and *out filled, or a
- * WASI errno. */
-static uint32_t wasi_path_walk(int dirfd, int root_fd, char *path, int follow, WasiPath *out)
+/* See wasi_path.h. */
+uint32_t wasi_path_walk(int dirfd, int root_fd, char *path, int follow, WasiPath *out)
 {
+    out->dev = WASI_DEV_NONE;
+    out->root_fd = root_fd;
     WasiWalk w = {.dirs = malloc(8 * sizeof(int)), .cap = 8, .rest = path, .root_fd = root_fd};
     char *link = malloc(WASI_PATH_LINK_MAX);
     uint32_t err = !w.dirs || !link ? WASI_ENOMEM : 0;
@@ -204,15 +206,17 @@ uint32_t wasi_path_resolve(WasiCall *c, WasiFd *dir, uint32_t ptr, uint32_t len,
 {
     memset(out, 0, sizeof *out);
     out->dirfd = -1;
+    out->dev = WASI_DEV_NONE;
     char *path;
     uint32_t err = wasi_abi_path_load(c, ptr, len, &path);
     if (err) return err;
-    if (path[0] == '\0') err = WASI_ENOENT;
-    else if (path[0] == '/') err = WASI_ENOTCAPABLE;
-    if (err) {
+    if (path[0] == '\0' || (path[0] == '/' && !c->wasix)) {
+        err = path[0] ? WASI_ENOTCAPABLE : WASI_ENOENT;
         free(path);
         return err;
     }
+    if (path[0] == '/' || dir->guest_root || dir->dev_dir)
+        return wasi_view_resolve(c->ctx, dir, path, c->wasix, follow, out);
     return wasi_path_walk(dir->host_fd, dir->root_fd, path, follow, out);
 }
 
@@ -272,141 +276,4 @@ uint32_t wasi_path_link_inside(int dirfd, int root_fd, const char *target)
 {
     size_t levels = wasi_path_climb(target);
     return levels ? wasi_path_depth_at_least(dirfd, root_fd, levels) : 0;
-}
-
-/* ------------------------------------------------ guest directory view */
-
-char *wasi_path_join(const char *base, const char *path, size_t len)
-{
-    size_t cap = strlen(base) + len + 2;
-    char *out = malloc(cap);
-    if (!out) return NULL;
-    size_t n = 0;
-    if (len == 0 || path[0] != '/') {
-        n = strlen(base);
-        memcpy(out, base, n);
-        if (n == 1) n = 0; /* base "/" */
-    }
-    for (size_t i = 0; i < len;) {
-        size_t j = i;
-        while (j < len && path[j] != '/') j++;
-        size_t clen = j - i;
-        if (clen == 2 && path[i] == '.' && path[i + 1] == '.') {
-            while (n > 0 && out[n - 1] != '/') n--;
-            if (n > 0) n--;
-        } else if (clen > 0 && !(clen == 1 && path[i] == '.')) {
-            out[n++] = '/';
-            memcpy(out + n, path + i, clen);
-            n += clen;
-        }
-        i = j + 1;
-    }
-    if (n == 0) out[n++] = '/';
-    out[n] = '\0';
-    return out;
-}
-
-/* When the normalized absolute path abs is dir or lies under it: what
- * follows dir in abs, without the separating '/' ("" for dir itself).
- * Else NULL. */
-static const char *wasi_path_under(const char *abs, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (n == 1) return abs + 1;   /* dir is "/" */
-    if (strncmp(abs, dir, n) != 0 || (abs[n] != '\0' && abs[n] != '/')) return NULL;
-    return abs[n] ? abs + n + 1 : abs + n;
-}
-
-/* Whether the relative path rest ("" = the root itself) names a directory
- * below the preopen root fd `root`, symbolic links followed by the walk:
- * 0, WASI_ENOTDIR, or the walk's or the host's errno. */
-static uint32_t wasi_path_dir_below(int root, const char *rest)
-{
-    char *path = strdup(*rest ? rest : ".");
-    if (!path) return WASI_ENOMEM;
-    WasiPath wp = {.dirfd = -1};
-    uint32_t err = wasi_path_walk(root, root, path, WASI_FOLLOW_ALWAYS, &wp);
-    if (err) return err;
-    OsStat st;
-    int r = os_fs_stat_at(wp.dirfd, wp.name, &st);
-    err = r < 0 ? wasi_abi_errno(r) : st.type == OS_FILE_DIRECTORY ? 0 : WASI_ENOTDIR;
-    wasi_path_done(&wp);
-    return err;
-}
-
-uint32_t wasi_path_guest_dir(WasiCtx *ctx, const char *abs)
-{
-    if (strcmp(abs, "/") == 0) return 0;
-    uint32_t result = WASI_ENOENT;
-    for (int i = 0; i < ctx->nroots && result != 0; i++) {
-        const char *rest = wasi_path_under(abs, ctx->root_names[i]);
-        if (rest) {
-            uint32_t e = wasi_path_dir_below(ctx->roots[i], rest);
-            if (e == 0 || result == WASI_ENOENT) result = e;
-        } else if (wasi_path_under(ctx->root_names[i], abs)) {
-            result = 0;   /* a virtual directory above the preopen */
-        }
-    }
-    return result;
-}
-
-/* Reads the whole regular file fd (at most max bytes): 0 with *bytes and
- * *len, or a WASI errno. */
-static uint32_t wasi_path_read_all(int fd, size_t max, uint8_t **bytes, size_t *len)
-{
-    OsStat st;
-    int r = os_fs_stat(fd, &st);
-    if (r < 0) return wasi_abi_errno(r);
-    if (st.type != OS_FILE_REGULAR) return WASI_EACCES;
-    if (st.size > max) return WASI_EFBIG;
-    uint8_t *buf = malloc(st.size ? st.size : 1);
-    if (!buf) return WASI_ENOMEM;
-    size_t got = 0;
-    while (got < st.size) {
-        OsIoVec v = {.base = buf + got, .len = st.size - got};
-        int64_t n = os_fs_read(fd, &v, 1);
-        if (n < 0 && n != -EINTR) {
-            free(buf);
-            return wasi_abi_errno((int)n);
-        }
-        if (n == 0) break;    /* the file shrank meanwhile */
-        if (n > 0) got += (size_t)n;
-    }
-    *bytes = buf;
-    *len = got;
-    return 0;
-}
-
-/* Opens the file `rest` below preopen root `root` and reads it. */
-static uint32_t wasi_path_read_below(int root, const char *rest, size_t max, uint8_t **bytes,
-                                     size_t *len)
-{
-    if (!*rest) return WASI_EACCES;   /* the preopen itself: a directory */
-    char *path = strdup(rest);
-    if (!path) return WASI_ENOMEM;
-    WasiPath wp = {.dirfd = -1};
-    uint32_t err = wasi_path_walk(root, root, path, WASI_FOLLOW_ALWAYS, &wp);
-    if (err) return err;
-    OsStat st;
-    int fd = os_fs_stat_at(wp.dirfd, wp.name, &st);   /* never open a FIFO (it would block) */
-    if (fd == 0) fd = st.type == OS_FILE_REGULAR ? os_fs_open_at(wp.dirfd, wp.name, OS_OPEN_READ, 0)
-                                                 : -EACCES;
-    wasi_path_done(&wp);
-    if (fd < 0) return fd == -EACCES ? WASI_EACCES : wasi_abi_errno(fd);
-    err = wasi_path_read_all(fd, max, bytes, len);
-    os_fs_close(fd);
-    return err;
-}
-
-uint32_t wasi_path_guest_read(WasiCtx *ctx, const char *abs, size_t max, uint8_t **bytes,
-                              size_t *len)
-{
-    uint32_t result = WASI_ENOENT;
-    for (int i = 0; i < ctx->nroots && result != 0; i++) {
-        const char *rest = wasi_path_under(abs, ctx->root_names[i]);
-        if (!rest) continue;
-        uint32_t e = wasi_path_read_below(ctx->roots[i], rest, max, bytes, len);
-        if (e == 0 || result == WASI_ENOENT) result = e;
-    }
-    return result;
 }

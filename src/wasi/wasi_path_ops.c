@@ -9,6 +9,10 @@
  * for O_TRUNC). A new descriptor gets the rights it asked for, limited to
  * the directory's inheriting rights and to what its file type supports;
  * its host access mode (read, write) follows from those rights.
+ *
+ * A path into the virtual /dev (WasiPath.dev, wasi_dev.c) can be opened and
+ * stat'ed; the calls that would change it answer EPERM (readlink: EINVAL,
+ * nothing there is a link).
  */
 #include "wasi_path.h"
 
@@ -47,6 +51,19 @@ static void wasi_path_end(WasiFd *dir, WasiPath *p)
     wasi_ctx_fd_release(dir);
 }
 
+/* wasi_path_begin for the calls that act on host files only: a path into
+ * /dev is refused with dev_err. */
+static uint32_t wasi_path_begin_host(WasiCall *c, uint32_t fd, uint64_t need, uint32_t ptr,
+                                     uint32_t len, int follow, WasiFd **dir, WasiPath *p,
+                                     uint32_t dev_err)
+{
+    uint32_t err = wasi_path_begin(c, fd, need, ptr, len, follow, dir, p);
+    if (err || p->dev == WASI_DEV_NONE) return err;
+    wasi_path_end(*dir, p);
+    *dir = NULL;
+    return dev_err;
+}
+
 /* ------------------------------------------------------------ path_open */
 
 static unsigned wasi_path_open_flags(uint32_t oflags, uint64_t rights, bool want_dir)
@@ -72,10 +89,9 @@ static unsigned wasi_path_status(uint32_t fdflags)
            ((fdflags & WASI_FDFLAG_SYNC) ? OS_FD_SYNC : 0u);
 }
 
-/* Wraps the opened host descriptor in a WasiFd with its rights and puts it
- * in the table; the host descriptor is closed on failure. */
-static uint32_t wasi_path_install(WasiCall *c, WasiFd *dir, int hfd, uint64_t base,
-                                  uint64_t inheriting, uint32_t fdflags, uint32_t *fd_out)
+/* See wasi_path.h. */
+uint32_t wasi_path_install(WasiCall *c, int root_fd, int hfd, uint64_t base,
+                           uint64_t inheriting, uint32_t fdflags, uint32_t *fd_out)
 {
     OsStat st;
     int r = os_fs_stat(hfd, &st);
@@ -92,7 +108,8 @@ static uint32_t wasi_path_install(WasiCall *c, WasiFd *dir, int hfd, uint64_t ba
         os_fs_close(hfd);
         return WASI_ENOMEM;
     }
-    f->root_fd = dir->root_fd;
+    f->root_fd = root_fd;
+    f->lists_dev = ft == WASI_FT_DIRECTORY && wasi_view_is_root(c->ctx, &st);
     atomic_store(&f->nonblock, (fdflags & WASI_FDFLAG_NONBLOCK) != 0);
     return wasi_ctx_fd_insert(c->ctx, f, fd_out);
 }
@@ -117,11 +134,15 @@ static uint32_t wasi_path_open(WasiCall *c, const Slot *a)
     uint64_t base = wasi_a64(a, 5) & dir_inheriting;
     uint64_t inheriting = wasi_a64(a, 6) & dir_inheriting;
     bool want_dir = (oflags & WASI_O_DIRECTORY) || p.trailing_slash;
-    int hfd = os_fs_open_at(p.dirfd, p.name, wasi_path_open_flags(oflags, base, want_dir),
-                            wasi_path_status(fdflags));
     uint32_t fd = 0;
-    if (hfd < 0) err = wasi_abi_errno(hfd);
-    else err = wasi_path_install(c, dir, hfd, base, inheriting, fdflags, &fd);
+    if (p.dev != WASI_DEV_NONE) {
+        err = wasi_dev_open(c, &p, oflags, base, inheriting, fdflags, &fd);
+    } else {
+        int hfd = os_fs_open_at(p.dirfd, p.name, wasi_path_open_flags(oflags, base, want_dir),
+                                wasi_path_status(fdflags));
+        if (hfd < 0) err = wasi_abi_errno(hfd);
+        else err = wasi_path_install(c, p.root_fd, hfd, base, inheriting, fdflags, &fd);
+    }
     wasi_path_end(dir, &p);
     if (!err) guest_st32(c->mem, out, fd);
     return err;
@@ -139,7 +160,8 @@ uint32_t wasi_path_stat_impl(WasiCall *c, const Slot *a, OsStat *st)
     uint32_t err = wasi_path_begin(c, wasi_a32(a, 0), R_(PATH_FILESTAT_GET), wasi_a32(a, 2),
                                    wasi_a32(a, 3), follow, &dir, &p);
     if (err) return err;
-    err = wasi_abi_errno(os_fs_stat_at(p.dirfd, p.name, st));
+    if (p.dev != WASI_DEV_NONE) wasi_dev_stat(p.dev, st);
+    else err = wasi_abi_errno(os_fs_stat_at(p.dirfd, p.name, st));
     if (!err && p.trailing_slash && st->type != OS_FILE_DIRECTORY) err = WASI_ENOTDIR;
     wasi_path_end(dir, &p);
     return err;
@@ -162,8 +184,8 @@ static uint32_t wasi_path_filestat_set_times(WasiCall *c, const Slot *a)
     int follow = (wasi_a32(a, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) ? WASI_FOLLOW_ALWAYS : WASI_FOLLOW_IF_SLASH;
     WasiFd *dir;
     WasiPath p;
-    err = wasi_path_begin(c, wasi_a32(a, 0), R_(PATH_FILESTAT_SET_TIMES), wasi_a32(a, 2),
-                          wasi_a32(a, 3), follow, &dir, &p);
+    err = wasi_path_begin_host(c, wasi_a32(a, 0), R_(PATH_FILESTAT_SET_TIMES), wasi_a32(a, 2),
+                               wasi_a32(a, 3), follow, &dir, &p, WASI_EPERM);
     if (err) return err;
     OsStat st;
     if (p.trailing_slash) {
@@ -187,8 +209,8 @@ static uint32_t wasi_path_one(WasiCall *c, const Slot *a, int op)
                                     R_(PATH_UNLINK_FILE)};
     WasiFd *dir;
     WasiPath p;
-    uint32_t err = wasi_path_begin(c, wasi_a32(a, 0), need[op], wasi_a32(a, 1), wasi_a32(a, 2),
-                                   WASI_FOLLOW_NEVER, &dir, &p);
+    uint32_t err = wasi_path_begin_host(c, wasi_a32(a, 0), need[op], wasi_a32(a, 1),
+                                        wasi_a32(a, 2), WASI_FOLLOW_NEVER, &dir, &p, WASI_EPERM);
     if (err) return err;
     int r = op == WASI_PATH_MKDIR ? os_fs_mkdir_at(p.dirfd, p.name_slash)
                                   : os_fs_unlink_at(p.dirfd, p.name_slash, op == WASI_PATH_RMDIR);
@@ -220,8 +242,9 @@ static uint32_t wasi_path_readlink(WasiCall *c, const Slot *a)
     if (!buf || !guest_ok(c->mem, out, 4)) return WASI_EFAULT;
     WasiFd *dir;
     WasiPath p;
-    uint32_t err = wasi_path_begin(c, wasi_a32(a, 0), R_(PATH_READLINK), wasi_a32(a, 1),
-                                   wasi_a32(a, 2), WASI_FOLLOW_IF_SLASH, &dir, &p);
+    uint32_t err = wasi_path_begin_host(c, wasi_a32(a, 0), R_(PATH_READLINK), wasi_a32(a, 1),
+                                        wasi_a32(a, 2), WASI_FOLLOW_IF_SLASH, &dir, &p,
+                                        WASI_EINVAL);
     if (err) return err;
     char *target = malloc(4096);
     int64_t r = target ? os_fs_readlink_at(p.dirfd, p.name, target, 4096) : -ENOMEM;
@@ -243,11 +266,11 @@ static uint32_t wasi_path_link(WasiCall *c, const Slot *a)
     int follow = (wasi_a32(a, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) ? WASI_FOLLOW_ALWAYS : WASI_FOLLOW_NEVER;
     WasiFd *old_dir, *new_dir;
     WasiPath op, np;
-    uint32_t err = wasi_path_begin(c, wasi_a32(a, 0), R_(PATH_LINK_SOURCE), wasi_a32(a, 2),
-                                   wasi_a32(a, 3), follow, &old_dir, &op);
+    uint32_t err = wasi_path_begin_host(c, wasi_a32(a, 0), R_(PATH_LINK_SOURCE), wasi_a32(a, 2),
+                                        wasi_a32(a, 3), follow, &old_dir, &op, WASI_EPERM);
     if (err) return err;
-    err = wasi_path_begin(c, wasi_a32(a, 4), R_(PATH_LINK_TARGET), wasi_a32(a, 5), wasi_a32(a, 6),
-                          WASI_FOLLOW_NEVER, &new_dir, &np);
+    err = wasi_path_begin_host(c, wasi_a32(a, 4), R_(PATH_LINK_TARGET), wasi_a32(a, 5),
+                               wasi_a32(a, 6), WASI_FOLLOW_NEVER, &new_dir, &np, WASI_EPERM);
     if (!err) {
         err = wasi_abi_errno(os_fs_link_at(op.dirfd, op.name_slash, np.dirfd, np.name_slash));
         wasi_path_end(new_dir, &np);
@@ -261,11 +284,12 @@ static uint32_t wasi_path_rename(WasiCall *c, const Slot *a)
 {
     WasiFd *old_dir, *new_dir;
     WasiPath op, np;
-    uint32_t err = wasi_path_begin(c, wasi_a32(a, 0), R_(PATH_RENAME_SOURCE), wasi_a32(a, 1),
-                                   wasi_a32(a, 2), WASI_FOLLOW_NEVER, &old_dir, &op);
+    uint32_t err = wasi_path_begin_host(c, wasi_a32(a, 0), R_(PATH_RENAME_SOURCE),
+                                        wasi_a32(a, 1), wasi_a32(a, 2), WASI_FOLLOW_NEVER,
+                                        &old_dir, &op, WASI_EPERM);
     if (err) return err;
-    err = wasi_path_begin(c, wasi_a32(a, 3), R_(PATH_RENAME_TARGET), wasi_a32(a, 4),
-                          wasi_a32(a, 5), WASI_FOLLOW_NEVER, &new_dir, &np);
+    err = wasi_path_begin_host(c, wasi_a32(a, 3), R_(PATH_RENAME_TARGET), wasi_a32(a, 4),
+                               wasi_a32(a, 5), WASI_FOLLOW_NEVER, &new_dir, &np, WASI_EPERM);
     if (!err) {
         err = wasi_abi_errno(os_fs_rename_at(op.dirfd, op.name_slash, np.dirfd, np.name_slash));
         wasi_path_end(new_dir, &np);
@@ -290,10 +314,10 @@ static uint32_t wasi_path_symlink(WasiCall *c, const Slot *a)
     WasiFd *dir = NULL;
     WasiPath p;
     if (!err)
-        err = wasi_path_begin(c, wasi_a32(a, 2), R_(PATH_SYMLINK), wasi_a32(a, 3), wasi_a32(a, 4),
-                              WASI_FOLLOW_NEVER, &dir, &p);
+        err = wasi_path_begin_host(c, wasi_a32(a, 2), R_(PATH_SYMLINK), wasi_a32(a, 3),
+                                   wasi_a32(a, 4), WASI_FOLLOW_NEVER, &dir, &p, WASI_EPERM);
     if (!err) {
-        err = wasi_path_link_inside(p.dirfd, dir->root_fd, target);
+        err = wasi_path_link_inside(p.dirfd, p.root_fd, target);
         if (!err) err = wasi_abi_errno(os_fs_symlink_at(target, p.dirfd, p.name_slash));
         wasi_path_end(dir, &p);
     }

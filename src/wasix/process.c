@@ -223,7 +223,6 @@ static void process_free(Process *p)
     if (p->wasi) wasi_ctx_free(p->wasi);
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->lock);
-    free(p->cwd);
     free(p->start_trap);
     for (uint32_t i = 0; i < p->nchildren; i++) os_fs_close(p->children[i].pidfd);
     free(p->children);
@@ -288,9 +287,8 @@ static SpResult process_init(Process *p, const ProcessConfig *cfg)
     atomic_init(&p->signal_handler, -1);
     atomic_init(&p->timers_armed, false);
     p->store = process_store_new(cfg);
-    p->cwd = strdup("/");
     p->linker = linker_new();
-    if (!p->store || !p->cwd || !p->linker) return ERR_OUT_OF_MEMORY;
+    if (!p->store || !p->linker) return ERR_OUT_OF_MEMORY;
     if (cfg->bare) return SP_OK;
     SpResult e = SP_OK;
     p->wasi = wasi_ctx_new(&cfg->wasi, &e);
@@ -752,10 +750,3 @@ uint32_t process_next_id(Process *p)
     return p->last_id + 1 < WASIX_TID_LIMIT ? ++p->last_id : 0;
 }
 
-char *process_cwd(Process *p)
-{
-    pthread_mutex_lock(&p->lock);
-    char *cwd = strdup(p->cwd);
-    pthread_mutex_unlock(&p->lock);
-    return cwd;
-}

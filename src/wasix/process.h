@@ -13,7 +13,7 @@
  * wasix_tty.c (tty_get/set).
  *
  * Locking: Process.lock guards the thread list, the counters, the exit state,
- * the signal timers and the cwd. Nothing holds it while running wasm or while
+ * the signal timers and the children. Nothing holds it while running wasm or while
  * blocked in a host call, except thread spawning around pthread_create.
  * Process.interrupt is the safepoint flag of every ExecEnv of the process; it
  * is set once, when the process starts to exit, and never cleared.
@@ -134,7 +134,6 @@ struct Process {
     int exit_code;
     uint64_t exit_requested_ns; /* os_monotonic_ns() when the exit started */
     SignalTimer timers[WASIX_NSIG];
-    char *cwd;                  /* the WASIX current directory (guest path) */
     ExecEnv **env_pool;         /* envs of ended threads, for reuse or the teardown */
     uint32_t env_pool_len, env_pool_cap;
     char *start_trap;           /* command mode: the report of a trap while instantiating
@@ -190,9 +189,6 @@ int process_run_images(Process *p, WasixRunStats *stats);
 /* The next TID or PID (one sequence for the whole tree, as Wasmer); 0 when
  * exhausted. */
 uint32_t process_next_id(Process *p);
-
-/* The current directory, copied (malloc'd), or NULL without memory. */
-char *process_cwd(Process *p);
 
 /* Forks a child process of p for the calling thread (wasix_fork.c): 0 with
  * *pid = the child's PID in the parent and 0 in the child, or an errno

@@ -109,7 +109,7 @@ static uint32_t wasix_exec_string(GuestMem m, uint32_t ptr, uint32_t len, char *
 static uint32_t wasix_exec_read(Process *p, const char *name, char **abs_out, uint8_t **bytes,
                                 size_t *len)
 {
-    char *cwd = process_cwd(p);
+    char *cwd = wasi_ctx_getcwd(p->wasi);
     char *abs = cwd ? wasi_path_join(cwd, name, strlen(name)) : NULL;
     free(cwd);
     if (!abs) return WASI_ENOMEM;

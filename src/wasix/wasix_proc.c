@@ -24,14 +24,13 @@
  * nudges that thread out of a blocking system call and is delivered at its
  * next host call. Not done: delivery at the wasi layer's calls.
  *
- * The current directory is a guest path, "/" at start. chdir joins its
- * argument to it lexically (wasi_path_join) and accepts "/", the virtual
- * parents of preopens (as Wasmer's root file system shows them) and a
- * directory under a preopened directory, as the wasi layer's sandboxed
- * resolver finds it (wasi_path_guest_dir: symbolic links are expanded there
- * and cannot lead out of the preopen; one that tries gives Notcapable). It
- * changes what getcwd reports; the wasi layer resolves paths against the
- * preopens' file descriptors and does not consult it.
+ * The current directory belongs to the wasi layer (wasi_ctx_chdir,
+ * wasi_ctx_getcwd; src/wasi/wasi_view.c): chdir joins its argument to it
+ * lexically and accepts "/", the virtual parents of preopens (as Wasmer's
+ * root file system shows them), /dev, and a directory under a preopened
+ * directory as the sandboxed resolver finds it; relative paths that the
+ * WASIX path calls give through the root preopen then start there. getcwd
+ * reports it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -335,7 +334,7 @@ static TrapKind wasix_proc_thread_parallelism(ExecEnv *env, Instance *caller, vo
 
 /* --------------------------------------------------- current directory */
 
-/* `chdir(path, path_len) -> errno`: see the file comment. */
+/* `chdir(path, path_len) -> errno`: the wasi layer's wasi_ctx_chdir. */
 static TrapKind wasix_proc_chdir(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
 {
     TrapKind trap = wasix_signals_check(env);
@@ -348,42 +347,29 @@ static TrapKind wasix_proc_chdir(ExecEnv *env, Instance *caller, void *ctx, Slot
 
 uint32_t wasix_proc_chdir_to(Process *p, const char *path, uint32_t len)
 {
-    if (len == 0 || memchr(path, '\0', len)) return len ? WASI_EINVAL : WASI_ENOENT;
-    pthread_mutex_lock(&p->lock);
-    char *abs = wasi_path_join(p->cwd, path, len);
-    pthread_mutex_unlock(&p->lock);
-    if (!abs) return WASI_ENOMEM;
-    uint32_t e = wasi_path_guest_dir(p->wasi, abs);
-    if (e == WASI_ESUCCESS) {
-        pthread_mutex_lock(&p->lock);
-        free(p->cwd);
-        p->cwd = abs;
-        abs = NULL;
-        pthread_mutex_unlock(&p->lock);
-    }
-    free(abs);
-    return e;
+    return wasi_ctx_chdir(p->wasi, path, len);
 }
 
-/* Copies the cwd into buf (max bytes, zero-padded) as Wasmer does; returns
- * an errno. Under the process lock. */
-static uint32_t wasix_proc_copy_cwd(const Process *p, Instance *caller, uint32_t buf,
+/* Copies cwd into buf (max bytes, zero-padded) as Wasmer does; returns an
+ * errno. */
+static uint32_t wasix_proc_copy_cwd(const char *cwd, Instance *caller, uint32_t buf,
                                     uint8_t *len_out, uint32_t max)
 {
     uint8_t *dst = buf && max ? guest_ptr(guest_mem(caller), buf, max) : NULL;
     if (buf && max && !dst) return WASI_EMEMVIOLATION;
-    uint32_t n = (uint32_t)strlen(p->cwd);
+    uint32_t n = (uint32_t)strlen(cwd);
     guest_put32(len_out, 0, n);
     if (n > max) return WASI_ERANGE;
     if (!dst) return WASI_EINVAL;
-    memcpy(dst, p->cwd, n);
+    memcpy(dst, cwd, n);
     memset(dst + n, 0, max - n);
     return WASI_ESUCCESS;
 }
 
 /* `getcwd(buf, *len) -> errno`: *len holds the buffer size on entry and the
  * cwd's length on return; Range when it does not fit, Inval for no buffer;
- * the path is not NUL-terminated when it fills the buffer. */
+ * the path is not NUL-terminated when it fills the buffer. The cwd is the
+ * wasi layer's (wasi_ctx_getcwd). */
 static TrapKind wasix_proc_getcwd(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
 {
     TrapKind trap = wasix_signals_check(env);
@@ -391,9 +377,10 @@ static TrapKind wasix_proc_getcwd(ExecEnv *env, Instance *caller, void *ctx, Slo
     Process *p = ctx;
     uint8_t *len = guest_ptr(guest_mem(caller), io[1].u32, 4);
     if (!len) return wasix_ret(io, WASI_EMEMVIOLATION);
-    pthread_mutex_lock(&p->lock);
-    uint32_t e = wasix_proc_copy_cwd(p, caller, io[0].u32, len, guest_get32(len, 0));
-    pthread_mutex_unlock(&p->lock);
+    char *cwd = wasi_ctx_getcwd(p->wasi);
+    if (!cwd) return wasix_ret(io, WASI_ENOMEM);
+    uint32_t e = wasix_proc_copy_cwd(cwd, caller, io[0].u32, len, guest_get32(len, 0));
+    free(cwd);
     return wasix_ret(io, e);
 }
 

@@ -61,10 +61,7 @@ int main(int argc, char **argv)
     snprintf(secret, sizeof secret, "%s/secret.txt", outside);
     CHECK(stat(secret, &before) == 0);
 
-    WasiPreopen pre = {sandbox, "/"};
-    const char *args[] = {"wasi_sandbox"};
-    WasiConfig cfg = {1, args, 0, NULL, 1, &pre};
-    CHECK(guest_run("wasi_sandbox", &cfg) == 0);
+    CHECK(guest_run_rooted("wasi_sandbox", sandbox) == 0);
 
     /* Outside: same file, same contents, same times, nothing added. */
     CHECK(scratch_holds(outside, "secret.txt", "secret"));

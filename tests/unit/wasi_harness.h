@@ -100,6 +100,16 @@ static inline int guest_run(const char *name, const WasiConfig *cfg)
     return status;
 }
 
+/* Runs guest `name` (argv = {name}) with host directory root preopened as
+ * the guest's "/": guest_run's status. */
+static inline int guest_run_rooted(const char *name, const char *root)
+{
+    WasiPreopen pre = {root, "/"};
+    const char *args[] = {name};
+    WasiConfig cfg = {1, args, 0, NULL, 1, &pre};
+    return guest_run(name, &cfg);
+}
+
 /* ------------------------------------------------------- host scratch */
 
 /* A fresh directory /tmp/spindle-wasi-XXXXXX (path written to buf). */

@@ -11,14 +11,18 @@
  * waits on the wake-up event, so wasi_ctx_interrupt can end them all.
  *
  * The guest reaches the host file system only below its preopened
- * directories: paths are resolved one component at a time (wasi_path.c),
- * also for the WASIX layer's chdir (wasi_path_guest_dir).
+ * directories: paths are resolved one component at a time (wasi_path.c).
+ * The context also holds the guest's view above them (wasi_view.c): the
+ * current directory (wasi_ctx_chdir, wasi_ctx_getcwd, for WASIX), absolute
+ * paths, and a virtual /dev (wasi_dev.c: null, zero, random, urandom,
+ * stdin, stdout, stderr, tty) that never shows the host's /dev.
  *
  * Files: wasi_ctx.c (context, descriptor table), wasi_abi.c (errno, file
  * types, rights, guest-memory gathers), wasi_define.c (linking, dispatch),
  * wasi_proc.c (args, environ, clocks, random, proc_*, sched_yield),
  * wasi_fd.c (fd_*), wasi_path.c (sandboxed resolution), wasi_path_ops.c
- * (path_*), wasi_poll.c (poll_oneoff, interruptible waits), wasi_sock.c
+ * (path_*), wasi_view.c (current directory, absolute paths), wasi_dev.c
+ * (the virtual /dev), wasi_poll.c (poll_oneoff, interruptible waits), wasi_sock.c
  * (sock_*), wasi_unstable.c (snapshot0 layouts), wasi_errors.c (this layer's
  * error table, wasi_errors.h), wasi_fdx.c (the table's services for WASIX,
  * wasi_fdx.h). Internals: wasi_internal.h.
@@ -87,9 +91,10 @@ int wasi_ctx_set_exit(WasiCtx *ctx, int code);
 char *wasi_path_join(const char *base, const char *path, size_t len);
 
 /* Whether the absolute, normalized guest path `abs` (wasi_path_join) is a
- * directory in the guest's view of ctx's preopens: "/" and the ancestors of
- * a preopen's guest path (the virtual directories above preopens) are; a
- * path under a preopen is resolved from that preopen's root by the sandboxed
+ * directory in the guest's view of ctx's preopens: "/", the ancestors of
+ * a preopen's guest path (the virtual directories above preopens) and the
+ * virtual /dev are (its devices give ENOTDIR, other names ENOENT); a path
+ * under a preopen is resolved from that preopen's root by the sandboxed
  * resolver (wasi_path.c: one component at a time, symbolic links expanded by
  * Spindle, never leaving the preopen). Returns 0, or a WASI errno: ENOENT
  * (under no preopen, or missing), ENOTDIR, ENOTCAPABLE (a symbolic link
@@ -128,6 +133,18 @@ int wasi_ctx_env(WasiCtx *ctx, const char *const **envp);
  * regular file), EFBIG (over max), ENOTCAPABLE, ELOOP, ENOMEM, ... */
 uint32_t wasi_path_guest_read(WasiCtx *ctx, const char *abs, size_t max, uint8_t **bytes,
                               size_t *len);
+
+/* chdir: joins guest path `path` (len bytes, no NUL) to the current
+ * directory lexically (wasi_path_join) and makes the result current when
+ * wasi_path_guest_dir accepts it. From then on relative paths that WASIX
+ * calls give through the root preopen (guest name "/") start there. Returns 0 or a
+ * WASI errno: ENOENT (empty, missing), EINVAL (a NUL), ENOTDIR,
+ * ENOTCAPABLE, ENOMEM. Thread-safe: one current directory per context. */
+uint32_t wasi_ctx_chdir(WasiCtx *ctx, const char *path, size_t len);
+
+/* A malloc'd copy of the current directory (absolute, normalized; "/" at
+ * start), or NULL without memory. */
+char *wasi_ctx_getcwd(WasiCtx *ctx);
 
 /* Checks that host_path can be opened as a preopened directory: SP_OK or a
  * one-line reason ("no such directory", "not a directory", ...). For command

@@ -1,0 +1,2 @@
+/* false - exits 1, ignoring its arguments. */
+int main(void) { return 1; }

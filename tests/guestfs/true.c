@@ -1,0 +1,2 @@
+/* true - exits 0, ignoring its arguments. */
+int main(void) { return 0; }
