@@ -101,13 +101,18 @@ uint32_t wasi_ctx_fd_remove(WasiCtx *ctx, uint32_t fd, WasiFd **out)
     return f ? 0 : WASI_EBADF;
 }
 
-uint32_t wasi_ctx_fd_renumber(WasiCtx *ctx, uint32_t from, uint32_t to)
+uint32_t wasi_ctx_fd_renumber(WasiCtx *ctx, uint32_t from, uint32_t to, bool to_may_be_closed)
 {
     WasiFd *old = NULL;
     uint32_t err = 0;
     pthread_mutex_lock(&ctx->lock);
-    if (from >= ctx->nfds || to >= ctx->nfds || !ctx->fds[from] || !ctx->fds[to]) {
+    bool to_open = to < ctx->nfds && ctx->fds[to];
+    if (from >= ctx->nfds || !ctx->fds[from] || (!to_open && !to_may_be_closed)) {
         err = WASI_EBADF;
+    } else if (!to_open && to >= WASI_MAX_FDS) {
+        err = WASI_EBADF;
+    } else if (!to_open && !wasi_ctx_fd_reserve(ctx, to)) {
+        err = WASI_ENOMEM;
     } else if (from != to) {
         old = ctx->fds[to];
         ctx->fds[to] = ctx->fds[from];

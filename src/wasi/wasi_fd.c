@@ -110,7 +110,7 @@ static uint32_t wasi_fd_close(WasiCall *c, const Slot *a)
 
 static uint32_t wasi_fd_renumber(WasiCall *c, const Slot *a)
 {
-    return wasi_ctx_fd_renumber(c->ctx, wasi_a32(a, 0), wasi_a32(a, 1));
+    return wasi_ctx_fd_renumber(c->ctx, wasi_a32(a, 0), wasi_a32(a, 1), c->wasix);
 }
 
 static uint32_t wasi_fd_advise(WasiCall *c, const Slot *a)

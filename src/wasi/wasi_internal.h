@@ -160,8 +160,10 @@ uint32_t wasi_ctx_fd_insert_from(WasiCtx *ctx, WasiFd *f, uint32_t min_fd, uint3
 /* Removes fd from the table; *out receives its reference (release it
  * outside the lock). WASI_EBADF when not open. */
 uint32_t wasi_ctx_fd_remove(WasiCtx *ctx, uint32_t fd, WasiFd **out);
-/* fd_renumber: moves `from` over `to` (both must be open). */
-uint32_t wasi_ctx_fd_renumber(WasiCtx *ctx, uint32_t from, uint32_t to);
+/* fd_renumber: moves `from` over `to`. `to` must be open too, unless
+ * to_may_be_closed (WASIX: then it is like dup2 + close, as wasix-libc's
+ * dup2 expects; preview1 keeps EBADF, as wasi-testsuite checks). */
+uint32_t wasi_ctx_fd_renumber(WasiCtx *ctx, uint32_t from, uint32_t to, bool to_may_be_closed);
 /* Reads f's rights under the table lock. */
 void wasi_ctx_fd_rights(WasiCtx *ctx, const WasiFd *f, uint64_t *base, uint64_t *inheriting);
 /* Replaces f's rights if they only shrink: 0 or WASI_ENOTCAPABLE. */

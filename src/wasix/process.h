@@ -67,6 +67,9 @@ typedef struct ProcTree ProcTree;
 typedef struct WasixThread {
     Process *proc;
     uint32_t tid;
+    uint32_t stack_owner;       /* names its stack checkpoints (wasix_stack.c): the TID it
+                                 * was made with, kept across a fork (the checkpoints are
+                                 * copied with it, the TID changes) */
     bool is_main;
     bool started;               /* its OS thread runs (guarded by proc->lock) */
     bool exit_thread_only;      /* thread_exit: the TRAP_INTERRUPTED that follows ends only this thread */

@@ -106,6 +106,7 @@ static WasixThread *wasix_thread_alloc(Process *p, uint32_t tid, bool is_main)
     }
     t->proc = p;
     t->tid = tid;
+    t->stack_owner = tid;
     t->is_main = is_main;
     t->env->interrupt = &p->interrupt;
     t->env->safepoint = wasix_safepoint;   /* a raised flag may be a signal, not the exit */

@@ -63,7 +63,7 @@ static TrapKind wasix_stack_checkpoint(ExecEnv *env, Instance *caller, void *ctx
     if (e) return wasix_ret(io, e == ERR_OUT_OF_MEMORY ? WASI_ENOMEM : WASI_ENOTSUP);
     guest_put64(snap, 0, ret_ptr);
     guest_put64(snap, 8, id);
-    guest_put64(snap, 16, stack_snapshot_owner(wasix_self(env)->tid));
+    guest_put64(snap, 16, stack_snapshot_owner(wasix_self(env)->stack_owner));
     guest_put64(ret, 0, 0);
     return wasix_ret(io, WASI_ESUCCESS);
 }
@@ -96,7 +96,7 @@ static TrapKind wasix_stack_restore(ExecEnv *env, Instance *caller, void *ctx, S
         return wasix_stack_restore_fail(env, snapshot_ptr, "snapshot out of bounds",
                                         WASI_EMEMVIOLATION);
     uint64_t user = guest_get64(snap, 0), id = guest_get64(snap, 8), owner = guest_get64(snap, 16);
-    if (owner != stack_snapshot_owner(wasix_self(env)->tid))
+    if (owner != stack_snapshot_owner(wasix_self(env)->stack_owner))
         return wasix_stack_restore_fail(env, snapshot_ptr,
                                         "not a snapshot of this thread (corrupt, or another thread's)",
                                         WASI_EUNKNOWN);

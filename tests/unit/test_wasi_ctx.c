@@ -75,8 +75,14 @@ static void test_table(void)
     /* The lowest free number is reused. */
     uint32_t c = 0;
     CHECK(wasi_ctx_fd_insert(ctx, pipe_fd(0), &c) == 0 && c == 3);
-    CHECK(wasi_ctx_fd_renumber(ctx, b, 50) == WASI_EBADF);
-    CHECK(wasi_ctx_fd_renumber(ctx, b, c) == 0);
+    CHECK(wasi_ctx_fd_renumber(ctx, b, 50, false) == WASI_EBADF);   /* preview1 */
+    CHECK(wasi_ctx_fd_renumber(ctx, b, c, false) == 0);
+    /* WASIX: onto a closed number (dup2 + close), within the table's limit. */
+    CHECK(wasi_ctx_fd_renumber(ctx, c, 50, true) == 0);
+    CHECK(wasi_ctx_fd_acquire(ctx, c, 0, &got) == WASI_EBADF);
+    CHECK(wasi_ctx_fd_renumber(ctx, 50, WASI_MAX_FDS, true) == WASI_EBADF);
+    CHECK(wasi_ctx_fd_renumber(ctx, 51, 52, true) == WASI_EBADF);
+    CHECK(wasi_ctx_fd_renumber(ctx, 50, c, true) == 0);
     CHECK(wasi_ctx_fd_acquire(ctx, b, 0, &got) == WASI_EBADF);
     CHECK(wasi_ctx_fd_acquire(ctx, c, R_(FD_WRITE), &got) == 0);
     /* Rights only shrink. */
