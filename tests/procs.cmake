@@ -34,3 +34,26 @@ if(EXISTS ${WASIX_CONF_DIR} AND GUESTFS_HAVE_BIN)
                          ENVIRONMENT "${PROCS_ENV}")
   endforeach()
 endif()
+
+# dash (Wasmer's build, ../shared/conformance/wasix/dash.wasm) running scripts
+# of ours (tests/dash/NAME.sh, expected stdout NAME.out): pipelines, command
+# substitution, redirections, exit statuses, cd, loops that exec, here-documents,
+# #! scripts and exec, through our /bin programs (tests/dash/dash_test.py); and
+# the conformance suite's own dash case (`echo 2` on stdin).
+find_package(Python3 COMPONENTS Interpreter)
+set(DASH_WASM ${WASIX_CONF_DIR}/dash.wasm)
+if(EXISTS ${DASH_WASM} AND GUESTFS_HAVE_BIN AND Python3_Interpreter_FOUND)
+  foreach(name pipeline subst redirect status cd loop heredoc scripts)
+    add_test(NAME dash.${name}
+             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/dash/dash_test.py
+                     $<TARGET_FILE:spindle> ${DASH_WASM} ${GUESTFS_DIR}
+                     ${CMAKE_CURRENT_BINARY_DIR}/dash-work ${name})
+    set_tests_properties(dash.${name} PROPERTIES LABELS "procs;dash" TIMEOUT 90
+                         ENVIRONMENT "${PROCS_ENV}")
+  endforeach()
+  add_test(NAME wasix.dash
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/dash/dash_test.py
+                   $<TARGET_FILE:spindle> ${DASH_WASM} ${GUESTFS_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/dash-work ${WASIX_CONF_DIR}/dash.json)
+  set_tests_properties(wasix.dash PROPERTIES LABELS "procs;dash;conformance" TIMEOUT 60)
+endif()

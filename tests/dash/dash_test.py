@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Runs one dash script of ours (tests/dash/NAME.sh) through `spindle run` and compares
+the whole stdout and the exit status with NAME.out and the script's `# exit: N` line.
+
+The guest's "/" is a scratch directory made afresh (WORK/NAME) holding the guest /bin
+programs (GUESTFS_DIR/bin/*), dash itself as /bin/sh (Wasmer's dash.wasm: a WASIX program
+that forks, execs, pipes and longjmps) and an empty /tmp. The script is dash's stdin.
+
+Usage: dash_test.py SPINDLE DASH_WASM GUESTFS_DIR WORK_DIR NAME
+NAME may instead be the path of a .json in wasi-testsuite's operation form (`run` with
+args, `write` to stdin, `read` of stdout, `wait` for the exit code), as
+../shared/conformance/wasix/dash.json: its writes are the script, its reads the output.
+Prints what differs and exits 1 on a mismatch; exits 0 when all is as expected.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+
+def make_root(dash, guestfs, work):
+    """WORK with bin/ (our programs + sh) and tmp/; returns its path."""
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(os.path.join(guestfs, "bin"), os.path.join(work, "bin"))
+    shutil.copy(dash, os.path.join(work, "bin", "sh"))
+    os.makedirs(os.path.join(work, "tmp"))
+    return work
+
+
+def expected_status(script):
+    """The N of the script's `# exit: N` line (0 when there is none)."""
+    for line in script.splitlines():
+        if line.startswith("# exit:"):
+            return int(line.split(":", 1)[1])
+    return 0
+
+
+def load_case(name):
+    """(label, script bytes, expected stdout bytes, expected status) of a case."""
+    if name.endswith(".json"):
+        with open(name) as f:
+            ops = json.load(f)["operations"]
+        script = "".join(o["payload"] for o in ops if o["type"] == "write").encode()
+        want = "".join(o["payload"] for o in ops if o["type"] == "read").encode()
+        status = next((o["exit_code"] for o in ops if o["type"] == "wait"), 0)
+        return os.path.basename(name)[:-5], script, want, status
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, name + ".sh"), "rb") as f:
+        script = f.read()
+    with open(os.path.join(here, name + ".out"), "rb") as f:
+        want = f.read()
+    return name, script, want, expected_status(script.decode())
+
+
+def main():
+    spindle, dash, guestfs, work, case = sys.argv[1:6]
+    name, script, want, status = load_case(case)
+    root = make_root(dash, guestfs, os.path.join(work, name))
+    cmd = [spindle, "run", "--timeout", "30", "--dir", root + "::/", dash]
+    try:
+        p = subprocess.run(cmd, input=script, capture_output=True, timeout=60,
+                           env={"PATH": "/usr/bin:/bin"})
+    except subprocess.TimeoutExpired:
+        print(f"{name}: killed after 60 s")
+        return 1
+    if p.returncode == status and p.stdout == want:
+        print(f"{name}: ok")
+        return 0
+    print(f"{name}: exit {p.returncode} (expected {status})")
+    print("--- stdout ---\n" + p.stdout.decode(errors="replace"))
+    print("--- expected ---\n" + want.decode(errors="replace"))
+    print("--- stderr ---\n" + p.stderr.decode(errors="replace"))
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
