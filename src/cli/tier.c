@@ -1,0 +1,69 @@
+/*
+ * tier.c - `--tier=interp|opt|auto` for `spindle run` and `spindle wast`:
+ * parsing the choice and preparing a loaded module for it. The opt tier
+ * (src/opt) is linked only when the build found LLVM 19 (SPINDLE_HAVE_OPT);
+ * without it asking for the tier is a clear error. `auto` is the interpreter
+ * for now: tier-up from the interpreter to the opt tier is issue 14's next
+ * step.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifdef SPINDLE_HAVE_OPT
+#include "opt/opt.h"
+#endif
+
+bool cli_tier_parse(const char *text, CliTier *out)
+{
+    static const char *const names[] = {"interp", "opt", "auto"};
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = (CliTier)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+#ifdef SPINDLE_HAVE_OPT
+/* Prints what the opt tier did with the module at path (verbose runs). */
+static void cli_tier_report(const char *path, const OptStats *st)
+{
+    fprintf(stderr, "spindle: %s: opt tier (%s): %u of %u functions compiled, %u interpreted, "
+            "%.1f ms\n", path, opt_backend_name(), st->compiled, st->defined, st->interpreted,
+            st->compile_ms);
+    for (uint32_t i = 0; i < st->nreasons; i++)
+        fprintf(stderr, "spindle: %s:   func %u stays interpreted: %s\n", path,
+                st->reasons[i].func_index, st->reasons[i].why);
+    if (st->interpreted > st->nreasons)
+        fprintf(stderr, "spindle: %s:   (and %u more)\n", path, st->interpreted - st->nreasons);
+}
+#endif
+
+int cli_tier_apply(CliTier tier, Module *m, const char *path, bool verbose, CliTierCounts *counts)
+{
+    if (tier != CLI_TIER_OPT) return CLI_EXIT_OK;
+#ifdef SPINDLE_HAVE_OPT
+    OptStats st;
+    SpResult e = opt_compile_module(m, &st);
+    if (e) {
+        fprintf(stderr, "spindle: %s: opt tier: %s\n", path, e);
+        return CLI_EXIT_TIER;
+    }
+    if (counts) {
+        counts->defined += st.defined;
+        counts->compiled += st.compiled;
+    }
+    if (verbose) cli_tier_report(path, &st);
+    return CLI_EXIT_OK;
+#else
+    SP_UNUSED(m);
+    SP_UNUSED(verbose);
+    SP_UNUSED(counts);
+    fprintf(stderr, "spindle: %s: --tier=opt: this spindle was built without the opt tier "
+            "(it needs LLVM 19: llvm-19-dev)\n", path);
+    return CLI_EXIT_USAGE;
+#endif
+}
