@@ -32,8 +32,10 @@ bool cli_tier_parse(const char *text, CliTier *out)
 static void cli_tier_report(const char *path, const OptStats *st)
 {
     fprintf(stderr, "spindle: %s: opt tier (%s): %u of %u functions compiled, %u interpreted, "
-            "%.1f ms\n", path, opt_backend_name(), st->compiled, st->defined, st->interpreted,
-            st->compile_ms);
+            "%.1f ms (translation %.1f, optimization %.1f, code generation %.1f)\n", path,
+            opt_backend_name(), st->compiled, st->defined, st->interpreted, st->compile_ms,
+            st->translate_ms, st->optimize_ms,
+            st->compile_ms - st->translate_ms - st->optimize_ms);
     for (uint32_t i = 0; i < st->nreasons; i++)
         fprintf(stderr, "spindle: %s:   func %u stays interpreted: %s\n", path,
                 st->reasons[i].func_index, st->reasons[i].why);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Error.h>
@@ -101,9 +102,19 @@ static SpResult optllvm_optimize(LLVMModuleRef mod)
     return err ? optllvm_error(err, "the LLVM optimization pipeline failed") : SP_OK;
 }
 
-SpResult optllvm_unit_finish(OptLlvmUnit *u, const char *const *names, uint64_t *addrs, size_t n)
+double optllvm_now_ms(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+SpResult optllvm_unit_finish(OptLlvmUnit *u, const char *const *names, uint64_t *addrs, size_t n,
+                             double *optimize_ms)
+{
+    double t0 = optllvm_now_ms();
     SpResult e = optllvm_optimize(u->mod);
+    *optimize_ms = optllvm_now_ms() - t0;
     if (e) {
         optllvm_unit_discard(u);
         return e;

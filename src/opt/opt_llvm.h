@@ -23,10 +23,15 @@ typedef struct OptLlvmUnit {
  * `name`. SP_OK or a message. */
 SpResult optllvm_unit_new(OptLlvmUnit *u, const char *name);
 
-/* Runs the O2 pipeline for the host CPU over u's module, hands it to the JIT
- * (the unit is consumed, even on failure) and resolves each of the n symbol
- * names into addrs[i] (0 when absent). SP_OK or a message. */
-SpResult optllvm_unit_finish(OptLlvmUnit *u, const char *const *names, uint64_t *addrs, size_t n);
+/* Runs the O2 pipeline for the host CPU over u's module (its duration in
+ * *optimize_ms), hands it to the JIT (the unit is consumed, even on failure)
+ * and resolves each of the n symbol names into addrs[i] (0 when absent), which
+ * generates the code. SP_OK or a message. */
+SpResult optllvm_unit_finish(OptLlvmUnit *u, const char *const *names, uint64_t *addrs, size_t n,
+                             double *optimize_ms);
+
+/* Milliseconds of a monotonic clock. */
+double optllvm_now_ms(void);
 
 /* Drops a unit that was not finished. */
 void optllvm_unit_discard(OptLlvmUnit *u);

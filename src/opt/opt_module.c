@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "engine/tier_entry.h"
 #include "opt/opt.h"
@@ -252,7 +251,8 @@ static void opt_build(OptModule *om, bool *compiled, char (*names)[48], unsigned
 }
 
 /* Hands om's module to the JIT and installs the compiled entries. */
-static SpResult opt_install(OptModule *om, const bool *compiled, char (*names)[48])
+static SpResult opt_install(OptModule *om, const bool *compiled, char (*names)[48],
+                            double *optimize_ms)
 {
     Module *m = om->m;
     uint32_t n = m->num_funcs - m->num_func_imports;
@@ -260,7 +260,7 @@ static SpResult opt_install(OptModule *om, const bool *compiled, char (*names)[4
     uint64_t *addrs = calloc(n ? n : 1, sizeof *addrs);
     SpResult e = !lookup || !addrs ? ERR_OUT_OF_MEMORY : SP_OK;
     for (uint32_t d = 0; d < n && !e; d++) lookup[d] = compiled[d] ? names[d] : NULL;
-    if (!e) e = optllvm_unit_finish(&om->unit, lookup, addrs, n);
+    if (!e) e = optllvm_unit_finish(&om->unit, lookup, addrs, n, optimize_ms);
     else optllvm_unit_discard(&om->unit);
     for (uint32_t d = 0; d < n && !e; d++) {
         if (addrs[d]) func_code_set_native(m->bodies[d].code, (TierEntry)(uintptr_t)addrs[d]);
@@ -270,19 +270,12 @@ static SpResult opt_install(OptModule *om, const bool *compiled, char (*names)[4
     return e;
 }
 
-static double opt_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 SpResult opt_compile_module(Module *m, OptStats *stats)
 {
     OptStats local;
     OptStats *st = stats ? stats : &local;
     *st = (OptStats){.defined = m->num_funcs - m->num_func_imports};
-    double t0 = opt_now_ms();
+    double t0 = optllvm_now_ms();
     unsigned seq = atomic_fetch_add(&opt_module_seq, 1);
     char unit_name[32];
     snprintf(unit_name, sizeof unit_name, "spindle%u", seq);
@@ -299,13 +292,14 @@ SpResult opt_compile_module(Module *m, OptStats *stats)
     if (!compiled || !names || !opt_declare(&om)) e = ERR_OUT_OF_MEMORY;
     if (!e) opt_build(&om, compiled, names, seq, st);
     LLVMDisposeBuilder(om.b);
-    if (!e) e = opt_install(&om, compiled, names);
+    st->translate_ms = optllvm_now_ms() - t0;
+    if (!e) e = opt_install(&om, compiled, names, &st->optimize_ms);
     else optllvm_unit_discard(&om.unit);
     if (e) st->compiled = 0, st->interpreted = n;
     free(compiled);
     free(names);
     free(om.funcs);
     free(om.func_types);
-    st->compile_ms = opt_now_ms() - t0;
+    st->compile_ms = optllvm_now_ms() - t0;
     return e;
 }

@@ -26,6 +26,8 @@ typedef struct OptStats {
     uint32_t compiled;        /* ... now running native code */
     uint32_t interpreted;     /* ... left to the interpreter (not handled yet) */
     double compile_ms;        /* translation, optimization and code generation */
+    double translate_ms;      /* ... of which wasm -> IR */
+    double optimize_ms;       /* ... of which the O2 pipeline */
     /* The first OPT_STATS_REASONS fallbacks: function index and why. */
     uint32_t nreasons;
     struct { uint32_t func_index; const char *why; } reasons[OPT_STATS_REASONS];
