@@ -61,6 +61,10 @@ typedef struct CliTierCounts {
 /* Parses "interp", "opt" or "auto"; false for anything else. */
 bool cli_tier_parse(const char *text, CliTier *out);
 
+/* Whether this spindle has `tier` (the opt tier needs LLVM 19 at build
+ * time): 0, or CLI_EXIT_USAGE after a message naming `command`. */
+int cli_tier_check(CliTier tier, const char *command);
+
 /* Prepares loaded module m (from path) for tier: with opt, compiles what the
  * opt tier handles (verbose: one report on stderr; counts, if given, are
  * added to). Returns 0, or an exit status after a message: the tier is not

@@ -179,6 +179,7 @@ static int main_wast(int argc, char **argv)
     }
     if (i >= argc) return cli_usage_error("wast: missing SCRIPT.json");
     if (i + 1 < argc) return cli_usage_error("wast: unexpected argument %s", argv[i + 1]);
+    if (cli_tier_check(tier, "wast")) return CLI_EXIT_USAGE;
     return wast_run_file(argv[i], verbose, tier);
 }
 

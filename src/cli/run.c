@@ -576,7 +576,8 @@ int run_main(int argc, char **argv)
         return status;
     }
     Module *m = NULL;
-    status = cli_load_module(ra.path, &m);
+    status = cli_tier_check(ra.tier, "run");
+    if (status == CLI_EXIT_OK) status = cli_load_module(ra.path, &m);
     if (status == CLI_EXIT_OK) status = cli_tier_apply(ra.tier, m, ra.path, ra.verbose, NULL);
     if (status == CLI_EXIT_OK) status = ra.invoke ? run_invoke(&ra, m) : run_process(&ra, m);
     module_free(m);

@@ -44,6 +44,20 @@ static void cli_tier_report(const char *path, const OptStats *st)
 }
 #endif
 
+int cli_tier_check(CliTier tier, const char *command)
+{
+#ifndef SPINDLE_HAVE_OPT
+    if (tier == CLI_TIER_OPT) {
+        fprintf(stderr, "spindle: %s --tier=opt: this spindle was built without the opt tier "
+                "(it needs LLVM 19: llvm-19-dev)\n", command);
+        return CLI_EXIT_USAGE;
+    }
+#endif
+    SP_UNUSED(tier);
+    SP_UNUSED(command);
+    return CLI_EXIT_OK;
+}
+
 int cli_tier_apply(CliTier tier, Module *m, const char *path, bool verbose, CliTierCounts *counts)
 {
     if (tier != CLI_TIER_OPT) return CLI_EXIT_OK;
@@ -64,8 +78,6 @@ int cli_tier_apply(CliTier tier, Module *m, const char *path, bool verbose, CliT
     SP_UNUSED(m);
     SP_UNUSED(verbose);
     SP_UNUSED(counts);
-    fprintf(stderr, "spindle: %s: --tier=opt: this spindle was built without the opt tier "
-            "(it needs LLVM 19: llvm-19-dev)\n", path);
-    return CLI_EXIT_USAGE;
+    return cli_tier_check(tier, path);
 #endif
 }

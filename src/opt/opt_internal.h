@@ -50,7 +50,6 @@ typedef struct OptCtl {
     uint8_t kind;                 /* CTL_* */
     bool merge_reached;           /* some edge goes to `merge` */
     bool had_else;
-    bool dead_before;             /* if: the code before `if` was reachable (else arm) */
     uint32_t height;              /* operand stack height below the block's params */
     uint32_t nparams, nresults;
     const ValType *params, *results;

@@ -191,11 +191,14 @@ static void opt_thunk(OptModule *om, uint32_t d)
     LLVMBuildRet(b, kind);
 }
 
-/* The entry `name` of compiled function d: TierEntry's convention around wd. */
-static void opt_entry(OptModule *om, uint32_t d, const char *name)
+/* The entry `name` of compiled function d: TierEntry's convention around wd.
+ * False when out of memory (then d is only called from compiled code). */
+static bool opt_entry(OptModule *om, uint32_t d, const char *name)
 {
     const FuncType *t = opt_defined_type(om->m, d);
     LLVMTypeRef params[3] = {om->ptr, om->ptr, om->ptr};
+    LLVMValueRef *args = malloc(((size_t)t->nparams + 2) * sizeof *args);
+    if (!args) return false;
     LLVMValueRef e = LLVMAddFunction(om->mod, name, LLVMFunctionType(om->i32, params, 3, 0));
     LLVMBuilderRef b = om->b;
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(om->cx, e, ""));
@@ -205,8 +208,6 @@ static void opt_entry(OptModule *om, uint32_t d, const char *name)
     LLVMTypeRef enter_t = LLVMFunctionType(LLVMVoidTypeInContext(om->cx), enter_params, 3, 0);
     LLVMValueRef enter_args[3] = {ctx, env, f};
     LLVMBuildCall2(b, enter_t, opt_fn_addr(om, (void (*)(void))opt_rt_enter), enter_args, 3, "");
-    LLVMValueRef *args = malloc(((size_t)t->nparams + 2) * sizeof *args);
-    if (!args) abort();
     args[0] = ctx;
     for (uint32_t i = 0; i < t->nparams; i++) {
         LLVMValueRef at = LLVMConstInt(om->i64, (uint64_t)i * sizeof(Slot), 0);
@@ -216,6 +217,7 @@ static void opt_entry(OptModule *om, uint32_t d, const char *name)
     args[t->nparams + 1] = io;
     LLVMBuildRet(b, LLVMBuildCall2(b, om->func_types[d], om->funcs[d], args, t->nparams + 2, ""));
     free(args);
+    return true;
 }
 
 /* Notes a function left to the interpreter in stats. */
@@ -223,7 +225,7 @@ static void opt_note_fallback(OptStats *st, uint32_t func_index, const char *why
 {
     st->interpreted++;
     if (st->nreasons < OPT_STATS_REASONS)
-        st->reasons[st->nreasons++] = (typeof(st->reasons[0])){func_index, why};
+        st->reasons[st->nreasons++] = (OptFallback){func_index, why};
 }
 
 /* Translates every body (fills compiled[d]), adds thunks and entries. */
@@ -245,8 +247,12 @@ static void opt_build(OptModule *om, bool *compiled, char (*names)[48], unsigned
             continue;
         }
         snprintf(names[d], sizeof names[d], "spindle%u_e%u", seq, d);
-        opt_entry(om, d, names[d]);
-        st->compiled++;
+        if (opt_entry(om, d, names[d])) {
+            st->compiled++;
+            continue;
+        }
+        compiled[d] = false;
+        opt_note_fallback(st, m->num_func_imports + d, "out of memory");
     }
 }
 

@@ -13,10 +13,14 @@
 
 #include <string.h>
 
+#include "os/os_thread.h"
+
 /* Bytes of C stack that compiled frames may use below the outermost call
- * into wasm on this thread (threads get 8 MiB: os_thread_start callers, and
- * the main thread's default limit is 8 MiB). */
+ * into wasm on this thread (WASIX threads get 8 MiB, the main thread's
+ * default limit is 8 MiB), and what they always leave free at the bottom of
+ * a smaller stack for the host and interpreter frames beyond the check. */
 #define OPT_C_STACK_BUDGET ((uintptr_t)4 << 20)
+#define OPT_C_STACK_RESERVE ((uintptr_t)256 << 10)
 
 void opt_rt_enter(OptCtx *ctx, ExecEnv *env, const Func *f)
 {
@@ -26,7 +30,10 @@ void opt_rt_enter(OptCtx *ctx, ExecEnv *env, const Func *f)
     ctx->env = env;
     ctx->inst = inst;
     ctx->interrupt = env->interrupt;
-    ctx->stack_limit = base > OPT_C_STACK_BUDGET ? base - OPT_C_STACK_BUDGET : 0;
+    uintptr_t limit = base > OPT_C_STACK_BUDGET ? base - OPT_C_STACK_BUDGET : 0;
+    uintptr_t low = os_thread_stack_low();
+    if (low && low + OPT_C_STACK_RESERVE > limit) limit = low + OPT_C_STACK_RESERVE;
+    ctx->stack_limit = limit;
     ctx->mem = inst->module->num_memories ? inst->memories[0] : NULL;
     ctx->mem_base = ctx->mem ? ctx->mem->base : NULL;
 }

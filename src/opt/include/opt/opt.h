@@ -20,6 +20,12 @@
 
 #define OPT_STATS_REASONS 8
 
+/* A function left to the interpreter, and why. */
+typedef struct OptFallback {
+    uint32_t func_index;
+    const char *why;
+} OptFallback;
+
 /* What one opt_compile_module call did. */
 typedef struct OptStats {
     uint32_t defined;         /* defined functions in the module */
@@ -28,9 +34,9 @@ typedef struct OptStats {
     double compile_ms;        /* translation, optimization and code generation */
     double translate_ms;      /* ... of which wasm -> IR */
     double optimize_ms;       /* ... of which the O2 pipeline */
-    /* The first OPT_STATS_REASONS fallbacks: function index and why. */
+    /* The first OPT_STATS_REASONS fallbacks. */
     uint32_t nreasons;
-    struct { uint32_t func_index; const char *why; } reasons[OPT_STATS_REASONS];
+    OptFallback reasons[OPT_STATS_REASONS];
 } OptStats;
 
 /* Compiles every defined function of m (loaded by module_load) that the
