@@ -225,7 +225,7 @@ void opt_block(OptFn *fn, uint8_t kind)
             opt_unsupported(fn, "out of memory");
             return;
         }
-        memcpy(c.else_args, fn->stack + c.height, c.nparams * sizeof *c.else_args);
+        if (c.nparams) memcpy(c.else_args, fn->stack + c.height, c.nparams * sizeof *c.else_args);
         LLVMBasicBlockRef then_bb = LLVMAppendBasicBlockInContext(om->cx, fn->fn, "then");
         c.else_bb = LLVMAppendBasicBlockInContext(om->cx, fn->fn, "else");
         LLVMValueRef taken = LLVMBuildICmp(fn->b, LLVMIntNE, cond, opt_i32(fn, 0), "");

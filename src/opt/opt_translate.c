@@ -127,7 +127,7 @@ static bool opt_locals_begin(OptFn *fn, uint32_t defined)
     fn->local_types = malloc((fn->nlocals ? fn->nlocals : 1) * sizeof *fn->local_types);
     fn->locals = malloc((fn->nlocals ? fn->nlocals : 1) * sizeof *fn->locals);
     if (!fn->local_types || !fn->locals) return false;
-    memcpy(fn->local_types, fn->type->params, np * sizeof(ValType));
+    if (np) memcpy(fn->local_types, fn->type->params, np * sizeof(ValType));
     module_body_locals(fn->m, body, fn->local_types + np);
     for (uint32_t i = 0; i < fn->nlocals && !fn->fail; i++) {
         LLVMTypeRef t = opt_valtype(fn, fn->local_types[i]);
