@@ -39,4 +39,15 @@ if(SPINDLE_WASM_GUESTS_OK)
            COMMAND sh -c "\"$0\" run --tier=opt --timeout 0.5 \"$1\"; s=$?; echo \"status $s\"; test $s -eq 124"
                    $<TARGET_FILE:spindle> ${WASIX_GUEST_DIR}/timeout_loop.wasm)
   set_tests_properties(opt.cli.timeout PROPERTIES LABELS opt TIMEOUT 60)
+  # Unbounded compiled recursion on a 512 KiB main stack: a clean trap, not a
+  # crash (the limit follows the thread's real stack).
+  set(opt_recurse ${CMAKE_CURRENT_BINARY_DIR}/opt/recurse.wasm)
+  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/opt)
+  spindle_wasm_guest_wat(${opt_recurse} ${CMAKE_CURRENT_SOURCE_DIR}/opt/recurse.wat)
+  add_custom_target(opt_guests ALL DEPENDS ${opt_recurse})
+  add_test(NAME opt.cli.small_stack
+           COMMAND sh -c "ulimit -s 512 && \"$0\" run --tier=opt --invoke rec \"$1\" 1"
+                   $<TARGET_FILE:spindle> ${opt_recurse})
+  set_tests_properties(opt.cli.small_stack PROPERTIES LABELS opt TIMEOUT 60
+                       PASS_REGULAR_EXPRESSION "wasm trap: call stack exhausted\n  at #0")
 endif()
