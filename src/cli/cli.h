@@ -27,7 +27,7 @@ enum {
     CLI_EXIT_READ = 3,        /* cannot read the file (or it is not a valid script) */
     CLI_EXIT_INVALID = 4,     /* malformed or invalid module */
     CLI_EXIT_LINK = 5,        /* unknown or incompatible import */
-    CLI_EXIT_TIER = 6,        /* the opt tier's compiler (LLVM) failed */
+    CLI_EXIT_TIER = 6,        /* the opt tier could not be loaded or its compiler failed */
     CLI_EXIT_TRAP = 134,      /* the guest trapped */
 };
 
@@ -68,7 +68,8 @@ int cli_tier_check(CliTier tier, const char *command);
 /* Prepares loaded module m (from path) for tier: with opt, compiles what the
  * opt tier handles (verbose: one report on stderr; counts, if given, are
  * added to). Returns 0, or an exit status after a message: the tier is not
- * built in (CLI_EXIT_USAGE) or the JIT failed (CLI_EXIT_TIER). */
+ * built in (CLI_EXIT_USAGE), or it could not be loaded or the JIT failed
+ * (CLI_EXIT_TIER). */
 int cli_tier_apply(CliTier tier, Module *m, const char *path, bool verbose, CliTierCounts *counts);
 
 /* `spindle run` (run.c): argv[0] is "run". Returns the exit status. */
