@@ -49,7 +49,8 @@ PROGRAMS = [
     ("nqueens", 14, 6),
     ("bytecode_vm", 40000, 100),
 ]
-WASM_ENGINES = ("spindle", "baseline", "node")   # baseline: a second spindle (--baseline)
+# spindle-opt: the same spindle with --tier=opt (LLVM); baseline: a second spindle (--baseline)
+WASM_ENGINES = ("spindle", "spindle-opt", "baseline", "node")
 ENGINES = ("native",) + WASM_ENGINES
 GOAL_RATIO = 8          # issue 6: the interpreter's geometric mean should reach 8x native
 
@@ -190,13 +191,15 @@ def engine_command(engine, args, name, size):
         return [binary] + extra
     if engine in ("spindle", "baseline"):
         return [getattr(args, engine), "run", binary + ".wasm"] + extra
+    if engine == "spindle-opt":
+        return [args.spindle, "run", "--tier=opt", binary + ".wasm"] + extra
     return [args.node, "--no-warnings", os.path.join(BENCH_DIR, "node_wasi.mjs"),
             binary + ".wasm"] + extra
 
 
 def engine_unavailable(engine, args):
     """Why an engine cannot run at all (missing binary), or None."""
-    if engine == "spindle" and not os.access(args.spindle, os.X_OK):
+    if engine in ("spindle", "spindle-opt") and not os.access(args.spindle, os.X_OK):
         return (f"no spindle binary at {args.spindle} (build it with cmake, or pass "
                 f"--spindle PATH)")
     if engine == "baseline" and not os.access(args.baseline, os.X_OK):
@@ -306,6 +309,8 @@ def environment(args, engines):
     if "spindle" in engines:
         lines.append(f"spindle: {args.spindle}: {tool_version([args.spindle]) or 'not runnable'}"
                      f" ({spindle_build_info(args.spindle)})")
+    if "spindle-opt" in engines:
+        lines.append("spindle-opt: the same binary with --tier=opt (compile time included)")
     if "baseline" in engines:
         lines.append(f"baseline: {args.baseline}: "
                      f"{tool_version([args.baseline]) or 'not runnable'}"
@@ -471,8 +476,9 @@ def parse_args():
     p.add_argument("--gcc", default="gcc", help="native compiler (default: gcc)")
     p.add_argument("--clang", default="clang-19", help="wasm compiler (default: clang-19)")
     p.add_argument("--engines", default="native,spindle,node",
-                   help="comma-separated subset of native,spindle,node (native is required; "
-                   "--baseline adds baseline)")
+                   help="comma-separated subset of native,spindle,spindle-opt,node (native "
+                   "is required; spindle-opt is spindle with --tier=opt; --baseline adds "
+                   "baseline)")
     p.add_argument("--only", help="comma-separated program names (default: all)")
     p.add_argument("--timeout", type=int, default=600, help="seconds before a run is killed")
     p.add_argument("--build-dir", default=os.path.join(BENCH_DIR, "build"),
@@ -486,7 +492,7 @@ def parse_args():
     args = p.parse_args()
     args.engines = [e for e in args.engines.split(",") if e]
     if "native" not in args.engines or any(e not in ENGINES for e in args.engines):
-        p.error("--engines must name native and any of spindle,node")
+        p.error("--engines must name native and any of spindle,spindle-opt,node")
     if args.baseline:
         args.baseline = os.path.abspath(args.baseline)
         args.engines.append("baseline")

@@ -27,6 +27,7 @@ enum {
     CLI_EXIT_READ = 3,        /* cannot read the file (or it is not a valid script) */
     CLI_EXIT_INVALID = 4,     /* malformed or invalid module */
     CLI_EXIT_LINK = 5,        /* unknown or incompatible import */
+    CLI_EXIT_TIER = 6,        /* the opt tier could not be loaded or its compiler failed */
     CLI_EXIT_TRAP = 134,      /* the guest trapped */
 };
 
@@ -46,13 +47,39 @@ bool cli_is_help(const char *arg);
  * set (free it with module_free). */
 int cli_load_module(const char *path, Module **out);
 
+/* ---- execution tiers (tier.c) ---- */
+
+/* --tier: the interpreter, the optimizing tier (LLVM), or auto (for now the
+ * interpreter; tier-up comes later). */
+typedef enum { CLI_TIER_INTERP, CLI_TIER_OPT, CLI_TIER_AUTO } CliTier;
+
+/* Functions the opt tier saw and compiled, summed over modules. */
+typedef struct CliTierCounts {
+    uint64_t defined, compiled;
+} CliTierCounts;
+
+/* Parses "interp", "opt" or "auto"; false for anything else. */
+bool cli_tier_parse(const char *text, CliTier *out);
+
+/* Whether this spindle has `tier` (the opt tier needs LLVM 19 at build
+ * time): 0, or CLI_EXIT_USAGE after a message naming `command`. */
+int cli_tier_check(CliTier tier, const char *command);
+
+/* Prepares loaded module m (from path) for tier: with opt, compiles what the
+ * opt tier handles (verbose: one report on stderr; counts, if given, are
+ * added to). Returns 0, or an exit status after a message: the tier is not
+ * built in (CLI_EXIT_USAGE), or it could not be loaded or the JIT failed
+ * (CLI_EXIT_TIER). */
+int cli_tier_apply(CliTier tier, Module *m, const char *path, bool verbose, CliTierCounts *counts);
+
 /* `spindle run` (run.c): argv[0] is "run". Returns the exit status. */
 int run_main(int argc, char **argv);
 
 /* Runs a wast2json script (see wast.c), printing failures and the summary
  * line to stdout; verbose adds notes where an expected error message differs.
- * Returns an exit status. */
-int wast_run_file(const char *json_path, bool verbose);
+ * Every module runs in `tier` (with opt, a second line says how many of the
+ * script's functions were compiled). Returns an exit status. */
+int wast_run_file(const char *json_path, bool verbose, CliTier tier);
 
 /* ---- value codecs (wast_values.c) ---- */
 

@@ -53,7 +53,7 @@ static const char main_validate_help[] =
     "the error (with its byte offset) to stderr and exits 4.\n";
 
 static const char main_wast_help[] =
-    "Usage: spindle wast [-v] SCRIPT.json\n"
+    "Usage: spindle wast [-v] [--tier=MODE] SCRIPT.json\n"
     "\n"
     "Runs a spec script converted by wabt's wast2json (binary modules are\n"
     "loaded relative to the script). Prints one line per failing command,\n"
@@ -61,7 +61,11 @@ static const char main_wast_help[] =
     "Exits 1 when a command failed.\n"
     "\n"
     "  -v, --verbose  also note where an expected error message differs\n"
-    "                 from the engine's (such commands still pass)\n";
+    "                 from the engine's (such commands still pass)\n"
+    "  --tier=MODE    run the modules in the interpreter (interp, the default),\n"
+    "                 compiled to native code through LLVM (opt: then a line\n"
+    "                 before the summary says how many functions were compiled;\n"
+    "                 the others stay interpreted), or auto (for now interp)\n";
 
 uint8_t *cli_read_file(const char *path, size_t *len)
 {
@@ -155,6 +159,7 @@ static int main_validate(int argc, char **argv)
 static int main_wast(int argc, char **argv)
 {
     bool verbose = false;
+    CliTier tier = CLI_TIER_INTERP;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         if (strcmp(argv[i], "--") == 0) {
@@ -166,11 +171,16 @@ static int main_wast(int argc, char **argv)
             return CLI_EXIT_OK;
         }
         if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) verbose = true;
-        else return cli_usage_error("wast: unknown option %s", argv[i]);
+        else if (strncmp(argv[i], "--tier=", 7) == 0) {
+            if (!cli_tier_parse(argv[i] + 7, &tier))
+                return cli_usage_error("wast: --tier wants interp, opt or auto, not '%s'",
+                                       argv[i] + 7);
+        } else return cli_usage_error("wast: unknown option %s", argv[i]);
     }
     if (i >= argc) return cli_usage_error("wast: missing SCRIPT.json");
     if (i + 1 < argc) return cli_usage_error("wast: unexpected argument %s", argv[i + 1]);
-    return wast_run_file(argv[i], verbose);
+    if (cli_tier_check(tier, "wast")) return CLI_EXIT_USAGE;
+    return wast_run_file(argv[i], verbose, tier);
 }
 
 int main(int argc, char **argv)

@@ -89,6 +89,13 @@ static const char run_help[] =
     "                         (addresses it is told still say GUEST), e.g. a server\n"
     "                         written for port 80 runs with --publish 8080:80;\n"
     "                         allows listening on GUEST\n"
+    "  --tier MODE            where the module's code runs: interp (the\n"
+    "                         interpreter, the default), opt (compiled to native\n"
+    "                         code through LLVM first; a function the compiler does\n"
+    "                         not handle yet stays interpreted) or auto (for now\n"
+    "                         the interpreter: tier-up comes later)\n"
+    "  -v, --verbose          with --tier opt, report on stderr how many functions\n"
+    "                         were compiled and why others were not\n"
     "  --                     end of options\n"
     "  -h, --help             this help\n"
     "Every option also takes its value after '=' (--env=A=1).\n"
@@ -107,6 +114,8 @@ static const char run_help[] =
     "  3    cannot read MODULE.wasm\n"
     "  4    malformed or invalid module\n"
     "  5    link error: an import Spindle does not provide (or of another type)\n"
+    "  6    --tier opt: the tier (libspindle-opt.so) could not be loaded or\n"
+    "       its compiler (LLVM) failed\n"
     "  124  --timeout passed (\"spindle: MODULE.wasm: timed out after S s\")\n"
     "  129  a spawned thread trapped (\"Thread T of process P failed with\n"
     "       runtime error: ...\" and a backtrace go to stderr)\n"
@@ -122,6 +131,8 @@ typedef struct RunArgs {
     uint64_t timeout_ns;      /* --timeout; 0 = none */
     const char *timeout_text; /* --timeout as written, for the message */
     WasixNetPolicy *net;      /* --net, --publish; NULL = no network */
+    CliTier tier;             /* --tier; CLI_TIER_INTERP by default */
+    bool verbose;             /* -v: report what the tier did */
     const char *path;
     char **args;
     int nargs;
@@ -363,6 +374,14 @@ static int run_parse_option(RunArgs *ra, int argc, char **argv, int *i)
     if (v) return run_parse_timeout(ra, v);
     bool net;
     if ((st = run_parse_net(ra, argc, argv, i, &net)) >= 0 || net) return st;
+    if ((st = run_option(argc, argv, i, "--tier", &v)) >= 0) return st;
+    if (v && !cli_tier_parse(v, &ra->tier))
+        return cli_usage_error("run: --tier wants interp, opt or auto, not '%s'", v);
+    if (v) return -1;
+    if (strcmp(argv[*i], "-v") == 0 || strcmp(argv[*i], "--verbose") == 0) {
+        ra->verbose = true;
+        return -1;
+    }
     if ((st = run_option(argc, argv, i, "--invoke", &v)) >= 0) return st;
     if (v) {
         ra->invoke = v;
@@ -613,7 +632,9 @@ int run_main(int argc, char **argv)
         return status;
     }
     Module *m = NULL;
-    status = cli_load_module(ra.path, &m);
+    status = cli_tier_check(ra.tier, "run");
+    if (status == CLI_EXIT_OK) status = cli_load_module(ra.path, &m);
+    if (status == CLI_EXIT_OK) status = cli_tier_apply(ra.tier, m, ra.path, ra.verbose, NULL);
     if (status == CLI_EXIT_OK) status = ra.invoke ? run_invoke(&ra, m) : run_process(&ra, m);
     module_free(m);
     run_args_free(&ra);

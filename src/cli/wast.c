@@ -35,6 +35,8 @@ typedef struct WastRunner {
     char *dir;           /* folder of the JSON file: module paths are relative to it */
     char *source;        /* the .wast path for messages */
     bool verbose;
+    CliTier tier;        /* --tier: where the script's modules run */
+    CliTierCounts opt;   /* functions the opt tier compiled */
     Process *proc;       /* owns every object of the script */
     WastModule *mods;
     size_t nmods, cap;
@@ -215,6 +217,11 @@ static bool wast_load_kept(WastRunner *r, const char *filename, Module **out, ch
                            size_t why_size, SpResult *diag_msg)
 {
     if (!wast_load(r, filename, out, why, why_size, diag_msg)) return false;
+    if (cli_tier_apply(r->tier, *out, filename, r->verbose, &r->opt) != CLI_EXIT_OK) {
+        module_free(*out);
+        snprintf(why, why_size, "the opt tier failed to compile it");
+        return false;
+    }
     if (store_adopt_module(wasix_process_store(r->proc), *out)) return true;
     module_free(*out);
     snprintf(why, why_size, "out of memory");
@@ -656,12 +663,16 @@ static int wast_run_doc(WastRunner *r, const char *json_path, const JsonValue *r
     }
     for (const JsonValue *cmd = json_first(commands); cmd; cmd = json_next(commands, cmd))
         wast_run_command(r, cmd);
+    if (r->tier == CLI_TIER_OPT)
+        printf("opt tier: %llu of %llu functions compiled (%.1f%%)\n",
+               (unsigned long long)r->opt.compiled, (unsigned long long)r->opt.defined,
+               r->opt.defined ? 100.0 * (double)r->opt.compiled / (double)r->opt.defined : 100.0);
     printf("%u passed, %u failed, %u skipped\n", r->passed, r->failed, r->skipped);
     fflush(stdout);
     return r->failed ? CLI_EXIT_FAILURES : CLI_EXIT_OK;
 }
 
-int wast_run_file(const char *json_path, bool verbose)
+int wast_run_file(const char *json_path, bool verbose, CliTier tier)
 {
     size_t len;
     char *text = (char *)cli_read_file(json_path, &len);
@@ -677,7 +688,7 @@ int wast_run_file(const char *json_path, bool verbose)
         free(text);
         return CLI_EXIT_READ;
     }
-    WastRunner r = {.verbose = verbose};
+    WastRunner r = {.verbose = verbose, .tier = tier};
     int status = wast_run_doc(&r, json_path, json_root(&doc));
     wast_runner_free(&r);
     json_free(&doc);

@@ -18,8 +18,8 @@
 
 #include "code.h"
 #include "engine/runtime.h"
+#include "engine/tier_entry.h"   /* TierEntry, func_code_set_native */
 
-typedef TrapKind (*TierEntry)(ExecEnv *env, Func *f, Slot *io);
 typedef struct InterpStack InterpStack;
 
 struct FuncCode {
@@ -33,10 +33,6 @@ static inline TierEntry func_code_native(const struct FuncCode *fc)
 {
     return atomic_load_explicit(&((struct FuncCode *)fc)->native, memory_order_relaxed);
 }
-
-/* Installs (or, with NULL, removes) fc's compiled entry; later calls through
- * func_call or from interpreted code use it. Any thread, any time. */
-void func_code_set_native(struct FuncCode *fc, TierEntry entry);
 
 /* ------------------------------------------------- the interpreter (interp.c) */
 

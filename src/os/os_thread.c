@@ -38,6 +38,23 @@ bool os_thread_start(OsThread *t, size_t stack_bytes, void *(*fn)(void *), void 
     return ok;
 }
 
+uintptr_t os_thread_stack_low(void)
+{
+    static _Thread_local uintptr_t low;
+    static _Thread_local bool known;
+    if (!known) {
+        pthread_attr_t attr;
+        void *addr = NULL;
+        size_t size = 0;
+        if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+            if (pthread_attr_getstack(&attr, &addr, &size) == 0) low = (uintptr_t)addr;
+            pthread_attr_destroy(&attr);
+        }
+        known = true;
+    }
+    return low;
+}
+
 void os_thread_yield(void)
 {
     sched_yield();

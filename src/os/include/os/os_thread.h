@@ -24,6 +24,11 @@ typedef struct OsThread {
  * caller must know it has not finished before using it (os_thread_nudge). */
 bool os_thread_start(OsThread *t, size_t stack_bytes, void *(*fn)(void *), void *arg);
 
+/* The lowest address of the calling thread's C stack (for the main thread:
+ * as far as its size limit lets it grow), or 0 when the OS does not say.
+ * Looked up once per thread (the first call may read /proc on Linux). */
+uintptr_t os_thread_stack_low(void);
+
 /* The calling thread gives up the rest of its time slice. */
 void os_thread_yield(void);
 
