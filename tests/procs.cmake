@@ -26,7 +26,7 @@ endif()
 
 if(EXISTS ${WASIX_CONF_DIR} AND GUESTFS_HAVE_BIN)
   foreach(name example-fork example-vfork example-pipe example-epoll example-execve
-               example-spawn)
+               example-spawn example-fork-longjmp)
     add_test(NAME wasix.${name}
              COMMAND wasix_check --tty --dir ${GUESTFS_DIR}::/
                      ${WASIX_CONF_DIR}/${name}.wasm ${WASIX_CONF_DIR}/${name}.json)
