@@ -28,9 +28,11 @@ if(EXISTS ${WASIX_CONF_DIR} AND GUESTFS_HAVE_BIN)
   foreach(name example-fork example-vfork example-pipe example-epoll example-execve
                example-spawn example-fork-longjmp)
     add_test(NAME wasix.${name}
-             COMMAND wasix_check --tty --dir ${GUESTFS_DIR}::/
+             COMMAND wasix_check --tty --timeout 200 --dir ${GUESTFS_DIR}::/
                      ${WASIX_CONF_DIR}/${name}.wasm ${WASIX_CONF_DIR}/${name}.json)
-    set_tests_properties(wasix.${name} PROPERTIES LABELS "conformance;thread;procs" TIMEOUT 60
+    # example-fork and -fork-longjmp check their memory in loops: ~10 s in the
+    # interpreter, some 60 s under ThreadSanitizer.
+    set_tests_properties(wasix.${name} PROPERTIES LABELS "conformance;thread;procs" TIMEOUT 240
                          ENVIRONMENT "${PROCS_ENV}")
   endforeach()
 endif()
