@@ -48,6 +48,9 @@ add_test(NAME net.policy_rules
          COMMAND spindle run --net allow=127.0.0.1:* --net deny=127.0.0.1:9
                  --net allow=connect:[::1]:* ${NET_GUEST_DIR}/policy.wasm rules)
 set_tests_properties(net.policy_off net.policy_rules PROPERTIES PASS_REGULAR_EXPRESSION "POLICY OK")
+# sock_fds forks: AddressSanitizer without a quarantine (see tests/procs.cmake).
+set_tests_properties(net.sock_fds PROPERTIES
+                     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=0")
 set_tests_properties(net.udp net.sock_fds net.send_file net.resolve_localhost net.policy_off net.policy_rules
                      PROPERTIES LABELS "net" TIMEOUT 30)
 

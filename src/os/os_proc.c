@@ -107,18 +107,18 @@ static void *os_lifeline_wait(void *arg)
     return NULL;
 }
 
-bool os_lifeline_watch(OsLifeline *l)
+bool os_lifeline_watch(int read_fd, int *write_fd)
 {
-    if (l->write_fd >= 0) {
-        close(l->write_fd);
-        l->write_fd = -1;
+    if (*write_fd >= 0) {
+        close(*write_fd);
+        *write_fd = -1;
     }
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) != 0) return false;
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 64 * 1024);
     pthread_t t;
-    bool ok = pthread_create(&t, &attr, os_lifeline_wait, (void *)(intptr_t)l->read_fd) == 0;
+    bool ok = pthread_create(&t, &attr, os_lifeline_wait, (void *)(intptr_t)read_fd) == 0;
     pthread_attr_destroy(&attr);
     return ok;
 }

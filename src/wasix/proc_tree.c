@@ -30,7 +30,7 @@ struct ProcTree {
     _Atomic uint32_t last_id;   /* the TID/PID counter: last value handed out */
     _Atomic uint32_t live;      /* slots in use */
     uint32_t nslots;            /* = the process limit */
-    OsLifeline lifeline;
+    OsLifeline lifeline;        /* never changed after creation: every process reads it */
     size_t bytes;               /* size of the shared mapping */
     ProcSlot slots[];
 };
@@ -120,7 +120,12 @@ int proc_tree_host_pid(ProcTree *t, uint32_t pid)
     return host > 0 ? host : -1;
 }
 
-bool proc_tree_watch(ProcTree *t)
+int proc_tree_lifeline_write(const ProcTree *t)
 {
-    return os_lifeline_watch(&t->lifeline);
+    return t->lifeline.write_fd;
+}
+
+bool proc_tree_watch(ProcTree *t, int *write_fd)
+{
+    return os_lifeline_watch(t->lifeline.read_fd, write_fd);
 }

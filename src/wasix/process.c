@@ -273,11 +273,13 @@ static SpResult process_init(Process *p, const ProcessConfig *cfg)
     p->cfg = *cfg;
     p->pid = 1;
     p->last_id = p->pid;
+    p->lifeline_write = -1;
     if (!cfg->bare) {
         uint32_t max = cfg->max_processes ? cfg->max_processes : WASIX_DEFAULT_MAX_PROCESSES;
         p->tree = proc_tree_new(max, p->pid);
         p->tree_owner = true;
         if (!p->tree) return ERR_OUT_OF_MEMORY;
+        p->lifeline_write = proc_tree_lifeline_write(p->tree);
     }
     p->max_threads = cfg->max_threads ? cfg->max_threads : WASIX_DEFAULT_MAX_THREADS;
     p->deadline_ns = cfg->timeout_ns ? os_monotonic_ns() + cfg->timeout_ns : 0;

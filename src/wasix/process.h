@@ -147,6 +147,9 @@ struct Process {
     ProcTree *tree;             /* shared by the whole tree; NULL in a bare process */
     bool tree_owner;            /* the root: frees the tree (its lifeline) at the end */
     bool forked;                /* a forked child: its supervisor ends the OS process */
+    int lifeline_write;         /* the lifeline's write end while this OS process holds a
+                                 * copy of it (the root; a child until it closes it), or -1.
+                                 * Private memory: the tree's table is shared by all */
     WasixChild *children;       /* not yet reaped (guarded by lock) */
     uint32_t nchildren, children_cap;
     ExecImage *exec;            /* an exec under way (guarded by lock) */
@@ -220,8 +223,13 @@ void proc_tree_set_host(ProcTree *t, uint32_t pid, int host_pid);
 void proc_tree_leave(ProcTree *t, uint32_t pid);
 /* The host PID of process pid, or -1 when no live process has it. */
 int proc_tree_host_pid(ProcTree *t, uint32_t pid);
-/* In a forked child: starts watching the lifeline (the child dies with the root). */
-bool proc_tree_watch(ProcTree *t);
+/* The lifeline's write end, as the root made it (the root's Process keeps
+ * it in lifeline_write; a child's copy is closed by proc_tree_watch). */
+int proc_tree_lifeline_write(const ProcTree *t);
+/* In a forked child: closes its copy of the lifeline's write end
+ * (*write_fd, private to the process) and starts watching the lifeline (the
+ * child dies with the root). */
+bool proc_tree_watch(ProcTree *t, int *write_fd);
 
 /* ---------------------------------------------------- threads (thread.c) */
 

@@ -77,7 +77,7 @@ static void process_child_start(Process *p, WasixThread *self, uint32_t child_pi
     os_signals_block(process_host_signals, process_host_nsignals, false);   /* now the main thread */
     proc_tree_set_host(p->tree, child_pid, os_proc_self());
     bool ok = !p->wasi || wasi_ctx_after_fork(p->wasi) == SP_OK;
-    ok = ok && proc_tree_watch(p->tree);
+    ok = ok && proc_tree_watch(p->tree, &p->lifeline_write);
     OsThread supervisor;
     ok = ok && os_thread_start(&supervisor, PROCESS_SUPERVISOR_STACK, process_child_supervise, p);
     if (!ok) {
