@@ -50,7 +50,7 @@ add_test(NAME net.policy_rules
 set_tests_properties(net.policy_off net.policy_rules PROPERTIES PASS_REGULAR_EXPRESSION "POLICY OK")
 # sock_fds forks: AddressSanitizer without a quarantine (see tests/procs.cmake).
 set_tests_properties(net.sock_fds PROPERTIES
-                     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=0")
+                     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=0:thread_local_quarantine_size_kb=0")
 set_tests_properties(net.udp net.sock_fds net.send_file net.resolve_localhost net.policy_off net.policy_rules
                      PROPERTIES LABELS "net" TIMEOUT 30)
 

@@ -16,7 +16,7 @@
 # caught only when the memory has not been reused) the tests run.
 
 set(PROCS_ENV "TSAN_OPTIONS=die_after_fork=0 report_bugs=0"
-              "ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=0")
+              "ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=0:thread_local_quarantine_size_kb=0")
 
 if(SPINDLE_WASM_GUESTS_OK AND GUESTFS_HAVE_BIN)
   # A file that is not a program, for exec's Noexec.

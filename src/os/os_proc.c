@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -90,14 +91,24 @@ int os_lifeline_new(OsLifeline *l)
     return 0;
 }
 
+/* What the watcher is given: the descriptor, and a semaphore it posts once
+ * it runs (so that the process does not fork again while the new thread is
+ * still starting: a sanitizer's allocator may then be locked in the copy). */
+typedef struct OsLifelineStart {
+    int fd;
+    sem_t ready;
+} OsLifelineStart;
+
 /* The watcher: waits until the write end's last holder (the root) is gone,
  * then kills this process. */
 static void *os_lifeline_wait(void *arg)
 {
-    int fd = (int)(intptr_t)arg;
+    OsLifelineStart *start = arg;
+    int fd = start->fd;
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);   /* never the target of a process signal */
+    sem_post(&start->ready);                  /* start is the caller's: not touched after */
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     for (;;) {
         int r = poll(&pfd, 1, -1);
@@ -118,8 +129,15 @@ bool os_lifeline_watch(int read_fd, int *write_fd)
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 64 * 1024);
     pthread_t t;
-    bool ok = pthread_create(&t, &attr, os_lifeline_wait, (void *)(intptr_t)read_fd) == 0;
+    OsLifelineStart start = {.fd = read_fd};
+    if (sem_init(&start.ready, 0, 0) != 0) {
+        pthread_attr_destroy(&attr);
+        return false;
+    }
+    bool ok = pthread_create(&t, &attr, os_lifeline_wait, &start) == 0;
     pthread_attr_destroy(&attr);
+    while (ok && sem_wait(&start.ready) != 0) {}   /* EINTR: again */
+    sem_destroy(&start.ready);
     return ok;
 }
 

@@ -19,6 +19,7 @@
  * half-way through changing them). The child unlocks its copies.
  */
 #include <errno.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,12 +29,22 @@
 
 #define PROCESS_SUPERVISOR_STACK ((size_t)256 << 10)
 
+/* What the supervisor is given: its process, and a semaphore it posts once
+ * it runs (the child does not go on, and perhaps fork again, while a new
+ * thread is still starting: a sanitizer's allocator may be locked then). */
+typedef struct SupervisorStart {
+    Process *p;
+    sem_t ready;
+} SupervisorStart;
+
 /* The forked child's supervisor: runs the process to its end (and any
  * exec'ed images), leaves the tree and ends the OS process. */
 static void *process_child_supervise(void *arg)
 {
-    Process *p = arg;
+    SupervisorStart *start = arg;
+    Process *p = start->p;
     os_signals_block(process_host_signals, process_host_nsignals, true);   /* the main thread's */
+    sem_post(&start->ready);   /* start is the caller's: not touched after */
     int status = process_run_images(p, NULL);
     fflush(stderr);   /* not stdout: its buffer may hold the parent's unwritten bytes */
     proc_tree_leave(p->tree, p->pid);
@@ -79,7 +90,13 @@ static void process_child_start(Process *p, WasixThread *self, uint32_t child_pi
     bool ok = !p->wasi || wasi_ctx_after_fork(p->wasi) == SP_OK;
     ok = ok && proc_tree_watch(p->tree, &p->lifeline_write);
     OsThread supervisor;
-    ok = ok && os_thread_start(&supervisor, PROCESS_SUPERVISOR_STACK, process_child_supervise, p);
+    SupervisorStart start = {.p = p};
+    ok = ok && sem_init(&start.ready, 0, 0) == 0;
+    bool started = ok && os_thread_start(&supervisor, PROCESS_SUPERVISOR_STACK,
+                                         process_child_supervise, &start);
+    while (started && sem_wait(&start.ready) != 0) {}   /* EINTR: again */
+    if (ok) sem_destroy(&start.ready);
+    ok = started;
     if (!ok) {
         fputs("spindle: fork: the child process could not start its threads\n", stderr);
         proc_tree_leave(p->tree, child_pid);
