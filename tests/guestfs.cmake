@@ -61,7 +61,7 @@ if(SPINDLE_WASI_CC AND SPINDLE_WASI_LIBC)
     VERBATIM)
   set(GUESTFS_HAVE_BIN ON)
 else()
-  message(WARNING "clang-19 or wasi-libc missing: the guest /bin programs are not built")
+  spindle_skip(guestfs "clang-19 or wasi-libc missing: the guest /bin programs are not built")
 endif()
 
 if(GUESTFS_HAVE_BIN AND Python3_Interpreter_FOUND)

@@ -18,7 +18,7 @@ file(MAKE_DIRECTORY ${NET_GUEST_DIR})
 find_package(Python3 COMPONENTS Interpreter)
 
 if(NOT SPINDLE_WASM_GUESTS_OK)
-  message(WARNING "clang-19 or wasm-ld-19 missing: the network tests are not built")
+  spindle_skip(net "clang-19 or wasm-ld-19 missing: the network tests are not built")
   return()
 endif()
 

@@ -54,8 +54,8 @@ if(SPINDLE_WASI_CC AND SPINDLE_WASI_LIBC AND SPINDLE_WASI_WAT2WASM)
   add_custom_target(wasi_guests ALL DEPENDS ${WASI_GUESTS})
   set(WASI_HAVE_GUESTS ON)
 else()
-  message(WARNING "clang-19, wasi-libc or wat2wasm (apt: clang-19 lld-19 wasi-libc "
-                  "libclang-rt-19-dev-wasm32 wabt) missing: the WASI guest-program tests are not built")
+  spindle_skip(wasi_guests "clang-19, wasi-libc or wat2wasm (apt: clang-19 lld-19 wasi-libc "
+               "libclang-rt-19-dev-wasm32 wabt) missing: the WASI guest-program tests are not built")
 endif()
 
 file(GLOB WASI_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_wasi_*.c)
@@ -98,6 +98,6 @@ if(Python3_Interpreter_FOUND AND EXISTS ${WASI_SUITE_DIR}/tests)
                    --suite ${WASI_SUITE_DIR} --work ${CMAKE_CURRENT_BINARY_DIR}/wasi-work
                    -- $<TARGET_FILE:spindle> run)
   set_tests_properties(wasi.testsuite PROPERTIES LABELS wasi TIMEOUT 900)
-else()
-  message(WARNING "python3 or ${WASI_SUITE_DIR} missing: the wasi-testsuite is not run")
+elseif(SPINDLE_HAVE_SHARED)
+  spindle_skip(wasi_testsuite "python3 or ${WASI_SUITE_DIR} missing: the wasi-testsuite is not run")
 endif()

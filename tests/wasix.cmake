@@ -58,8 +58,8 @@ if(SPINDLE_WASM_GUESTS_OK)
   endforeach()
   add_custom_target(wasix_guests ALL DEPENDS ${WASIX_GUESTS})
 else()
-  message(WARNING "clang-19, wasm-ld-19 (lld-19) or wat2wasm missing: "
-                  "the wasix guest-program tests are not built")
+  spindle_skip(wasix_guests "clang-19, wasm-ld-19 (lld-19) or wat2wasm missing: "
+               "the wasix guest-program tests are not built")
 endif()
 
 foreach(name test_wasix_threads test_wasix_thread_stress test_wasix_thread_limits)
@@ -191,7 +191,7 @@ if(SPINDLE_WASM_GUESTS_OK)
     list(APPEND stack_outputs ${asyncified})
     list(APPEND WASIX_STACK_GUESTS stack_asyncify)
   else()
-    message(WARNING "wasm-opt (binaryen) missing: wasix.guest.stack_asyncify is not run")
+    spindle_skip(wasix_stack_asyncify "wasm-opt (binaryen) missing: wasix.guest.stack_asyncify is not run")
   endif()
   # only these outputs: a second target on wasix_guests' outputs could run
   # their rules twice at once in a parallel build
