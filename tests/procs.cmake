@@ -45,12 +45,12 @@ endif()
 # dash (Wasmer's build, ../shared/conformance/wasix/dash.wasm) running scripts
 # of ours (tests/dash/NAME.sh, expected stdout NAME.out): pipelines, command
 # substitution, redirections, exit statuses, cd, loops that exec, here-documents,
-# #! scripts and exec, through our /bin programs (tests/dash/dash_test.py); and
+# #! scripts and exec, a second preopen mounted under the root, through our /bin programs (tests/dash/dash_test.py); and
 # the conformance suite's own dash case (`echo 2` on stdin).
 find_package(Python3 COMPONENTS Interpreter)
 set(DASH_WASM ${WASIX_CONF_DIR}/dash.wasm)
 if(EXISTS ${DASH_WASM} AND GUESTFS_HAVE_BIN AND Python3_Interpreter_FOUND)
-  foreach(name pipeline subst redirect status cd loop heredoc scripts)
+  foreach(name pipeline subst redirect status cd loop heredoc scripts mounts)
     add_test(NAME dash.${name}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/dash/dash_test.py
                      $<TARGET_FILE:spindle> ${DASH_WASM} ${GUESTFS_DIR}

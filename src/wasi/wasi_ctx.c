@@ -262,6 +262,34 @@ static SpResult wasi_ctx_add_preopen(WasiCtx *ctx, const WasiPreopen *p, int i)
     return SP_OK;
 }
 
+/* The table slot of the preopen named "/", or 0 when there is none. */
+static uint32_t wasi_ctx_root_slot(const WasiCtx *ctx)
+{
+    for (uint32_t fd = 3; fd < ctx->nfds; fd++)
+        if (ctx->fds[fd] && ctx->fds[fd]->preopen_name && ctx->fds[fd]->guest_root) return fd;
+    return 0;
+}
+
+void wasi_ctx_fold_mounts(WasiCtx *ctx)
+{
+    WasiFd *gone[64];
+    size_t ngone = 0;
+    pthread_mutex_lock(&ctx->lock);
+    uint32_t root = wasi_ctx_root_slot(ctx);
+    for (uint32_t fd = 3; root && fd < ctx->nfds && ngone < 64; fd++) {
+        WasiFd *f = ctx->fds[fd];
+        if (!f || !f->preopen_name || f->guest_root) continue;
+        gone[ngone++] = f;
+        ctx->fds[fd] = NULL;
+    }
+    if (root > 3 && !ctx->fds[3]) {
+        ctx->fds[3] = ctx->fds[root];
+        ctx->fds[root] = NULL;
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    for (size_t i = 0; i < ngone; i++) wasi_ctx_fd_release(gone[i]);
+}
+
 /* Everything of wasi_ctx_new after the allocation; ctx is freed on error. */
 static SpResult wasi_ctx_init(WasiCtx *ctx, const WasiConfig *cfg)
 {

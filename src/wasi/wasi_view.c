@@ -149,14 +149,36 @@ static uint32_t wasi_view_resolve_abs(const WasiCtx *ctx, const char *abs, bool 
     return wasi_view_walk(ctx, i, rest, slash && *rest ? "" : NULL, follow, out);
 }
 
+/* Whether walking `path` from the guest directory cwd, lexically, passes
+ * through a directory that lies in another preopen than preopen i (a
+ * mount: "w/.." from "/" with a preopen named /w). */
+static bool wasi_view_crosses_mount(const WasiCtx *ctx, const char *cwd, const char *path, int i)
+{
+    const char *unused;
+    for (const char *end = path; *end; end++) {
+        if (*end != '/' || end == path) continue;
+        char *step = wasi_path_join(cwd, path, (size_t)(end - path));
+        bool other = !step || wasi_view_preopen(ctx, step, &unused) != i;
+        free(step);
+        if (other) return true;
+    }
+    char *all = wasi_path_join(cwd, path, strlen(path));
+    bool other = !all || wasi_view_preopen(ctx, all, &unused) != i;
+    free(all);
+    return other;
+}
+
 /* A relative path through the root preopen: from the current directory
- * cwd, which lies in a preopen (else it is resolved as abs, its join). */
+ * cwd, which lies in a preopen, physically (".." as the host sees it).
+ * When cwd is in no preopen, or the path passes through another preopen
+ * (a mount below the root, "w/f" from "/" with a preopen named /w), abs
+ * (the lexical join) is resolved instead. */
 static uint32_t wasi_view_resolve_cwd(const WasiCtx *ctx, const char *cwd, const char *path,
                                       const char *abs, int follow, WasiPath *out)
 {
     const char *rest;
     int i = wasi_view_preopen(ctx, cwd, &rest);
-    if (i < 0 || wasi_view_dev_rest(ctx, cwd))
+    if (i < 0 || wasi_view_dev_rest(ctx, cwd) || wasi_view_crosses_mount(ctx, cwd, path, i))
         return wasi_view_resolve_abs(ctx, abs, path[strlen(path) - 1] == '/', follow, out);
     return wasi_view_walk(ctx, i, rest, path, follow, out);
 }
@@ -317,4 +339,9 @@ uint32_t wasi_ctx_chdir(WasiCtx *ctx, const char *path, size_t len)
 char *wasi_ctx_getcwd(WasiCtx *ctx)
 {
     return wasi_view_cwd_copy(ctx);
+}
+
+void wasi_ctx_set_wasix_program(WasiCtx *ctx, bool wasix)
+{
+    ctx->wasix_program = wasix;
 }

@@ -327,12 +327,27 @@ Linker *wasix_process_linker(Process *p)
     return p->linker;
 }
 
+/* Whether m imports anything from a wasix_* module (a WASIX program). */
+static bool process_module_is_wasix(const Module *m)
+{
+    for (uint32_t i = 0; i < m->num_imports; i++) {
+        const Name *mod = &m->imports[i].module;
+        if (mod->len >= 6 && memcmp(mod->str, "wasix_", 6) == 0) return true;
+    }
+    return false;
+}
+
 /* Makes m the process's program: memories for its memory imports, every
  * import resolved once (the array every thread's instance is made from),
- * the thread entry found. */
-static SpResult process_bind_module(Process *p, const Module *m, SpDiag *diag)
+ * the thread entry found, the WasiCtx told whether it is a WASIX program
+ * (whose preopens become mounts under one root when it is the first
+ * program, at_start). */
+static SpResult process_bind_module(Process *p, const Module *m, bool at_start, SpDiag *diag)
 {
     p->module = m;
+    bool wasix = process_module_is_wasix(m);
+    wasi_ctx_set_wasix_program(p->wasi, wasix);
+    if (wasix && at_start) wasi_ctx_fold_mounts(p->wasi);
     p->thread_start_func = process_find_entry(m, "wasi_thread_start", 2);
     p->imports = calloc(m->num_imports ? m->num_imports : 1, sizeof *p->imports);
     if (!p->imports) return process_diag(diag, ERR_OUT_OF_MEMORY);
@@ -553,7 +568,7 @@ int wasix_process_run(Process *p, const Module *m, SpResult *err, SpDiag *diag,
         *err = process_diag(diag, ERR_PROCESS_BUSY);
         return -1;
     }
-    *err = process_bind_module(p, m, diag);
+    *err = process_bind_module(p, m, true, diag);
     if (*err) return -1;
     /* Checked after linking, so a module that lacks both reports the import. */
     if (process_find_entry(m, "_start", 0) < 0) {
@@ -638,7 +653,7 @@ static SpResult process_replace_image(Process *p, ExecImage *img, SpDiag *diag)
     else module_free(m);
     exec_image_free(img);
     process_reset_for_image(p);
-    if (!e) e = process_bind_module(p, m, diag);
+    if (!e) e = process_bind_module(p, m, false, diag);
     if (!e && process_find_entry(m, "_start", 0) < 0) e = ERR_PROCESS_NO_START;
     if (e && diag && diag->msg != e) process_diag(diag, e);
     return e;
@@ -710,7 +725,7 @@ SpResult wasix_process_instantiate(Process *p, const Module *m, Instance **out, 
     if (!host) return process_diag(diag, ERR_OUT_OF_MEMORY);
     if (p->cfg.bare || p->module)
         return linker_instantiate(p->linker, p->store, m, host->env, out, trap, diag);
-    SpResult e = process_bind_module(p, m, diag);
+    SpResult e = process_bind_module(p, m, true, diag);
     if (!e) e = instance_new(p->store, m, p->imports, host->env, out, trap);
     if (e) {
         if (diag && diag->msg != e) process_diag(diag, e);

@@ -5,6 +5,9 @@ the whole stdout and the exit status with NAME.out and the script's `# exit: N` 
 The guest's "/" is a scratch directory made afresh (WORK/NAME) holding the guest /bin
 programs (GUESTFS_DIR/bin/*), dash itself as /bin/sh (Wasmer's dash.wasm: a WASIX program
 that forks, execs, pipes and longjmps) and an empty /tmp. The script is dash's stdin.
+A script line `# mount: /GUEST` adds an empty host directory (WORK/NAME.mounts/GUEST,
+outside the root) as a second preopen at /GUEST; `# host-file: /GUEST/PATH` then says
+that file must exist in that host directory after the run (so writes went to the mount).
 
 Usage: dash_test.py SPINDLE DASH_WASM GUESTFS_DIR WORK_DIR NAME
 NAME may instead be the path of a .json in wasi-testsuite's operation form (`run` with
@@ -53,11 +56,36 @@ def load_case(name):
     return name, script, want, expected_status(script.decode())
 
 
+def script_lines(script, key):
+    """The values of the script's `# KEY: VALUE` lines."""
+    prefix = "# " + key + ":"
+    return [l[len(prefix):].strip() for l in script.decode().splitlines() if l.startswith(prefix)]
+
+
+def make_mounts(script, mounts_dir):
+    """--dir options for the script's `# mount:` lines, each an empty host directory."""
+    shutil.rmtree(mounts_dir, ignore_errors=True)
+    opts = []
+    for guest in script_lines(script, "mount"):
+        host = os.path.join(mounts_dir, guest.strip("/"))
+        os.makedirs(host)
+        opts += ["--dir", host + "::" + guest]
+    return opts
+
+
+def missing_host_files(script, mounts_dir):
+    """The script's `# host-file:` paths that are not in the mounts' host directories."""
+    return [f for f in script_lines(script, "host-file")
+            if not os.path.isfile(os.path.join(mounts_dir, f.strip("/")))]
+
+
 def main():
     spindle, dash, guestfs, work, case = sys.argv[1:6]
     name, script, want, status = load_case(case)
     root = make_root(dash, guestfs, os.path.join(work, name))
-    cmd = [spindle, "run", "--timeout", "30", "--dir", root + "::/", dash]
+    mounts_dir = os.path.join(work, name + ".mounts")
+    cmd = [spindle, "run", "--timeout", "30", "--dir", root + "::/"]
+    cmd += make_mounts(script, mounts_dir) + [dash]
     try:
         env = {k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")}
         env["PATH"] = "/usr/bin:/bin"   # the sanitizers' options pass, nothing else
@@ -65,10 +93,13 @@ def main():
     except subprocess.TimeoutExpired:
         print(f"{name}: killed after 60 s")
         return 1
-    if p.returncode == status and p.stdout == want:
+    missing = missing_host_files(script, mounts_dir)
+    if p.returncode == status and p.stdout == want and not missing:
         print(f"{name}: ok")
         return 0
     print(f"{name}: exit {p.returncode} (expected {status})")
+    for f in missing:
+        print(f"{name}: {f} is not in its mount's host directory")
     print("--- stdout ---\n" + p.stdout.decode(errors="replace"))
     print("--- expected ---\n" + want.decode(errors="replace"))
     print("--- stderr ---\n" + p.stderr.decode(errors="replace"))
