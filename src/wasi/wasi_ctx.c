@@ -273,21 +273,24 @@ static uint32_t wasi_ctx_root_slot(const WasiCtx *ctx)
 void wasi_ctx_fold_mounts(WasiCtx *ctx)
 {
     WasiFd *gone[64];
-    size_t ngone = 0;
-    pthread_mutex_lock(&ctx->lock);
-    uint32_t root = wasi_ctx_root_slot(ctx);
-    for (uint32_t fd = 3; root && fd < ctx->nfds && ngone < 64; fd++) {
-        WasiFd *f = ctx->fds[fd];
-        if (!f || !f->preopen_name || f->guest_root) continue;
-        gone[ngone++] = f;
-        ctx->fds[fd] = NULL;
-    }
-    if (root > 3 && !ctx->fds[3]) {
-        ctx->fds[3] = ctx->fds[root];
-        ctx->fds[root] = NULL;
-    }
-    pthread_mutex_unlock(&ctx->lock);
-    for (size_t i = 0; i < ngone; i++) wasi_ctx_fd_release(gone[i]);
+    size_t ngone;
+    do {   /* at most 64 a round: they are released outside the lock */
+        ngone = 0;
+        pthread_mutex_lock(&ctx->lock);
+        uint32_t root = wasi_ctx_root_slot(ctx);
+        for (uint32_t fd = 3; root && fd < ctx->nfds && ngone < 64; fd++) {
+            WasiFd *f = ctx->fds[fd];
+            if (!f || !f->preopen_name || f->guest_root) continue;
+            gone[ngone++] = f;
+            ctx->fds[fd] = NULL;
+        }
+        if (root > 3 && !ctx->fds[3]) {
+            ctx->fds[3] = ctx->fds[root];
+            ctx->fds[root] = NULL;
+        }
+        pthread_mutex_unlock(&ctx->lock);
+        for (size_t i = 0; i < ngone; i++) wasi_ctx_fd_release(gone[i]);
+    } while (ngone == 64);
 }
 
 /* Everything of wasi_ctx_new after the allocation; ctx is freed on error. */

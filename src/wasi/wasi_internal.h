@@ -136,8 +136,6 @@ struct WasiCtx {
     int nroots;
     char *cwd;               /* the current directory, a normalized guest path
                                 (wasi_view.c); guarded by lock */
-    bool wasix_program;      /* the program imports wasix_*: every path call reads
-                                paths as WASIX calls do (wasi_ctx_set_wasix_program) */
 
     int wake_fd;             /* os_wake event: readable once interrupted */
     atomic_bool interrupted;
@@ -188,9 +186,8 @@ typedef struct WasiCall {
     WasiCtx *ctx;
     GuestMem mem;            /* the caller's memory 0 when the call began (guest.h) */
     TrapKind trap;           /* set to end the call with this trap */
-    bool wasix;              /* called as wasix_32v1/wasix_64v1, or by a WASIX
-                                program: absolute paths are resolved in the
-                                guest's view (wasi_view.c) */
+    bool wasix;              /* called as wasix_32v1/wasix_64v1: absolute paths are
+                                resolved in the guest's view (wasi_view.c) */
 } WasiCall;
 
 typedef uint32_t (*WasiBody)(WasiCall *c, const Slot *a);

@@ -340,8 +340,3 @@ char *wasi_ctx_getcwd(WasiCtx *ctx)
 {
     return wasi_view_cwd_copy(ctx);
 }
-
-void wasi_ctx_set_wasix_program(WasiCtx *ctx, bool wasix)
-{
-    ctx->wasix_program = wasix;
-}

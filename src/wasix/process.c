@@ -339,15 +339,12 @@ static bool process_module_is_wasix(const Module *m)
 
 /* Makes m the process's program: memories for its memory imports, every
  * import resolved once (the array every thread's instance is made from),
- * the thread entry found, the WasiCtx told whether it is a WASIX program
- * (whose preopens become mounts under one root when it is the first
- * program, at_start). */
+ * the thread entry found. The first program (at_start), when a WASIX one,
+ * gets its preopens as mounts under one root (wasi_ctx_fold_mounts). */
 static SpResult process_bind_module(Process *p, const Module *m, bool at_start, SpDiag *diag)
 {
     p->module = m;
-    bool wasix = process_module_is_wasix(m);
-    wasi_ctx_set_wasix_program(p->wasi, wasix);
-    if (wasix && at_start) wasi_ctx_fold_mounts(p->wasi);
+    if (at_start && process_module_is_wasix(m)) wasi_ctx_fold_mounts(p->wasi);
     p->thread_start_func = process_find_entry(m, "wasi_thread_start", 2);
     p->imports = calloc(m->num_imports ? m->num_imports : 1, sizeof *p->imports);
     if (!p->imports) return process_diag(diag, ERR_OUT_OF_MEMORY);

@@ -122,15 +122,6 @@ SpResult wasi_ctx_after_fork(WasiCtx *ctx);
 SpResult wasi_ctx_exec(WasiCtx *ctx, int argc, const char *const *argv, int envc,
                        const char *const *envp);
 
-/* Marks the program that runs on ctx as a WASIX one (it imports a wasix_*
- * module) or not. wasix-libc keeps no current directory of its own: it hands
- * relative paths to the root preopen, through preview1's path calls too, and
- * expects them read from the current directory (as Wasmer does), and it may
- * hand over absolute paths. So for a WASIX program every path call resolves
- * paths as the wasix_32v1 ones do; a preview1 program keeps preview1's rules.
- * Set before the program runs (and again by an exec). */
-void wasi_ctx_set_wasix_program(WasiCtx *ctx, bool wasix);
-
 /* Shows a WASIX program one root, as Wasmer does: when a preopen is named
  * "/", every other preopen leaves the descriptor table (each stays mounted
  * at its guest path in the view, reached through the root: "/w/f" goes to
