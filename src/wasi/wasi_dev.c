@@ -149,11 +149,3 @@ uint32_t wasi_dev_readdir(uint64_t cookie, uint8_t *buf, uint32_t buf_len, uint3
     }
     return 0;
 }
-
-void wasi_dev_root_entry(int dirfd, uint8_t *buf, uint32_t buf_len, uint32_t *used)
-{
-    OsStat st;
-    if (os_fs_stat_at(dirfd, "dev", &st) == 0) return;   /* listed by the host already */
-    OsDirent d = {.ino = 1, .next = WASI_DEV_ROOT_COOKIE, .name = "dev", .name_len = 3};
-    wasi_fd_put_dirent(buf, buf_len, used, &d, WASI_FT_DIRECTORY);
-}

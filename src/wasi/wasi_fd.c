@@ -365,10 +365,14 @@ static uint32_t wasi_fd_readdir(WasiCall *c, const Slot *a)
     uint32_t used = 0;
     if (f->filetype != WASI_FT_DIRECTORY) err = WASI_ENOTDIR;
     else if (f->dev_dir) err = wasi_dev_readdir(wasi_a64(a, 3), buf, buf_len, &used);
-    else if (f->lists_dev && wasi_a64(a, 3) == WASI_DEV_ROOT_COOKIE) used = 0;
-    else err = wasi_fd_fill_dir(f, wasi_a64(a, 3), buf, buf_len, &used);
-    if (!err && f->lists_dev && used < buf_len && wasi_a64(a, 3) != WASI_DEV_ROOT_COOKIE)
-        wasi_dev_root_entry(f->host_fd, buf, buf_len, &used);
+    else if (f->lists_dev && wasi_a64(a, 3) >= WASI_ROOT_EXTRA_COOKIE)
+        wasi_view_root_extras(c->ctx, f->host_fd, wasi_a64(a, 3) - WASI_ROOT_EXTRA_COOKIE, buf,
+                              buf_len, &used);
+    else {
+        err = wasi_fd_fill_dir(f, wasi_a64(a, 3), buf, buf_len, &used);
+        if (!err && f->lists_dev && used < buf_len)
+            wasi_view_root_extras(c->ctx, f->host_fd, 0, buf, buf_len, &used);
+    }
     wasi_ctx_fd_release(f);
     if (!err) guest_st32(c->mem, out, used);
     return err;

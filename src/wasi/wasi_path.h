@@ -75,13 +75,15 @@ void wasi_dev_stat(int dev, OsStat *st);
 /* fd_readdir of /dev from cookie on into the guest buffer. */
 uint32_t wasi_dev_readdir(uint64_t cookie, uint8_t *buf, uint32_t buf_len, uint32_t *used);
 
-/* The listing of the guest's "/" ends with an entry "dev" (unless its host
- * directory has a "dev" of its own), whose cookie is this value: never a
- * host cookie (Linux gives non-negative off_t values). */
-#define WASI_DEV_ROOT_COOKIE UINT64_MAX
-/* Appends that entry for the root preopen's host directory dirfd, whose
- * host listing has just ended with room left in the buffer. */
-void wasi_dev_root_entry(int dirfd, uint8_t *buf, uint32_t buf_len, uint32_t *used);
+/* The listing of the guest's "/" ends with entries the host directory does
+ * not have: "dev" (the virtual /dev) and the first name of each mount below
+ * the root (a preopen named /w gives "w"). Their cookies start here: never
+ * host cookies (Linux gives non-negative off_t values). */
+#define WASI_ROOT_EXTRA_COOKIE (UINT64_MAX - 4096)
+/* Appends those entries, from the `from`-th on, for the root's host
+ * directory dirfd (wasi_view.c). */
+void wasi_view_root_extras(const WasiCtx *ctx, int dirfd, uint64_t from, uint8_t *buf,
+                           uint32_t buf_len, uint32_t *used);
 
 /* Puts host descriptor hfd, just opened for a path below the preopen root
  * root_fd, into the table with the rights asked for, limited to what its

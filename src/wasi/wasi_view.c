@@ -340,3 +340,44 @@ char *wasi_ctx_getcwd(WasiCtx *ctx)
 {
     return wasi_view_cwd_copy(ctx);
 }
+
+/* ------------------------------------------------- listing of the root */
+
+/* Whether `name` (len bytes) is among the first len bytes of each of names[0..n). */
+static bool wasi_view_listed(const char *const *names, const size_t *lens, size_t n,
+                             const char *name, size_t len)
+{
+    for (size_t k = 0; k < n; k++)
+        if (lens[k] == len && memcmp(names[k], name, len) == 0) return true;
+    return false;
+}
+
+void wasi_view_root_extras(const WasiCtx *ctx, int dirfd, uint64_t from, uint8_t *buf,
+                           uint32_t buf_len, uint32_t *used)
+{
+    const char *names[ctx->nroots + 1];
+    size_t lens[ctx->nroots + 1], n = 0;
+    if (wasi_view_dev_rest(ctx, "/dev")) {
+        names[n] = "dev";
+        lens[n++] = 3;
+    }
+    for (int i = 0; i < ctx->nroots; i++) {
+        const char *name = ctx->root_names[i] + 1;   /* "/w/x" -> "w/x" */
+        size_t len = strcspn(name, "/");
+        if (len > 0 && !wasi_view_listed(names, lens, n, name, len)) {
+            names[n] = name;
+            lens[n++] = len;
+        }
+    }
+    for (uint64_t k = from; k < n && *used < buf_len; k++) {
+        char name[256];
+        if (lens[k] >= sizeof name) continue;
+        memcpy(name, names[k], lens[k]);
+        name[lens[k]] = '\0';
+        OsStat st;
+        if (os_fs_stat_at(dirfd, name, &st) == 0) continue;   /* the host lists it */
+        OsDirent d = {.ino = 1 + k, .next = WASI_ROOT_EXTRA_COOKIE + k + 1, .name = name,
+                      .name_len = lens[k]};
+        wasi_fd_put_dirent(buf, buf_len, used, &d, WASI_FT_DIRECTORY);
+    }
+}

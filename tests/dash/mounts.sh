@@ -1,6 +1,7 @@
 # A second preopen at /w is a mount under the root: cd into it, write, read
 # back through every kind of path (relative, absolute, through ..), from dash
-# and from the programs it runs; the file lands in the mount's host directory.
+# and from the programs it runs; the file lands in the mount's host directory,
+# and a listing of / shows the mount point.
 # mount: /w
 # host-file: /w/f
 cd /w
@@ -20,3 +21,4 @@ cd /w
 cd ..
 /bin/pwd
 /bin/ls bin/cat
+/bin/ls /
