@@ -65,8 +65,11 @@ bool sp_store_keep_host(wasm_store_t *st, SpHostCtx *h)
     return sp_push((void ***)&st->hosts, &st->nhosts, &st->caphosts, h);
 }
 
+/* Holds a reference on b for st's instances (one per store). */
 bool sp_store_keep_module(wasm_store_t *st, SpModBox *b)
 {
+    for (size_t i = 0; i < st->nmods; i++)
+        if (st->mods[i] == b) return true;
     if (!sp_push((void ***)&st->mods, &st->nmods, &st->capmods, b)) return false;
     atomic_fetch_add(&b->refs, 1);
     return true;
