@@ -6,12 +6,12 @@ build=$1 app=$2 wasm=$3 cc=$4
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
-for f in include/wasm.h lib/pkgconfig/spindle.pc lib/libspindle.a; do
+for f in include/wasm.h include/wasi.h lib/pkgconfig/spindle.pc lib/libspindle.a; do
     test -f "$prefix/$f" || { echo "missing $f"; exit 1; }
 done
 ls "$prefix"/lib/libspindle.so.* >/dev/null
 # Only the API's symbols are exported.
-bad=$(nm -D --defined-only "$prefix/lib/libspindle.so" | awk '$2 ~ /[TDBR]/ {print $3}' | grep -v '^wasm_' || true)
+bad=$(nm -D --defined-only "$prefix/lib/libspindle.so" | awk '$2 ~ /[TDBR]/ {print $3}' | grep -vE '^(wasm_|wasi_config_|wasi_env_|wasi_get_imports$|wasi_get_start_function$)' || true)
 if [ -n "$bad" ]; then echo "exported beyond the API:"; echo "$bad" | head; exit 1; fi
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 "$cc" "$app" $(pkg-config --cflags --libs spindle) -o "$prefix/app"
