@@ -1,14 +1,14 @@
 #!/bin/sh
-# Every function wasm.h declares is exported by libspindle.so (unless the
+# Every function wasm.h and wasi.h declare is exported by libspindle.so (unless the
 # header defines it inline) and is called by an example:
 # coverage.sh CC INCLUDE_DIR LIBSPINDLE_SO EXAMPLES_DIR
 set -eu
 cc=$1 inc=$2 lib=$3 dir=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo '#include "wasm.h"' | "$cc" -E -P -I"$inc" -x c - | tr ';{}' '\n\n\n' > "$tmp/pp"
-grep -oE '\bwasm_[a-z0-9_]+ *\(' "$tmp/pp" | tr -d ' (' | sort -u > "$tmp/declared"
-grep -E 'static inline' "$tmp/pp" | grep -oE '\bwasm_[a-z0-9_]+ *\(' | tr -d ' (' | sort -u > "$tmp/inline"
+printf '#include "wasm.h"\n#include "wasi.h"\n' | "$cc" -E -P -I"$inc" -x c - | tr ';{}' '\n\n\n' > "$tmp/pp"
+grep -oE '\bwas[mi]_[a-z0-9_]+ *\(' "$tmp/pp" | tr -d ' (' | sort -u > "$tmp/declared"
+grep -E 'static inline' "$tmp/pp" | grep -oE '\bwas[mi]_[a-z0-9_]+ *\(' | tr -d ' (' | sort -u > "$tmp/inline"
 comm -23 "$tmp/declared" "$tmp/inline" > "$tmp/exported_wanted"
 nm -D --defined-only "$lib" | awk '{print $3}' | sort -u > "$tmp/exported"
 missing=$(comm -23 "$tmp/exported_wanted" "$tmp/exported")
@@ -21,7 +21,7 @@ for src in "$dir"/*.c; do
         ours { print }'
 done > "$tmp/examples"
 cat "$dir"/*.cc >> "$tmp/examples"
-grep -oE '\bwasm_[a-z0-9_]+' "$tmp/examples" | sort -u > "$tmp/used"
+grep -oE '\bwas[mi]_[a-z0-9_]+' "$tmp/examples" | sort -u > "$tmp/used"
 # wasm_functype_new_sp_ is the header's own helper behind wasm_functype_new_P_R.
 untested=$(comm -23 "$tmp/declared" "$tmp/used" | grep -v '^wasm_functype_new_sp_$' || true)
 if [ -n "$untested" ]; then echo "never called by an example:"; echo "$untested"; exit 1; fi

@@ -19,6 +19,7 @@ static wasm_trap_t *run(wasm_store_t *store, wasm_module_t *module, int nargs, c
     wasi_config_env(config, "GREETING", "hi there");
     wasi_config_inherit_stdin(config);
     wasi_config_inherit_stdout(config);
+    wasi_config_inherit_stderr(config);   /* the captures below replace these */
     wasi_config_capture_stdout(config);
     wasi_config_capture_stderr(config);
     CHECK(wasi_config_preopen_dir(config, "."));
