@@ -93,7 +93,7 @@ SP_API wasm_externkind_t wasm_externtype_kind(const wasm_externtype_t *t) { retu
 
 /* The typed views: each is the same object as its extern type. */
 #define SP_TYPE_VIEWS(name, KIND)                                                        \
-    SP_API void wasm_##name##_delete(wasm_##name##_t *t) { wasm_externtype_delete(&t->x); } \
+    SP_API void wasm_##name##_delete(wasm_##name##_t *t) { if (t) wasm_externtype_delete(&t->x); } \
     SP_API wasm_##name##_t *wasm_##name##_copy(const wasm_##name##_t *t)                 \
     {                                                                                    \
         return (wasm_##name##_t *)wasm_externtype_copy(&t->x);                           \
