@@ -11,6 +11,7 @@
 #include <stdio.h>   /* renameat */
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>   /* memfd_create */
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -30,6 +31,14 @@ static int os_fs_err(void)
 int os_fs_open_dir(const char *host_path)
 {
     int fd = open(host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? os_fs_err() : fd;
+}
+
+/* Added for the embedding API (wasi.h's captured stdout/stderr): an
+ * anonymous file in memory that grows as it is written. */
+int os_fs_memfile(const char *name)
+{
+    int fd = memfd_create(name, MFD_CLOEXEC);
     return fd < 0 ? os_fs_err() : fd;
 }
 

@@ -92,6 +92,10 @@ int os_fs_open_at(int dirfd, const char *name, unsigned open_flags, unsigned sta
 
 int os_fs_close(int fd);
 
+/* An anonymous file held in memory (memfd), readable and writable, for
+ * output an embedder captures. Returns the descriptor or -errno. */
+int os_fs_memfile(const char *name);
+
 /* Scatter/gather transfers; return the byte count. */
 int64_t os_fs_read(int fd, const OsIoVec *iov, int n);
 int64_t os_fs_write(int fd, const OsIoVec *iov, int n);
