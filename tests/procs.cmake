@@ -50,7 +50,7 @@ endif()
 find_package(Python3 COMPONENTS Interpreter)
 set(DASH_WASM ${WASIX_CONF_DIR}/dash.wasm)
 if(EXISTS ${DASH_WASM} AND GUESTFS_HAVE_BIN AND Python3_Interpreter_FOUND)
-  foreach(name pipeline subst redirect status cd loop heredoc scripts)
+  foreach(name pipeline subst redirect status cd loop heredoc scripts cache)
     add_test(NAME dash.${name}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/dash/dash_test.py
                      $<TARGET_FILE:spindle> ${DASH_WASM} ${GUESTFS_DIR}

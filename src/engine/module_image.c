@@ -8,7 +8,10 @@
  * the image into a fresh allocation and repoints the field at it. Structs
  * are copied whole, then every pointer field they hold is visited and, when
  * reading, replaced; pointers into the module's binary (function bodies,
- * data segments) travel as offsets. Layout:
+ * data segments) travel as offsets. Translated code is copied as it is: it
+ * holds handler addresses (the same in every process of a fork tree: the
+ * header checks it), slots, immediates, relative branches and indices,
+ * never a pointer into its module (code.h). Layout:
  *
  *   header: magic, version, handler table address, total length
  *   the binary (first, so module_image_binary finds it), then the Module
