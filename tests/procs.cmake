@@ -58,6 +58,12 @@ if(EXISTS ${DASH_WASM} AND GUESTFS_HAVE_BIN AND Python3_Interpreter_FOUND)
     set_tests_properties(dash.${name} PROPERTIES LABELS "procs;dash" TIMEOUT 90
                          ENVIRONMENT "${PROCS_ENV}")
   endforeach()
+  add_test(NAME procs.lifeline
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/dash/lifeline_test.py
+                   $<TARGET_FILE:spindle> ${DASH_WASM} ${GUESTFS_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/dash-work)
+  set_tests_properties(procs.lifeline PROPERTIES LABELS "procs;dash" TIMEOUT 60
+                       ENVIRONMENT "${PROCS_ENV}")
   add_test(NAME wasix.dash
            COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/dash/dash_test.py
                    $<TARGET_FILE:spindle> ${DASH_WASM} ${GUESTFS_DIR}
