@@ -4,7 +4,8 @@
  * type, import, export, name, segment and every function's translated code,
  * map and zero slots); truncated and foreign images are refused without a
  * leak; and the time of both ways of loading is printed for the report.
- * Modules: the WASIX conformance programs (argv[1]/conformance/wasix).
+ * Modules: the WASIX conformance programs (argv[1]/conformance/wasix), and
+ * any more .wasm files named after it (for measuring by hand).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -187,5 +188,6 @@ int main(int argc, char **argv)
     }
     if (d) closedir(d);
     CHECK(files > 0);
+    for (int i = 2; i < argc; i++) check_file(argv[i], false);
     return test_summary();
 }
