@@ -50,14 +50,20 @@ endif()
 find_package(Python3 COMPONENTS Interpreter)
 set(DASH_WASM ${WASIX_CONF_DIR}/dash.wasm)
 if(EXISTS ${DASH_WASM} AND GUESTFS_HAVE_BIN AND Python3_Interpreter_FOUND)
-  foreach(name pipeline subst redirect status cd loop heredoc scripts mounts)
+  foreach(name pipeline subst redirect status cd loop heredoc scripts mounts cache)
     add_test(NAME dash.${name}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/dash/dash_test.py
                      $<TARGET_FILE:spindle> ${DASH_WASM} ${GUESTFS_DIR}
                      ${CMAKE_CURRENT_BINARY_DIR}/dash-work ${name})
-    set_tests_properties(dash.${name} PROPERTIES LABELS "procs;dash" TIMEOUT 90
+    set_tests_properties(dash.${name} PROPERTIES LABELS "procs;dash" TIMEOUT 150
                          ENVIRONMENT "${PROCS_ENV}")
   endforeach()
+  add_test(NAME procs.lifeline
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/dash/lifeline_test.py
+                   $<TARGET_FILE:spindle> ${DASH_WASM} ${GUESTFS_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/dash-work)
+  set_tests_properties(procs.lifeline PROPERTIES LABELS "procs;dash" TIMEOUT 60
+                       ENVIRONMENT "${PROCS_ENV}")
   add_test(NAME wasix.dash
            COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/dash/dash_test.py
                    $<TARGET_FILE:spindle> ${DASH_WASM} ${GUESTFS_DIR}

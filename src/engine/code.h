@@ -171,10 +171,12 @@ typedef struct OpBrTable { const void *h; uint32_t index, count; int32_t off[]; 
 
 /* call_local: a function defined in the module itself (same instance, has code). */
 typedef struct OpCall { const void *h; uint32_t func, base; } OpCall;
+/* The type is an index (canonical: the smallest index of an equal type) in
+ * the running instance's module, not a pointer: translated code holds no
+ * pointer into its module (module_image.c copies it as it is). */
 typedef struct OpCallIndirect {
     const void *h;
-    const FuncType *type;    /* canonical type of the module */
-    uint32_t table, index, base;
+    uint32_t type, table, index, base;
 } OpCallIndirect;
 
 /* Loads and stores. The effective address has three modes (see

@@ -852,13 +852,14 @@ static SpResult compile_call_indirect(Compiler *C)
     if (table >= C->m->num_tables) return compile_fail(C, ERR_UNKNOWN_TABLE);
     if (typeidx >= C->m->num_types) return compile_fail(C, ERR_UNKNOWN_TYPE);
     if (C->m->tables[table].elem != VT_FUNCREF) return compile_fail(C, ERR_TYPE_MISMATCH);
-    const FuncType *ft = &C->m->types[C->m->type_canon[typeidx]];
+    uint32_t canon = C->m->type_canon[typeidx];
+    const FuncType *ft = &C->m->types[canon];
     StackEntry index;
     COMPILE_TRY(compile_pop(C, VT_I32, &index));
     COMPILE_TRY(compile_call_args(C, ft, &base));
     uint32_t slot = compile_src(C, &index);
     OpCallIndirect *o = COMPILE_EMIT(C, IOP_call_indirect, OpCallIndirect);
-    o->type = ft;
+    o->type = canon;
     o->table = table;
     o->index = slot;
     o->base = base;

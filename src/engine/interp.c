@@ -613,7 +613,8 @@ H_call_indirect: {
     if (SP_UNLIKELY(i >= t->size)) TRAP(TRAP_UNDEFINED_ELEMENT);
     callee = t->elems[i];
     if (SP_UNLIKELY(!callee)) TRAP(TRAP_UNINIT_ELEMENT);
-    if (SP_UNLIKELY(!func_type_matches(callee->type, o->type))) TRAP(TRAP_INDIRECT_MISMATCH);
+    if (SP_UNLIKELY(!func_type_matches(callee->type, &inst->module->types[o->type])))
+        TRAP(TRAP_INDIRECT_MISMATCH);
     nfp = fp + o->base;
     ret = ip + OP_WORDS(OpCallIndirect);
     goto do_call;

@@ -1,6 +1,7 @@
 /*
  * os_proc.c - OS processes (os_proc.h): fork, pidfds and reaping, kill,
- * tree-shared memory, the lifeline pipe and its watcher thread, and the
+ * tree-shared memory, the lifeline pipe and its watch (no thread: a signal
+ * the kernel sends), and the
  * catching of host signals into a pending set. Linux.
  */
 #define _GNU_SOURCE
@@ -10,8 +11,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -91,54 +92,36 @@ int os_lifeline_new(OsLifeline *l)
     return 0;
 }
 
-/* What the watcher is given: the descriptor, and a semaphore it posts once
- * it runs (so that the process does not fork again while the new thread is
- * still starting: a sanitizer's allocator may then be locked in the copy). */
-typedef struct OsLifelineStart {
-    int fd;
-    sem_t ready;
-} OsLifelineStart;
+/* This process's own open file description of the lifeline's read end (see
+ * os_lifeline_watch), -1 when none. A forked child inherits its parent's
+ * and closes it before making its own. */
+static int os_lifeline_own = -1;
 
-/* The watcher: waits until the write end's last holder (the root) is gone,
- * then kills this process. */
-static void *os_lifeline_wait(void *arg)
-{
-    OsLifelineStart *start = arg;
-    int fd = start->fd;
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, NULL);   /* never the target of a process signal */
-    sem_post(&start->ready);                  /* start is the caller's: not touched after */
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    for (;;) {
-        int r = poll(&pfd, 1, -1);
-        if (r > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLIN))) break;
-    }
-    kill(getpid(), SIGKILL);
-    return NULL;
-}
-
+/* The watch without a thread: the kernel signals the owner of every
+ * asynchronous (O_ASYNC) reader of a pipe when the pipe's last writer
+ * closes (pipe_release), and F_SETSIG makes that signal SIGKILL. The owner
+ * is a property of the open file description, which a fork shares, so each
+ * process opens a description of its own through /proc/self/fd. Once armed,
+ * a root already gone (the pipe hung up) is checked for once. */
 bool os_lifeline_watch(int read_fd, int *write_fd)
 {
     if (*write_fd >= 0) {
         close(*write_fd);
         *write_fd = -1;
     }
-    pthread_attr_t attr;
-    if (pthread_attr_init(&attr) != 0) return false;
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 64 * 1024);
-    pthread_t t;
-    OsLifelineStart start = {.fd = read_fd};
-    if (sem_init(&start.ready, 0, 0) != 0) {
-        pthread_attr_destroy(&attr);
+    if (os_lifeline_own >= 0) close(os_lifeline_own);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", read_fd);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    os_lifeline_own = fd;
+    if (fd < 0) return false;
+    if (fcntl(fd, F_SETOWN, getpid()) < 0 || fcntl(fd, F_SETSIG, SIGKILL) < 0
+        || fcntl(fd, F_SETFL, O_RDONLY | O_NONBLOCK | O_ASYNC) < 0)
         return false;
-    }
-    bool ok = pthread_create(&t, &attr, os_lifeline_wait, &start) == 0;
-    pthread_attr_destroy(&attr);
-    while (ok && sem_wait(&start.ready) != 0) {}   /* EINTR: again */
-    sem_destroy(&start.ready);
-    return ok;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLIN)))
+        kill(getpid(), SIGKILL);   /* the root has gone already */
+    return true;
 }
 
 void os_lifeline_close(OsLifeline *l)

@@ -17,6 +17,7 @@
  */
 #include <stdlib.h>
 
+#include "module_cache.h"
 #include "os/os_proc.h"
 #include "process.h"
 
@@ -31,6 +32,7 @@ struct ProcTree {
     _Atomic uint32_t live;      /* slots in use */
     uint32_t nslots;            /* = the process limit */
     OsLifeline lifeline;        /* never changed after creation: every process reads it */
+    ModuleCache *modules;       /* exec's module cache (module_cache.c); may be NULL */
     size_t bytes;               /* size of the shared mapping */
     ProcSlot slots[];
 };
@@ -47,6 +49,7 @@ ProcTree *proc_tree_new(uint32_t max_processes, uint32_t root_pid)
         os_proc_shared_free(t, bytes);
         return NULL;
     }
+    t->modules = module_cache_new();   /* NULL: exec decodes every time */
     if (proc_tree_enter(t, root_pid, 0) != WASI_ESUCCESS) { /* max_processes 0: no room */
         proc_tree_free(t);
         return NULL;
@@ -59,7 +62,13 @@ void proc_tree_free(ProcTree *t)
 {
     if (!t) return;
     os_lifeline_close(&t->lifeline);
+    module_cache_free(t->modules);
     os_proc_shared_free(t, t->bytes);
+}
+
+ModuleCache *proc_tree_modules(const ProcTree *t)
+{
+    return t ? t->modules : NULL;
 }
 
 uint32_t proc_tree_next_id(ProcTree *t)

@@ -215,6 +215,8 @@ ProcTree *proc_tree_new(uint32_t max_processes, uint32_t root_pid);
 void proc_tree_free(ProcTree *t);
 /* The next id of the tree's TID/PID sequence; 0 when exhausted. */
 uint32_t proc_tree_next_id(ProcTree *t);
+/* The tree's module cache (module_cache.h), or NULL (t NULL, or none). */
+struct ModuleCache *proc_tree_modules(const ProcTree *t);
 /* Takes a slot for process pid (parent ppid): 0, or WASI_EAGAIN at the limit. */
 uint32_t proc_tree_enter(ProcTree *t, uint32_t pid, uint32_t ppid);
 /* Records pid's host PID (once the fork has happened). */

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "module_cache.h"
 #include "process.h"
 #include "wasi/wasi_fdx.h"
 
@@ -193,7 +194,8 @@ static uint32_t wasix_exec_load(Process *p, const char *name, bool search, const
         e = wasix_exec_find(p, current, search && depth == 0, path, &abs, &bytes, &len);
         if (e) break;
         if (len >= 4 && memcmp(bytes, "\0asm", 4) == 0) {
-            e = module_load(bytes, len, out, NULL) ? WASI_ENOEXEC : 0;
+            e = module_cache_load(proc_tree_modules(p->tree), bytes, len, out, NULL)
+                    ? WASI_ENOEXEC : 0;
             free(bytes);
             free(abs);
             break;

@@ -13,6 +13,8 @@ Usage: dash_test.py SPINDLE DASH_WASM GUESTFS_DIR WORK_DIR NAME
 NAME may instead be the path of a .json in wasi-testsuite's operation form (`run` with
 args, `write` to stdin, `read` of stdout, `wait` for the exit code), as
 ../shared/conformance/wasix/dash.json: its writes are the script, its reads the output.
+A script with a `# module cache: N decoded, M reused` line runs with the cache's debug
+variable set and must report exactly those counts on stderr (every exec of the tree).
 Prints what differs and exits 1 on a mismatch; exits 0 when all is as expected.
 """
 import json
@@ -37,6 +39,14 @@ def expected_status(script):
         if line.startswith("# exit:"):
             return int(line.split(":", 1)[1])
     return 0
+
+
+def expected_cache(script):
+    """The `spindle: module cache: ...` line the script expects on stderr, or None."""
+    for line in script.splitlines():
+        if line.startswith("# module cache:"):
+            return "spindle: " + line[2:].strip()
+    return None
 
 
 def load_case(name):
@@ -82,19 +92,25 @@ def missing_host_files(script, mounts_dir):
 def main():
     spindle, dash, guestfs, work, case = sys.argv[1:6]
     name, script, want, status = load_case(case)
+    cache = None if case.endswith(".json") else expected_cache(script.decode())
     root = make_root(dash, guestfs, os.path.join(work, name))
     mounts_dir = os.path.join(work, name + ".mounts")
-    cmd = [spindle, "run", "--timeout", "30", "--dir", root + "::/"]
+    cmd = [spindle, "run", "--timeout", "100", "--dir", root + "::/"]
     cmd += make_mounts(script, mounts_dir) + [dash]
     try:
         env = {k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")}
         env["PATH"] = "/usr/bin:/bin"   # the sanitizers' options pass, nothing else
-        p = subprocess.run(cmd, input=script, capture_output=True, timeout=60, env=env)
+        if cache:
+            env["SPINDLE_DEBUG_MODULE_CACHE"] = "1"
+        p = subprocess.run(cmd, input=script, capture_output=True, timeout=120, env=env)
     except subprocess.TimeoutExpired:
-        print(f"{name}: killed after 60 s")
+        print(f"{name}: killed after 120 s")
         return 1
     missing = missing_host_files(script, mounts_dir)
-    if p.returncode == status and p.stdout == want and not missing:
+    cache_ok = cache is None or cache in p.stderr.decode(errors="replace").splitlines()
+    if not cache_ok:
+        print(f"{name}: expected `{cache}` on stderr")
+    if p.returncode == status and p.stdout == want and not missing and cache_ok:
         print(f"{name}: ok")
         return 0
     print(f"{name}: exit {p.returncode} (expected {status})")

@@ -12,7 +12,7 @@
 /* Copies descriptor fd to standard output: 0 or an errno. */
 static int copy_fd(int fd)
 {
-    static char buf[16384];
+    static char buf[131072];   /* as GNU cat: 128 KiB per read */
     for (;;) {
         ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;

@@ -51,9 +51,9 @@ _Noreturn void os_proc_exit_now(int status);
 /* The lifeline: a pipe whose write end only the root process holds. Made by
  * the root (os_lifeline_new: the descriptors, close-on-exec); every forked
  * child calls os_lifeline_watch, which closes its copy of the write end
- * (*write_fd, this process's own record of it: set to -1) and starts a small
- * thread that kills the child (SIGKILL to itself) once the root has gone,
- * however it went. -errno / false on failure. */
+ * (*write_fd, this process's own record of it: set to -1) and arranges that
+ * the kernel kills the child (SIGKILL) once the root has gone, however it
+ * went: no thread (os_proc.c). -errno / false on failure. */
 typedef struct OsLifeline {
     int read_fd, write_fd;
 } OsLifeline;
