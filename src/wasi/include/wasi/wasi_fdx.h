@@ -75,6 +75,19 @@ bool wasi_fdx_always_ready(const WasiFd *f);
 bool wasi_fdx_nonblocking(const WasiFd *f);
 bool wasi_fdx_is_socket(const WasiFd *f);
 
+/* A saved copy of a descriptor table (WASIX vfork: the child's changes to
+ * its descriptors are undone when the parent resumes). */
+typedef struct WasiFdTable WasiFdTable;
+
+/* Saves the table: every open slot's descriptor (one reference each) and
+ * its close-on-exec flag. NULL without memory. */
+WasiFdTable *wasi_fdx_table_save(WasiCtx *ctx);
+/* Puts a saved table back in place of the current one (whose descriptors
+ * are released) and frees it. */
+void wasi_fdx_table_restore(WasiCtx *ctx, WasiFdTable *t);
+/* Frees a saved table without restoring it (its references released). */
+void wasi_fdx_table_free(WasiFdTable *t);
+
 /* The WASI errno for a negative host errno from the os layer (0 -> 0). */
 uint32_t wasi_fdx_errno(int64_t neg_errno);
 
