@@ -25,7 +25,13 @@ if(SPINDLE_WASM_GUESTS_OK AND GUESTFS_HAVE_BIN)
            COMMAND wasix_check --timeout 20 --dir ${GUESTFS_DIR}::/ ${WASIX_GUEST_DIR}/procs.wasm)
   add_test(NAME wasix.guest.procs_limit
            COMMAND wasix_check --timeout 20 --max-processes 8 ${WASIX_GUEST_DIR}/procs_limit.wasm)
-  set_tests_properties(wasix.guest.procs wasix.guest.procs_limit PROPERTIES
+  # The later calls (exec4, spawn3, the old spawn, dispositions, SIGCHLD,
+  # both vforks): `spindle run` with two preopens (the guest spawns itself
+  # from /guests to check a child's dispositions).
+  add_test(NAME wasix.guest.procs2
+           COMMAND $<TARGET_FILE:spindle> run --timeout 30 --dir ${GUESTFS_DIR}::/
+                   --dir ${WASIX_GUEST_DIR}::/guests ${WASIX_GUEST_DIR}/procs2.wasm)
+  set_tests_properties(wasix.guest.procs wasix.guest.procs_limit wasix.guest.procs2 PROPERTIES
                        LABELS "thread;procs" TIMEOUT 60 ENVIRONMENT "${PROCS_ENV}")
 endif()
 
