@@ -70,3 +70,17 @@ if(EXISTS ${DASH_WASM} AND GUESTFS_HAVE_BIN AND Python3_Interpreter_FOUND)
                    ${CMAKE_CURRENT_BINARY_DIR}/dash-work ${WASIX_CONF_DIR}/dash.json)
   set_tests_properties(wasix.dash PROPERTIES LABELS "procs;dash;conformance" TIMEOUT 60)
 endif()
+
+# Ctrl-C on a terminal (tests/procs/ctrl_c.py): the guest runs on a pty as
+# its controlling terminal and spins; ^C written to the terminal runs its
+# SIGINT handler, or SIGINT's default ends it (27, Wasmer's code), or, when
+# spindle was started with SIGINT ignored, the guest inherits the ignore.
+find_package(Python3 COMPONENTS Interpreter)
+if(SPINDLE_WASM_GUESTS_OK AND Python3_Interpreter_FOUND)
+  foreach(mode handler default ignored)
+    add_test(NAME wasix.ctrl_c.${mode}
+             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/procs/ctrl_c.py
+                     $<TARGET_FILE:spindle> ${WASIX_GUEST_DIR}/sigint.wasm ${mode})
+    set_tests_properties(wasix.ctrl_c.${mode} PROPERTIES LABELS "procs;signals" TIMEOUT 60)
+  endforeach()
+endif()
