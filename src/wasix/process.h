@@ -10,7 +10,10 @@
  * thread.c (thread spawn, join, exit, the trap report), futex.c (futex_*),
  * wasix_proc.c (proc_*, signals, getcwd/chdir, sleep, parallelism),
  * wasix_fd.c (fd_dup/dup2/pipe/event/fdflags), wasix_epoll.c (epoll_*),
- * wasix_tty.c (tty_get/set).
+ * wasix_tty.c (tty_get/set); processes: process_fork.c, proc_tree.c,
+ * wasix_fork.c (fork, join, signal), wasix_exec*.c and wasix_spawn.c (exec
+ * and spawn, private header wasix_exec.h), wasix_vfork.c (proc_fork_env,
+ * proc_exit2).
  *
  * Locking: Process.lock guards the thread list, the counters, the exit state,
  * the signal timers and the children. Nothing holds it while running wasm or while

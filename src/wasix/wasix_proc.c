@@ -1,6 +1,7 @@
 /*
- * wasix_proc.c - the WASIX process-level calls other than spawning: exit
- * (proc_exit2), identity (proc_id, proc_parent), signals (callback_signal,
+ * wasix_proc.c - the WASIX process-level calls other than spawning and
+ * exit (proc_exit2 is wasix_vfork.c's): identity (proc_id, proc_parent),
+ * signals (callback_signal,
  * thread_signal, proc_raise_interval, proc_signals_get/sizes_get, and their
  * delivery), the current directory (getcwd, chdir), and thread_sleep /
  * thread_parallelism.
@@ -23,6 +24,16 @@
  * A signal queued on one thread (thread_signal, proc_signal to oneself)
  * nudges that thread out of a blocking system call and is delivered at its
  * next host call. Not done: delivery at the wasi layer's calls.
+ *
+ * Dispositions: Process.sig_ignored holds the signals the process inherited
+ * ignored (the root: those the host process was started with SIG_IGN, as a
+ * shell starts a background job; a child: its parent's, across fork, spawn
+ * and exec, as POSIX keeps them; a spawn's signal actions change the
+ * child's). proc_signals_get reports them as IGNORE entries (wasix-libc's
+ * start makes each its SIG_IGN, and its __wasm_signal then drops it); a
+ * process without a handler skips the default action of an ignored signal.
+ * Ignores a guest sets later with sigaction stay in its libc (the host is
+ * not told), so they are not inherited.
  *
  * The current directory belongs to the wasi layer (wasi_ctx_chdir,
  * wasi_ctx_getcwd; src/wasi/wasi_view.c): chdir joins its argument to it
