@@ -187,6 +187,35 @@ uint32_t wasi_fdx_errno(int64_t neg_errno)
     return wasi_abi_errno(neg_errno);
 }
 
+/* ----------------------------------------------------- after a fork */
+
+void wasi_fdx_rehost(WasiCtx *ctx, int kind, int (*fn)(WasiFd *f, WasiFdExt *ext, void *arg),
+                     void *arg)
+{
+    pthread_mutex_lock(&ctx->lock);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ctx->nfds; i++)
+        if (ctx->fds[i] && ctx->fds[i]->ext && ctx->fds[i]->ext->kind == kind) n++;
+    WasiFd **list = n ? malloc(n * sizeof *list) : NULL;
+    uint32_t k = 0;
+    for (uint32_t i = 0; list && i < ctx->nfds; i++) {
+        WasiFd *f = ctx->fds[i];
+        if (!f || !f->ext || f->ext->kind != kind) continue;
+        atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
+        list[k++] = f;
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    for (uint32_t i = 0; i < k; i++) {
+        int host = fn(list[i], list[i]->ext, arg);
+        if (host >= 0) {
+            os_fs_close(list[i]->host_fd);
+            list[i]->host_fd = host;
+        }
+        wasi_ctx_fd_release(list[i]);
+    }
+    free(list);
+}
+
 /* ------------------------------------------------------ saved tables */
 
 struct WasiFdTable {

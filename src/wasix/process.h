@@ -227,6 +227,10 @@ uint32_t wasix_fork_child(ExecEnv *env, Process *p, int *vfork_wait, uint32_t *p
  * proc_join), WASIX_FORKED_CHILD in the child, or an errno. */
 uint32_t wasix_fork_as(ExecEnv *env, Process *p, uint32_t child, int *vfork_wait);
 
+/* In a forked child: its epoll descriptors get loops of their own
+ * (wasix_epoll.c). */
+void wasix_epoll_after_fork(Process *p);
+
 /* Frees the environment a proc_fork_env saved, when the process ends
  * inside one (wasix_vfork.c). */
 void wasix_vfork_drop(Process *p);

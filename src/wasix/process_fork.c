@@ -9,7 +9,8 @@
  *
  * What the child fixes up in the copied Process: its PID (the tree's next
  * id) and parent, the calling thread as its only (main) thread, no children,
- * no timers or pending signals, a wake-up event of its own, the lifeline
+ * no timers or pending signals, a wake-up event of its own, epoll loops of
+ * its own (wasix_epoll_after_fork), the lifeline
  * watcher, and a supervisor thread of its own that waits for its end (or
  * runs the images an exec puts in its place) and ends the OS process with
  * the exit status, which the parent's proc_join reads with waitpid.
@@ -94,6 +95,7 @@ static void process_child_start(Process *p, WasixThread *self, uint32_t child_pi
     os_signals_block(process_host_signals, process_host_nsignals, false);   /* now the main thread */
     proc_tree_set_host(p->tree, child_pid, os_proc_self());
     bool ok = !p->wasi || wasi_ctx_after_fork(p->wasi) == SP_OK;
+    if (ok) wasix_epoll_after_fork(p);   /* after the new wake-up event */
     ok = ok && proc_tree_watch(p->tree, &p->lifeline_write);
     OsThread supervisor;
     SupervisorStart start = {.p = p};

@@ -7,7 +7,8 @@
  * reaps it), vfork as proc_fork(copy=0) (the parent waits until the child
  * has ended or exec'ed) and as proc_fork_env + proc_exit2 (the calling
  * thread runs as the child; its descriptor changes do not reach the
- * parent), and the error paths of each call: Noent, Noexec, Inval, Notsup,
+ * parent), an epoll instance a forked child inherits (its own interest
+ * list), and the error paths of each call: Noent, Noexec, Inval, Notsup,
  * Child, Badf (a child whose DUP2 fails ends with 127), Memviolation.
  *
  * Run by `spindle run --dir GUESTFS::/ --dir GUESTS::/guests procs2.wasm`:
@@ -243,6 +244,40 @@ static void check_fork_env(void)
     fds_close(r);
 }
 
+/* An epoll instance inherited by a forked child is the child's own: the
+ * child's DEL and ADD do not change the parent's interest list, and each
+ * process's waits see its own. */
+static void check_epoll_fork(void)
+{
+    uint32_t ep = 0, r1 = 0, w1 = 0, r2 = 0, w2 = 0, n = 0, child = 0;
+    GUEST_CHECK(fds_epoll_create(&ep) == 0, 110);
+    GUEST_CHECK(fds_pipe(&r1, &w1) == 0 && fds_pipe(&r2, &w2) == 0, 111);
+    FdsEpollEvent ev = fds_ev(1, r1, 11);
+    GUEST_CHECK(fds_epoll_ctl(ep, 0, r1, &ev) == 0, 112);
+    GUEST_CHECK(px_fork(1, &child) == 0, 113);
+    if (child == 0) {
+        FdsEpollEvent cev = fds_ev(1, r2, 22), out[4];
+        if (fds_epoll_ctl(ep, 2, r1, 0) != 0) wasix_proc_exit2(114);
+        if (fds_epoll_ctl(ep, 0, r2, &cev) != 0) wasix_proc_exit2(115);
+        if (fds_write1(w2, "c", 1, &n) != 0) wasix_proc_exit2(116);
+        if (fds_epoll_wait(ep, out, 4, 2000000000ull, &n) != 0 || n != 1 || out[0].data2 != 22)
+            wasix_proc_exit2(117);
+        wasix_proc_exit2(0);
+    }
+    JoinStatus st = {0};
+    GUEST_CHECK(join(child, 0, &st, 0) == 0 && st.tag == JOIN_EXIT_NORMAL, 118);
+    GUEST_CHECK(st.code == 0, st.code);
+    GUEST_CHECK(fds_write1(w1, "p", 1, &n) == 0, 119);
+    FdsEpollEvent out[4];
+    GUEST_CHECK(fds_epoll_wait(ep, out, 4, 2000000000ull, &n) == 0, 120);
+    GUEST_CHECK(n == 1 && out[0].data2 == 11, 121);   /* r1 still in; r2 (readable) never added */
+    fds_close(ep);
+    fds_close(r1);
+    fds_close(w1);
+    fds_close(r2);
+    fds_close(w2);
+}
+
 GUEST_EXPORT("_start") void guest_start(void)
 {
     uint32_t argc = 0, bytes = 0;
@@ -254,5 +289,6 @@ GUEST_EXPORT("_start") void guest_start(void)
     check_sigchld();
     check_vfork_copy0();
     check_fork_env();
+    check_epoll_fork();
     wasix_proc_exit2(0);
 }
