@@ -102,7 +102,7 @@ uint32_t wasix_fork_as(ExecEnv *env, Process *p, uint32_t child, int *vfork_wait
 uint32_t wasix_fork_child(ExecEnv *env, Process *p, int *vfork_wait, uint32_t *pid)
 {
     if (!p->tree || p->host) return WASI_ENOTSUP;
-    if (p->vfork) return WASI_ENOTSUP;   /* inside proc_fork_env: only exec or exit */
+    if (__atomic_load_n(&p->vfork, __ATOMIC_ACQUIRE)) return WASI_ENOTSUP;   /* inside proc_fork_env */
     uint32_t child = process_next_id(p);
     if (!child) return WASI_EAGAIN;
     uint32_t e = proc_tree_enter(p->tree, child, p->pid);

@@ -55,10 +55,14 @@ static void vfork_env_free(VforkEnv *v)
     free(v);
 }
 
+/* Lock-free in the common case (no vfork: every program's proc_exit2, from
+ * any number of threads at once); p->vfork is written under the lock with
+ * atomic stores. */
 bool wasix_vfork_active(ExecEnv *env)
 {
     WasixThread *self = wasix_self(env);
     Process *p = self->proc;
+    if (!__atomic_load_n(&p->vfork, __ATOMIC_ACQUIRE)) return false;
     pthread_mutex_lock(&p->lock);
     bool active = p->vfork && p->vfork->thread == self;
     pthread_mutex_unlock(&p->lock);
@@ -75,7 +79,7 @@ static void vfork_leave(Process *p, VforkEnv *v)
     p->pid = v->parent_pid;
     p->ppid = v->parent_ppid;
     p->sig_ignored = v->sig_ignored;
-    p->vfork = NULL;
+    __atomic_store_n(&p->vfork, NULL, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&p->lock);
     vfork_env_free(v);
 }
@@ -115,7 +119,8 @@ static TrapKind wasix_proc_fork_env(ExecEnv *env, Instance *caller, void *ctx, S
     Process *p = ctx;
     uint8_t *out = guest_ptr(guest_mem(caller), io[0].u32, 4);
     if (!out) return wasix_ret(io, WASI_EMEMVIOLATION);
-    if (!p->tree || p->host || !p->wasi || p->vfork) return wasix_ret(io, WASI_ENOTSUP);
+    if (!p->tree || p->host || !p->wasi || __atomic_load_n(&p->vfork, __ATOMIC_ACQUIRE))
+        return wasix_ret(io, WASI_ENOTSUP);   /* nested: Notsup, as Wasmer */
     uint32_t child = process_next_id(p);
     if (!child) return wasix_ret(io, WASI_EAGAIN);
     uint32_t e = proc_tree_enter(p->tree, child, p->pid);
@@ -136,7 +141,7 @@ static TrapKind wasix_proc_fork_env(ExecEnv *env, Instance *caller, void *ctx, S
     v->parent_pid = p->pid;
     v->parent_ppid = p->ppid;
     v->sig_ignored = p->sig_ignored;
-    p->vfork = v;
+    __atomic_store_n(&p->vfork, v, __ATOMIC_RELEASE);
     p->ppid = p->pid;
     p->pid = child;
     pthread_mutex_unlock(&p->lock);
