@@ -25,7 +25,13 @@ if(SPINDLE_WASM_GUESTS_OK AND GUESTFS_HAVE_BIN)
            COMMAND wasix_check --timeout 20 --dir ${GUESTFS_DIR}::/ ${WASIX_GUEST_DIR}/procs.wasm)
   add_test(NAME wasix.guest.procs_limit
            COMMAND wasix_check --timeout 20 --max-processes 8 ${WASIX_GUEST_DIR}/procs_limit.wasm)
-  set_tests_properties(wasix.guest.procs wasix.guest.procs_limit PROPERTIES
+  # The later calls (exec4, spawn3, the old spawn, dispositions, SIGCHLD,
+  # both vforks): `spindle run` with two preopens (the guest spawns itself
+  # from /guests to check a child's dispositions).
+  add_test(NAME wasix.guest.procs2
+           COMMAND $<TARGET_FILE:spindle> run --timeout 30 --dir ${GUESTFS_DIR}::/
+                   --dir ${WASIX_GUEST_DIR}::/guests ${WASIX_GUEST_DIR}/procs2.wasm)
+  set_tests_properties(wasix.guest.procs wasix.guest.procs_limit wasix.guest.procs2 PROPERTIES
                        LABELS "thread;procs" TIMEOUT 60 ENVIRONMENT "${PROCS_ENV}")
 endif()
 
@@ -69,4 +75,18 @@ if(EXISTS ${DASH_WASM} AND GUESTFS_HAVE_BIN AND Python3_Interpreter_FOUND)
                    $<TARGET_FILE:spindle> ${DASH_WASM} ${GUESTFS_DIR}
                    ${CMAKE_CURRENT_BINARY_DIR}/dash-work ${WASIX_CONF_DIR}/dash.json)
   set_tests_properties(wasix.dash PROPERTIES LABELS "procs;dash;conformance" TIMEOUT 60)
+endif()
+
+# Ctrl-C on a terminal (tests/procs/ctrl_c.py): the guest runs on a pty as
+# its controlling terminal and spins; ^C written to the terminal runs its
+# SIGINT handler, or SIGINT's default ends it (27, Wasmer's code), or, when
+# spindle was started with SIGINT ignored, the guest inherits the ignore.
+find_package(Python3 COMPONENTS Interpreter)
+if(SPINDLE_WASM_GUESTS_OK AND Python3_Interpreter_FOUND)
+  foreach(mode handler default ignored)
+    add_test(NAME wasix.ctrl_c.${mode}
+             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/procs/ctrl_c.py
+                     $<TARGET_FILE:spindle> ${WASIX_GUEST_DIR}/sigint.wasm ${mode})
+    set_tests_properties(wasix.ctrl_c.${mode} PROPERTIES LABELS "procs;signals" TIMEOUT 60)
+  endforeach()
 endif()

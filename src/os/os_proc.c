@@ -167,6 +167,18 @@ void os_signals_release(const int *sigs, size_t n)
     atomic_store(&os_signals_set, 0);
 }
 
+uint64_t os_signals_ignored(const int *sigs, size_t n)
+{
+    uint64_t mask = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct sigaction old;
+        if (sigs[i] > 0 && sigs[i] < 64 && sigaction(sigs[i], NULL, &old) == 0 &&
+            old.sa_handler == SIG_IGN)
+            mask |= (uint64_t)1 << sigs[i];
+    }
+    return mask;
+}
+
 void os_signals_block(const int *sigs, size_t n, bool block)
 {
     sigset_t set;

@@ -11,6 +11,8 @@
  */
 #include "wasi_internal.h"
 
+#include <stdlib.h>
+
 #include "os/os_chan.h"
 
 void wasi_fdx_ext_release(WasiFdExt *ext)
@@ -183,4 +185,95 @@ int wasi_ctx_wake_fd(WasiCtx *ctx)
 uint32_t wasi_fdx_errno(int64_t neg_errno)
 {
     return wasi_abi_errno(neg_errno);
+}
+
+/* ----------------------------------------------------- after a fork */
+
+void wasi_fdx_rehost(WasiCtx *ctx, int kind, int (*fn)(WasiFd *f, WasiFdExt *ext, void *arg),
+                     void *arg)
+{
+    pthread_mutex_lock(&ctx->lock);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ctx->nfds; i++)
+        if (ctx->fds[i] && ctx->fds[i]->ext && ctx->fds[i]->ext->kind == kind) n++;
+    WasiFd **list = n ? malloc(n * sizeof *list) : NULL;
+    uint32_t k = 0;
+    for (uint32_t i = 0; list && i < ctx->nfds; i++) {
+        WasiFd *f = ctx->fds[i];
+        if (!f || !f->ext || f->ext->kind != kind) continue;
+        atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
+        list[k++] = f;
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    for (uint32_t i = 0; i < k; i++) {
+        int host = fn(list[i], list[i]->ext, arg);
+        if (host >= 0) {
+            os_fs_close(list[i]->host_fd);
+            list[i]->host_fd = host;
+        }
+        wasi_ctx_fd_release(list[i]);
+    }
+    free(list);
+}
+
+/* ------------------------------------------------------ saved tables */
+
+struct WasiFdTable {
+    uint32_t n;
+    WasiFd **fds;       /* one reference each, NULL for a free slot */
+    bool *cloexec;
+};
+
+void wasi_fdx_table_free(WasiFdTable *t)
+{
+    if (!t) return;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (t->fds[i]) wasi_ctx_fd_release(t->fds[i]);
+    free(t->fds);
+    free(t->cloexec);
+    free(t);
+}
+
+WasiFdTable *wasi_fdx_table_save(WasiCtx *ctx)
+{
+    WasiFdTable *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    pthread_mutex_lock(&ctx->lock);
+    uint32_t n = ctx->nfds;
+    t->fds = calloc(n ? n : 1, sizeof *t->fds);
+    t->cloexec = calloc(n ? n : 1, sizeof *t->cloexec);
+    bool ok = t->fds && t->cloexec;
+    for (uint32_t i = 0; ok && i < n; i++) {
+        WasiFd *f = ctx->fds[i];
+        if (!f) continue;
+        atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
+        t->fds[i] = f;
+        t->cloexec[i] = atomic_load(&f->cloexec);
+    }
+    if (ok) t->n = n;
+    pthread_mutex_unlock(&ctx->lock);
+    if (!ok) {
+        wasi_fdx_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* The saved array becomes the table's (the saved references pass to it);
+ * the replaced descriptors are released outside the lock. */
+void wasi_fdx_table_restore(WasiCtx *ctx, WasiFdTable *t)
+{
+    for (uint32_t i = 0; i < t->n; i++)
+        if (t->fds[i]) atomic_store(&t->fds[i]->cloexec, t->cloexec[i]);
+    pthread_mutex_lock(&ctx->lock);
+    WasiFd **old = ctx->fds;
+    uint32_t old_n = ctx->nfds;
+    ctx->fds = t->fds;
+    ctx->nfds = t->n;
+    pthread_mutex_unlock(&ctx->lock);
+    for (uint32_t i = 0; i < old_n; i++)
+        if (old[i]) wasi_ctx_fd_release(old[i]);
+    free(old);
+    free(t->cloexec);
+    free(t);
 }

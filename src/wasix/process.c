@@ -146,6 +146,8 @@ static SpResult process_define_all(Process *p)
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_tty_defs, wasix_tty_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_fork_defs, wasix_fork_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_exec_defs, wasix_exec_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_spawn_defs, wasix_spawn_ndefs);
+    if (!e) e = process_define_table(p, "wasix_32v1", wasix_vfork_defs, wasix_vfork_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_sock_defs, wasix_sock_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_sock_io_defs, wasix_sock_io_ndefs);
     if (!e) e = process_define_table(p, "wasix_32v1", wasix_sock_opt_defs, wasix_sock_opt_ndefs);
@@ -227,6 +229,7 @@ static void process_free(Process *p)
     for (uint32_t i = 0; i < p->nchildren; i++) os_fs_close(p->children[i].pidfd);
     free(p->children);
     exec_image_free(p->exec);
+    wasix_vfork_drop(p);
     if (p->tree_owner) proc_tree_free(p->tree);   /* the lifeline: every descendant ends */
     free(p);
 }
@@ -274,7 +277,11 @@ static SpResult process_init(Process *p, const ProcessConfig *cfg)
     p->pid = 1;
     p->last_id = p->pid;
     p->lifeline_write = -1;
+    p->vfork_notify = -1;
     if (!cfg->bare) {
+        static const int inheritable[] = {WASIX_SIGHUP, WASIX_SIGINT, WASIX_SIGQUIT, WASIX_SIGUSR1,
+                                          WASIX_SIGUSR2, WASIX_SIGALRM, WASIX_SIGTERM};
+        p->sig_ignored = (uint32_t)os_signals_ignored(inheritable, SP_ARRAY_LEN(inheritable));
         uint32_t max = cfg->max_processes ? cfg->max_processes : WASIX_DEFAULT_MAX_PROCESSES;
         p->tree = proc_tree_new(max, p->pid);
         p->tree_owner = true;

@@ -10,7 +10,10 @@
  * thread.c (thread spawn, join, exit, the trap report), futex.c (futex_*),
  * wasix_proc.c (proc_*, signals, getcwd/chdir, sleep, parallelism),
  * wasix_fd.c (fd_dup/dup2/pipe/event/fdflags), wasix_epoll.c (epoll_*),
- * wasix_tty.c (tty_get/set).
+ * wasix_tty.c (tty_get/set); processes: process_fork.c, proc_tree.c,
+ * wasix_fork.c (fork, join, signal), wasix_exec*.c and wasix_spawn.c (exec
+ * and spawn, private header wasix_exec.h), wasix_vfork.c (proc_fork_env,
+ * proc_exit2).
  *
  * Locking: Process.lock guards the thread list, the counters, the exit state,
  * the signal timers and the children. Nothing holds it while running wasm or while
@@ -85,8 +88,9 @@ typedef struct WasixThread {
  * a pidfd that becomes readable when it ends (proc_join waits on it). */
 typedef struct WasixChild {
     uint32_t pid;
-    int host_pid;
-    int pidfd;
+    int host_pid;               /* -1: a proc_fork_env child that ended without an OS */
+    int pidfd;                  /* process of its own (exit_code says how), pidfd -1 too */
+    int exit_code;
 } WasixChild;
 
 /* A program image waiting to replace the process's (exec): the module (its
@@ -153,6 +157,16 @@ struct Process {
     WasixChild *children;       /* not yet reaped (guarded by lock) */
     uint32_t nchildren, children_cap;
     ExecImage *exec;            /* an exec under way (guarded by lock) */
+
+    /* Signal dispositions (wasix_proc.c): the signals the process inherited
+     * ignored (bit n = signal n: from the host for the root, from the parent
+     * across fork, spawn and exec, changed by a spawn's signal actions);
+     * proc_signals_get reports them and the default action skips them. */
+    uint32_t sig_ignored;
+    struct VforkEnv *vfork;     /* proc_fork_env: the parent's saved environment while
+                                 * the calling thread runs as the child (wasix_vfork.c) */
+    int vfork_notify;           /* a proc_fork(copy=0) child: the pipe end its parent
+                                 * waits on until this exec's or ends, or -1 */
 };
 
 /* ------------------------------------------------------ process (process.c) */
@@ -174,8 +188,10 @@ bool process_should_stop(Process *p);
  * returns the child's host PID in the parent, 0 in the child (which is then
  * a process of its own: PID child_pid, the calling thread its only thread,
  * renamed to TID child_pid; a supervisor thread of its own ends it), or
- * -errno. Called by a thread of p inside a host function. */
-int process_fork(Process *p, WasixThread *self, uint32_t child_pid);
+ * -errno. Called by a thread of p inside a host function. With vfork_wait,
+ * the parent gets there a descriptor that reaches end of file once the child
+ * has exec'ed (wasix_exec_notify) or ended (vfork). */
+int process_fork(Process *p, WasixThread *self, uint32_t child_pid, int *vfork_wait);
 
 /* (Re)initializes Process.changed, on CLOCK_MONOTONIC for the supervisor's
  * timed waits: at creation, and in a forked child, whose copy may hold the
@@ -198,9 +214,30 @@ uint32_t process_next_id(Process *p);
 
 /* Forks a child process of p for the calling thread (wasix_fork.c): 0 with
  * *pid = the child's PID in the parent and 0 in the child, or an errno
- * (Again at the process limit, Notsup without a tree or in invoke mode,
- * Intr when the process is exiting). */
-uint32_t wasix_fork_child(ExecEnv *env, Process *p, uint32_t *pid);
+ * (Again at the process limit, Notsup without a tree, in invoke mode or
+ * inside proc_fork_env, Intr when the process is exiting). vfork_wait: see
+ * process_fork. */
+uint32_t wasix_fork_child(ExecEnv *env, Process *p, int *vfork_wait, uint32_t *pid);
+
+/* What wasix_fork_as returns in the child. */
+#define WASIX_FORKED_CHILD 0x10000u
+
+/* Forks the OS process as child PID `child`, whose tree slot the caller has
+ * taken (and frees on an error): 0 in the parent (the child recorded for
+ * proc_join), WASIX_FORKED_CHILD in the child, or an errno. */
+uint32_t wasix_fork_as(ExecEnv *env, Process *p, uint32_t child, int *vfork_wait);
+
+/* In a forked child: its epoll descriptors get loops of their own
+ * (wasix_epoll.c). */
+void wasix_epoll_after_fork(Process *p);
+
+/* Frees the environment a proc_fork_env saved, when the process ends
+ * inside one (wasix_vfork.c). */
+void wasix_vfork_drop(Process *p);
+
+/* Records a child that ended with code without an OS process of its own (a
+ * proc_fork_env child's proc_exit2), for proc_join. False without memory. */
+bool wasix_child_add_exited(Process *p, uint32_t pid, int code);
 
 /* Changes p's current directory to the guest path at path/len (relative to
  * the current one): 0 or an errno (wasix_proc.c, chdir's core). */
@@ -301,6 +338,10 @@ extern const WasixHostDef wasix_fork_defs[];     /* wasix_fork.c */
 extern const size_t wasix_fork_ndefs;
 extern const WasixHostDef wasix_exec_defs[];     /* wasix_exec.c */
 extern const size_t wasix_exec_ndefs;
+extern const WasixHostDef wasix_spawn_defs[];    /* wasix_spawn.c */
+extern const size_t wasix_spawn_ndefs;
+extern const WasixHostDef wasix_vfork_defs[];    /* wasix_vfork.c */
+extern const size_t wasix_vfork_ndefs;
 extern const WasixHostDef wasix_sock_defs[];      /* wasix_sock.c (sockets: wasix_sock.h) */
 extern const size_t wasix_sock_ndefs;
 extern const WasixHostDef wasix_sock_io_defs[];   /* wasix_sock_io.c */

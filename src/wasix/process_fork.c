@@ -9,7 +9,8 @@
  *
  * What the child fixes up in the copied Process: its PID (the tree's next
  * id) and parent, the calling thread as its only (main) thread, no children,
- * no timers or pending signals, a wake-up event of its own, the lifeline
+ * no timers or pending signals, a wake-up event of its own, epoll loops of
+ * its own (wasix_epoll_after_fork), the lifeline
  * watcher, and a supervisor thread of its own that waits for its end (or
  * runs the images an exec puts in its place) and ends the OS process with
  * the exit status, which the parent's proc_join reads with waitpid.
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "os/os_chan.h"
 #include "os/os_fs.h"
 #include "os/os_proc.h"
 #include "process.h"
@@ -67,7 +69,8 @@ static void process_become_child(Process *p, WasixThread *self, uint32_t child_p
     p->threads = self;
     p->live = 1;
     p->threads_spawned = 0;
-    for (uint32_t i = 0; i < p->nchildren; i++) os_fs_close(p->children[i].pidfd);
+    for (uint32_t i = 0; i < p->nchildren; i++)
+        if (p->children[i].pidfd >= 0) os_fs_close(p->children[i].pidfd);
     p->nchildren = 0;
     memset(p->timers, 0, sizeof p->timers);
     atomic_store(&p->timers_armed, false);
@@ -75,19 +78,24 @@ static void process_become_child(Process *p, WasixThread *self, uint32_t child_p
     p->tree_owner = false;
     p->forked = true;
     p->host = NULL;
+    if (p->vfork_notify >= 0) os_fs_close(p->vfork_notify);   /* its parent's vfork, not ours */
+    p->vfork_notify = -1;
 }
 
 /* The child's side after fork(): unlock the copies, fix the process up, start
  * watching the lifeline and the supervisor. When a thread cannot be started
  * the child exits at once with 126. */
-static void process_child_start(Process *p, WasixThread *self, uint32_t child_pid)
+static void process_child_start(Process *p, WasixThread *self, uint32_t child_pid,
+                                int vfork_notify)
 {
     process_become_child(p, self, child_pid);
+    p->vfork_notify = vfork_notify;
     if (p->wasi) wasi_ctx_fork_unlock(p->wasi);
     pthread_mutex_unlock(&p->lock);
     os_signals_block(process_host_signals, process_host_nsignals, false);   /* now the main thread */
     proc_tree_set_host(p->tree, child_pid, os_proc_self());
     bool ok = !p->wasi || wasi_ctx_after_fork(p->wasi) == SP_OK;
+    if (ok) wasix_epoll_after_fork(p);   /* after the new wake-up event */
     ok = ok && proc_tree_watch(p->tree, &p->lifeline_write);
     OsThread supervisor;
     SupervisorStart start = {.p = p};
@@ -104,20 +112,34 @@ static void process_child_start(Process *p, WasixThread *self, uint32_t child_pi
     }
 }
 
-int process_fork(Process *p, WasixThread *self, uint32_t child_pid)
+/* See process.h. The vfork pipe is made and its write end closed in the
+ * parent under the process lock, so no other fork of this process copies
+ * that end (the child's copy alone keeps the pipe from end of file). */
+int process_fork(Process *p, WasixThread *self, uint32_t child_pid, int *vfork_wait)
 {
     pthread_mutex_lock(&p->lock);
     if (p->exiting) {
         pthread_mutex_unlock(&p->lock);
         return -EINTR;
     }
+    int pipe_fds[2] = {-1, -1};
+    if (vfork_wait && os_pipe(pipe_fds, false) < 0) {
+        pthread_mutex_unlock(&p->lock);
+        return -EAGAIN;
+    }
     if (p->wasi) wasi_ctx_fork_lock(p->wasi);
     int host = os_proc_fork();
     if (host == 0) {
-        process_child_start(p, self, child_pid);
+        if (vfork_wait) os_fs_close(pipe_fds[0]);
+        process_child_start(p, self, child_pid, pipe_fds[1]);
         return 0;
     }
     if (p->wasi) wasi_ctx_fork_unlock(p->wasi);
+    if (vfork_wait) {
+        os_fs_close(pipe_fds[1]);
+        if (host > 0) *vfork_wait = pipe_fds[0];
+        else os_fs_close(pipe_fds[0]);
+    }
     pthread_mutex_unlock(&p->lock);
     return host;
 }

@@ -16,6 +16,12 @@
  * an entry holds the descriptor and is dropped once the guest number no
  * longer names it.
  *
+ * A forked child's epoll descriptors get loops of their own
+ * (wasix_epoll_after_fork): the kernel's interest list would otherwise be
+ * shared with the parent (an epoll_ctl in one changing the other's), and it
+ * watches the parent's wake-up event. The child's loop watches its own and
+ * holds the interest list again (edge and one-shot states start afresh).
+ *
  * Every loop also watches the process's wake-up event, so epoll_wait ends
  * at once when the process exits (TRAP_INTERRUPTED; events that fired at
  * the same moment are dropped with the process). Waiting sleeps in the
@@ -33,6 +39,7 @@
 #include <stdlib.h>
 
 #include "os/os.h"
+#include "os/os_chan.h"
 #include "os/os_event.h"
 #include "process.h"
 #include "wasi/wasi_fdx.h"
@@ -60,6 +67,8 @@ typedef struct WasixEpoll {
     pthread_mutex_t lock;                /* guards regs; never held while waiting */
     EpollReg *regs;
     uint32_t n, cap;
+    uint64_t fork_gen;                   /* wasix_epoll_after_fork: the pass that made */
+    int fork_loop;                       /* fork_loop, this process's own loop */
 } WasixEpoll;
 
 /* One event on its way to the guest. */
@@ -357,6 +366,56 @@ static TrapKind wasix_epoll_wait(ExecEnv *env, Instance *caller, void *ctx, Slot
     free(ev);
     if (n == -EINTR && (trap = wasix_safepoint(env))) return trap;   /* the exit; else Intr */
     return wasix_ret(io, n < 0 ? wasi_fdx_errno(n) : WASI_ESUCCESS);
+}
+
+/* ------------------------------------------------------------- fork */
+
+typedef struct EpollForkPass {
+    WasiCtx *ctx;
+    uint64_t gen;
+} EpollForkPass;
+
+/* Builds ep's new loop in the child: the child's wake-up event and every
+ * host-watched entry whose descriptor is still open (the others are
+ * dropped). Returns the loop, or -1 (the descriptor keeps the shared one). */
+static int wasix_epoll_new_loop(WasixEpoll *ep, WasiCtx *ctx)
+{
+    int loop = os_event_new(wasi_ctx_wake_fd(ctx));
+    if (loop < 0) return -1;
+    for (uint32_t i = 0; i < ep->n;) {
+        EpollReg *r = &ep->regs[i];
+        WasiFd *f = NULL;
+        bool keep = r->file != NULL;
+        if (!keep && wasi_fdx_acquire(ctx, r->fd, &f) == 0) {
+            keep = os_event_ctl(loop, OS_EV_ADD, wasi_fdx_host(f), r->events, r->fd) == 0;
+            wasi_fdx_release(f);
+        }
+        if (keep) i++;
+        else wasix_epoll_drop(ep, r);
+    }
+    return loop;
+}
+
+/* wasi_fdx_rehost's callback: the first descriptor of an epoll instance
+ * makes its new loop, its duplicates get duplicates of it. */
+static int wasix_epoll_rehost(WasiFd *f, WasiFdExt *ext, void *arg)
+{
+    EpollForkPass *pass = arg;
+    WasixEpoll *ep = (WasixEpoll *)ext;
+    if (ep->fork_gen == pass->gen) return ep->fork_loop < 0 ? -1 : os_dup(ep->fork_loop);
+    pthread_mutex_init(&ep->lock, NULL);   /* the copy may have been held by a parent's thread */
+    ep->fork_gen = pass->gen;
+    ep->fork_loop = wasix_epoll_new_loop(ep, pass->ctx);
+    return ep->fork_loop;
+}
+
+/* See process.h. */
+void wasix_epoll_after_fork(Process *p)
+{
+    static _Atomic uint64_t generation;
+    if (!p->wasi) return;
+    EpollForkPass pass = {p->wasi, atomic_fetch_add(&generation, 1) + 1};
+    wasi_fdx_rehost(p->wasi, WASIX_EPOLL_KIND, wasix_epoll_rehost, &pass);
 }
 
 const WasixHostDef wasix_epoll_defs[] = {

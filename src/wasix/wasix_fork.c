@@ -4,9 +4,12 @@
  * (waitpid over the children's pidfds), proc_signal (a signal to any
  * process of the tree, by its guest PID), and the child list they share.
  *
- * proc_fork(copy_memory, *pid): both forms fork; copy_memory = 0 (the
- * asyncify vfork) gets a full copy too, which a correct vfork user cannot
- * tell apart except that the parent runs on at once. Children are numbered
+ * proc_fork(copy_memory, *pid): both forms fork the host. copy_memory = 0
+ * (the asyncify vfork) is a vfork: the child gets a copy of the memory (a
+ * correct vfork child writes nothing its parent reads), and the parent
+ * waits in proc_fork until the child has exec'ed or ended (a pipe whose
+ * only write end the child holds: it closes at the exec's commit or with
+ * the OS process). Inside proc_fork_env (wasix_vfork.c) a fork is Notsup. Children are numbered
  * from the tree's one TID/PID sequence (the first child of a program that
  * made no thread is 2, as in Wasmer). More live processes than the tree's
  * limit: Again.
@@ -37,6 +40,18 @@ enum { JOIN_NON_BLOCKING = 1u << 0 };
 
 /* ------------------------------------------------------------ children */
 
+/* Makes room for one more child record (lock held): false without memory. */
+static bool wasix_child_room(Process *p)
+{
+    if (p->nchildren < p->children_cap) return true;
+    uint32_t cap = p->children_cap ? p->children_cap * 2 : 8;
+    WasixChild *grown = realloc(p->children, cap * sizeof *grown);
+    if (!grown) return false;
+    p->children = grown;
+    p->children_cap = cap;
+    return true;
+}
+
 /* Adds a child (lock taken here). False without memory (the child runs on
  * unrecorded: it cannot be joined, only its slot is freed at its exit). */
 static bool wasix_child_add(Process *p, uint32_t pid, int host_pid)
@@ -44,50 +59,73 @@ static bool wasix_child_add(Process *p, uint32_t pid, int host_pid)
     int pidfd = os_proc_pidfd(host_pid);
     if (pidfd < 0) return false;
     pthread_mutex_lock(&p->lock);
-    bool ok = p->nchildren < p->children_cap;
-    if (!ok) {
-        uint32_t cap = p->children_cap ? p->children_cap * 2 : 8;
-        WasixChild *grown = realloc(p->children, cap * sizeof *grown);
-        if (grown) {
-            p->children = grown;
-            p->children_cap = cap;
-            ok = true;
-        }
-    }
-    if (ok) p->children[p->nchildren++] = (WasixChild){pid, host_pid, pidfd};
+    bool ok = wasix_child_room(p);
+    if (ok) p->children[p->nchildren++] = (WasixChild){pid, host_pid, pidfd, 0};
     pthread_mutex_unlock(&p->lock);
     if (!ok) os_fs_close(pidfd);
+    return ok;
+}
+
+/* See process.h. */
+bool wasix_child_add_exited(Process *p, uint32_t pid, int code)
+{
+    pthread_mutex_lock(&p->lock);
+    bool ok = wasix_child_room(p);
+    if (ok) p->children[p->nchildren++] = (WasixChild){pid, -1, -1, code};
+    pthread_mutex_unlock(&p->lock);
     return ok;
 }
 
 /* Removes child i (lock held) and closes its pidfd. */
 static void wasix_child_remove(Process *p, uint32_t i)
 {
-    os_fs_close(p->children[i].pidfd);
+    if (p->children[i].pidfd >= 0) os_fs_close(p->children[i].pidfd);
     p->children[i] = p->children[--p->nchildren];
 }
 
 /* ---------------------------------------------------------------- fork */
 
 /* See process.h. */
-uint32_t wasix_fork_child(ExecEnv *env, Process *p, uint32_t *pid)
+uint32_t wasix_fork_as(ExecEnv *env, Process *p, uint32_t child, int *vfork_wait)
 {
-    if (!p->tree || p->host) return WASI_ENOTSUP;
-    uint32_t child = process_next_id(p);
-    if (!child) return WASI_EAGAIN;
-    uint32_t e = proc_tree_enter(p->tree, child, p->pid);
-    if (e) return e;
-    int host = process_fork(p, wasix_self(env), child);
-    if (host < 0) {
-        proc_tree_leave(p->tree, child);
+    int host = process_fork(p, wasix_self(env), child, vfork_wait);
+    if (host < 0)
         return host == -EINTR ? WASI_EINTR : host == -ENOMEM ? WASI_ENOMEM : WASI_EAGAIN;
-    }
     if (host > 0) {
         proc_tree_set_host(p->tree, child, host);
         wasix_child_add(p, child, host);
     }
-    *pid = host > 0 ? child : 0;
+    return host > 0 ? WASI_ESUCCESS : WASIX_FORKED_CHILD;
+}
+
+/* See process.h. */
+uint32_t wasix_fork_child(ExecEnv *env, Process *p, int *vfork_wait, uint32_t *pid)
+{
+    if (!p->tree || p->host) return WASI_ENOTSUP;
+    if (__atomic_load_n(&p->vfork, __ATOMIC_ACQUIRE)) return WASI_ENOTSUP;   /* inside proc_fork_env */
+    uint32_t child = process_next_id(p);
+    if (!child) return WASI_EAGAIN;
+    uint32_t e = proc_tree_enter(p->tree, child, p->pid);
+    if (e) return e;
+    e = wasix_fork_as(env, p, child, vfork_wait);
+    if (e && e != WASIX_FORKED_CHILD) {
+        proc_tree_leave(p->tree, child);
+        return e;
+    }
+    *pid = e ? 0 : child;
     return WASI_ESUCCESS;
+}
+
+/* The vfork parent's wait: until the child has exec'ed or ended (the pipe
+ * at fd reaches end of file) or this process exits. Signals that arrive
+ * meanwhile wait for the return, as for a suspended vfork parent. */
+static void wasix_vfork_parent_wait(Process *p, int fd)
+{
+    OsPollFd fds[2] = {{.fd = fd, .events = OS_POLL_IN},
+                       {.fd = wasi_ctx_wake_fd(p->wasi), .events = OS_POLL_IN}};
+    while (!process_is_exiting(p))
+        if (os_poll(fds, 2, -1) > 0 && fds[0].revents) break;
+    os_fs_close(fd);
 }
 
 /* `proc_fork(copy_memory, *pid) -> errno`: see the file comment. */
@@ -95,13 +133,20 @@ static TrapKind wasix_proc_fork(ExecEnv *env, Instance *caller, void *ctx, Slot 
 {
     TrapKind trap = wasix_signals_check(env);
     if (trap) return trap;
+    Process *p = ctx;
     uint8_t *out = guest_ptr(guest_mem(caller), io[1].u32, 4);
     if (!out) return wasix_ret(io, WASI_EMEMVIOLATION);
     uint32_t pid = 0;
-    uint32_t e = wasix_fork_child(env, ctx, &pid);
-    if (e == WASI_EINTR && process_should_stop(ctx)) return TRAP_INTERRUPTED;
-    if (!e) guest_put32(out, 0, pid);
-    return wasix_ret(io, e);
+    int vfork_wait = -1;
+    bool vfork = io[0].u32 == 0;
+    uint32_t e = wasix_fork_child(env, p, vfork ? &vfork_wait : NULL, &pid);
+    if (e == WASI_EINTR && process_should_stop(p)) return TRAP_INTERRUPTED;
+    if (e) return wasix_ret(io, e);
+    if (vfork && pid != 0) wasix_vfork_parent_wait(p, vfork_wait);
+    guest_put32(out, 0, pid);
+    if (process_should_stop(p)) return TRAP_INTERRUPTED;
+    trap = wasix_signals_check(env);
+    return trap ? trap : wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* ---------------------------------------------------------------- join */
@@ -133,7 +178,8 @@ static int wasix_join_try(Process *p, uint32_t want, uint32_t *pid, OsProcStatus
         WasixChild *c = &p->children[i];
         if (want && c->pid != want) continue;
         found = true;
-        int r = os_proc_reap(c->host_pid, st);
+        int r = c->host_pid < 0 ? 1 : os_proc_reap(c->host_pid, st);
+        if (c->host_pid < 0) *st = (OsProcStatus){.code = c->exit_code};
         if (r == 0) continue;
         if (r < 0) {          /* reaped elsewhere: gone, status unknown */
             st->signaled = false;
@@ -156,7 +202,7 @@ static TrapKind wasix_join_wait(ExecEnv *env, Process *p, uint32_t want)
     fds[n++] = (OsPollFd){.fd = wasi_ctx_wake_fd(p->wasi), .events = OS_POLL_IN};
     pthread_mutex_lock(&p->lock);
     for (uint32_t i = 0; i < p->nchildren && n < SP_ARRAY_LEN(fds); i++)
-        if (!want || p->children[i].pid == want)
+        if ((!want || p->children[i].pid == want) && p->children[i].pidfd >= 0)
             fds[n++] = (OsPollFd){.fd = p->children[i].pidfd, .events = OS_POLL_IN};
     pthread_mutex_unlock(&p->lock);
     os_poll(fds, n, -1);

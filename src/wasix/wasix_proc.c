@@ -1,6 +1,7 @@
 /*
- * wasix_proc.c - the WASIX process-level calls other than spawning: exit
- * (proc_exit2), identity (proc_id, proc_parent), signals (callback_signal,
+ * wasix_proc.c - the WASIX process-level calls other than spawning and
+ * exit (proc_exit2 is wasix_vfork.c's): identity (proc_id, proc_parent),
+ * signals (callback_signal,
  * thread_signal, proc_raise_interval, proc_signals_get/sizes_get, and their
  * delivery), the current directory (getcwd, chdir), and thread_sleep /
  * thread_parallelism.
@@ -23,6 +24,16 @@
  * A signal queued on one thread (thread_signal, proc_signal to oneself)
  * nudges that thread out of a blocking system call and is delivered at its
  * next host call. Not done: delivery at the wasi layer's calls.
+ *
+ * Dispositions: Process.sig_ignored holds the signals the process inherited
+ * ignored (the root: those the host process was started with SIG_IGN, as a
+ * shell starts a background job; a child: its parent's, across fork, spawn
+ * and exec, as POSIX keeps them; a spawn's signal actions change the
+ * child's). proc_signals_get reports them as IGNORE entries (wasix-libc's
+ * start makes each its SIG_IGN, and its __wasm_signal then drops it); a
+ * process without a handler skips the default action of an ignored signal.
+ * Ignores a guest sets later with sigaction stay in its libc (the host is
+ * not told), so they are not inherited.
  *
  * The current directory belongs to the wasi layer (wasi_ctx_chdir,
  * wasi_ctx_getcwd; src/wasi/wasi_view.c): chdir joins its argument to it
@@ -107,6 +118,7 @@ static TrapKind wasix_signal_default(ExecEnv *env, uint32_t sig)
 static TrapKind wasix_signal_act(ExecEnv *env, WasixThread *t, uint32_t sig)
 {
     int64_t handler = atomic_load(&t->proc->signal_handler);
+    if (handler < 0 && (t->proc->sig_ignored & (1u << sig))) return TRAP_NONE;  /* inherited SIG_IGN */
     if (handler < 0 || sig == WASIX_SIGKILL || sig == WASIX_SIGSTOP)
         return wasix_signal_default(env, sig);
     Extern fn;
@@ -249,31 +261,35 @@ static TrapKind wasix_proc_callback_signal(ExecEnv *env, Instance *caller, void 
     return wasix_signals_check(env);
 }
 
-/* `proc_signals_sizes_get(ret) -> errno`: no inherited signal dispositions. */
+/* `proc_signals_sizes_get(ret) -> errno`: how many dispositions
+ * proc_signals_get writes: one per signal the process inherited ignored
+ * (the others are at their defaults, which wasix-libc's start assumes). */
 static TrapKind wasix_proc_signals_sizes_get(ExecEnv *env, Instance *caller, void *ctx,
                                              Slot *io)
 {
     uint8_t *out = guest_ptr(guest_mem(caller), io[0].u32, 4);
     if (!out) return wasix_ret(io, WASI_EMEMVIOLATION);
-    guest_put32(out, 0, 0);
+    guest_put32(out, 0, (uint32_t)__builtin_popcount(((Process *)ctx)->sig_ignored));
     return wasix_ret(io, WASI_ESUCCESS);
 }
 
-/* `proc_signals_get(buf) -> errno`: writes the zero dispositions above. */
+/* `proc_signals_get(buf) -> errno`: writes the inherited dispositions as
+ * __wasi_signal_disposition_t {u8 sig, u8 disp = 1 IGNORE}, lowest signal
+ * first (wasix-libc's start makes each one its SIG_IGN). */
 static TrapKind wasix_proc_signals_get(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
 {
+    uint32_t ignored = ((Process *)ctx)->sig_ignored;
+    uint8_t *buf = guest_ptr(guest_mem(caller), io[0].u32, 2u * (uint32_t)__builtin_popcount(ignored));
+    if (!buf) return wasix_ret(io, WASI_EMEMVIOLATION);
+    for (uint32_t sig = 1, n = 0; sig < WASIX_NSIG; sig++) {
+        if (!(ignored & (1u << sig))) continue;
+        buf[n++] = (uint8_t)sig;
+        buf[n++] = 1;
+    }
     return wasix_ret(io, WASI_ESUCCESS);
 }
 
 /* ------------------------------------------------------------ process */
-
-/* `proc_exit2(code)`: ends the process with code, like proc_exit (there is
- * no vfork context to return to). */
-static TrapKind wasix_proc_exit2(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
-{
-    env->exit_code = wasi_ctx_set_exit(((Process *)ctx)->wasi, io[0].i32);
-    return TRAP_EXIT;
-}
 
 /* `proc_id(ret) -> errno`. */
 static TrapKind wasix_proc_id(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
@@ -385,7 +401,6 @@ static TrapKind wasix_proc_getcwd(ExecEnv *env, Instance *caller, void *ctx, Slo
 }
 
 const WasixHostDef wasix_proc_defs[] = {
-    {"proc_exit2", "i>", wasix_proc_exit2},
     {"proc_id", "i>i", wasix_proc_id},
     {"proc_parent", "ii>i", wasix_proc_parent},
     {"proc_raise_interval", "iIi>i", wasix_proc_raise_interval},

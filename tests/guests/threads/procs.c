@@ -13,68 +13,7 @@
  */
 #include "guest.h"
 #include "fds.h"
-
-GUEST_IMPORT("wasix_32v1", "proc_fork") uint32_t px_fork(uint32_t copy, uint32_t *pid);
-GUEST_IMPORT("wasix_32v1", "proc_join") uint32_t px_join(void *opt_pid, uint32_t flags, void *status);
-GUEST_IMPORT("wasix_32v1", "proc_signal") uint32_t px_signal(uint32_t pid, uint32_t sig);
-GUEST_IMPORT("wasix_32v1", "fd_renumber") uint32_t px_renumber(uint32_t from, uint32_t to);
-GUEST_IMPORT("wasix_32v1", "proc_exec3")
-uint32_t px_exec3(const char *name, uint32_t name_len, const char *args, uint32_t args_len,
-                  const char *envs, uint32_t envs_len, uint32_t search, const char *path,
-                  uint32_t path_len);
-
-GUEST_IMPORT("wasix_32v1", "proc_spawn2")
-uint32_t px_spawn2(const char *name, uint32_t name_len, const char *args, uint32_t args_len,
-                   const char *envs, uint32_t envs_len, const void *fd_ops, uint32_t fd_ops_len,
-                   const void *sigs, uint32_t sigs_len, uint32_t search, const char *path,
-                   uint32_t path_len, uint32_t *pid);
-
-/* __wasi_proc_spawn_fd_op_t: 56 bytes. */
-typedef struct SpawnFdOp {
-    uint8_t cmd;
-    uint8_t pad[3];
-    uint32_t fd, src_fd;
-    const char *path;
-    uint32_t path_len, dirflags, oflags, pad2;
-    uint64_t rights_base, rights_inheriting;
-    uint16_t fdflags, fdflagsext;
-    uint8_t pad3[4];
-} SpawnFdOp;
-_Static_assert(sizeof(SpawnFdOp) == 56, "proc_spawn_fd_op_t is 56 bytes");
-
-enum { E_NOTSUP = 58 };
-enum { E_CHILD = 12, E_NOEXEC = 45, E_SRCH = 71 };
-enum { JOIN_NOTHING = 0, JOIN_EXIT_NORMAL = 1, JOIN_EXIT_SIGNAL = 2, JOIN_NON_BLOCKING = 1 };
-
-typedef struct OptPid {
-    uint8_t tag;
-    uint8_t pad[3];
-    uint32_t pid;
-} OptPid;
-
-typedef struct JoinStatus {
-    uint8_t tag;
-    uint8_t pad;
-    uint16_t code;
-    uint8_t signal;
-    uint8_t pad2;
-} JoinStatus;
-
-static uint32_t len_of(const char *s)
-{
-    uint32_t n = 0;
-    while (s[n]) n++;
-    return n;
-}
-
-/* Joins pid (0: any): the errno; *st and *who filled on success. */
-static uint32_t join(uint32_t pid, uint32_t flags, JoinStatus *st, uint32_t *who)
-{
-    OptPid opt = {.tag = pid ? 1 : 0, .pid = pid};
-    uint32_t e = px_join(&opt, flags, st);
-    if (who) *who = opt.pid;
-    return e;
-}
+#include "procs.h"
 
 static volatile uint32_t shared_word = 5;
 

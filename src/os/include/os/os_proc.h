@@ -74,6 +74,10 @@ bool os_signals_catch(const int *sigs, size_t n);
  * os_signals_catch; the pending set is emptied). */
 void os_signals_release(const int *sigs, size_t n);
 
+/* Which of the given signals the process inherited ignored (SIG_IGN, as a
+ * shell leaves SIGINT and SIGQUIT for a background job): bit n = signal n. */
+uint64_t os_signals_ignored(const int *sigs, size_t n);
+
 /* Blocks (or unblocks) the given signals in the calling thread, so that the
  * kernel delivers them to the threads that do not block them. */
 void os_signals_block(const int *sigs, size_t n, bool block);

@@ -75,6 +75,27 @@ bool wasi_fdx_always_ready(const WasiFd *f);
 bool wasi_fdx_nonblocking(const WasiFd *f);
 bool wasi_fdx_is_socket(const WasiFd *f);
 
+/* In a forked child, before any other thread runs: for every descriptor
+ * whose extension is of `kind`, calls fn(f, ext, arg) without the table
+ * lock; fn returns a new host descriptor to take the place of f's (the old
+ * one is closed) or -1 to keep it. (WASIX gives a child's epoll descriptors
+ * loops of their own.) */
+void wasi_fdx_rehost(WasiCtx *ctx, int kind, int (*fn)(WasiFd *f, WasiFdExt *ext, void *arg),
+                     void *arg);
+
+/* A saved copy of a descriptor table (WASIX vfork: the child's changes to
+ * its descriptors are undone when the parent resumes). */
+typedef struct WasiFdTable WasiFdTable;
+
+/* Saves the table: every open slot's descriptor (one reference each) and
+ * its close-on-exec flag. NULL without memory. */
+WasiFdTable *wasi_fdx_table_save(WasiCtx *ctx);
+/* Puts a saved table back in place of the current one (whose descriptors
+ * are released) and frees it. */
+void wasi_fdx_table_restore(WasiCtx *ctx, WasiFdTable *t);
+/* Frees a saved table without restoring it (its references released). */
+void wasi_fdx_table_free(WasiFdTable *t);
+
 /* The WASI errno for a negative host errno from the os layer (0 -> 0). */
 uint32_t wasi_fdx_errno(int64_t neg_errno);
 
