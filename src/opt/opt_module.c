@@ -225,14 +225,15 @@ static void opt_note_fallback(OptStats *st, uint32_t func_index, const char *why
         st->reasons[st->nreasons++] = (OptFallback){func_index, why};
 }
 
-/* Translates every body (fills compiled[d]), adds thunks and entries. */
-static void opt_build(OptModule *om, bool *compiled, char (*names)[48], unsigned seq, OptStats *st)
+/* Translates every selected body (fills compiled[d]), adds thunks and entries. */
+static void opt_build(OptModule *om, const bool *select, bool *compiled, char (*names)[48],
+                      unsigned seq, OptStats *st)
 {
     const Module *m = om->m;
     uint32_t n = m->num_funcs - m->num_func_imports;
     for (uint32_t d = 0; d < n; d++) {
-        const char *why = "internal";
-        LLVMValueRef f = opt_compile_body(om, d, &why);
+        const char *why = "not selected";
+        LLVMValueRef f = !select || select[d] ? opt_compile_body(om, d, &why) : NULL;
         compiled[d] = f != NULL;
         if (f) opt_adopt(om, d, f);
         else opt_note_fallback(st, m->num_func_imports + d, why);
@@ -275,6 +276,11 @@ static SpResult opt_install(OptModule *om, const bool *compiled, char (*names)[4
 
 SpResult opt_compile_module(Module *m, OptStats *stats)
 {
+    return opt_compile_functions(m, NULL, stats);
+}
+
+SpResult opt_compile_functions(Module *m, const bool *select, OptStats *stats)
+{
     OptStats local;
     OptStats *st = stats ? stats : &local;
     *st = (OptStats){.defined = m->num_funcs - m->num_func_imports};
@@ -293,7 +299,7 @@ SpResult opt_compile_module(Module *m, OptStats *stats)
     bool *compiled = calloc(n ? n : 1, sizeof *compiled);
     char (*names)[48] = calloc(n ? n : 1, sizeof *names);
     if (!compiled || !names || !opt_declare(&om)) e = ERR_OUT_OF_MEMORY;
-    if (!e) opt_build(&om, compiled, names, seq, st);
+    if (!e) opt_build(&om, select, compiled, names, seq, st);
     LLVMDisposeBuilder(om.b);
     st->translate_ms = optllvm_now_ms() - t0;
     if (!e) e = opt_install(&om, compiled, names, &st->optimize_ms);
