@@ -11,7 +11,8 @@
  *   opt_memory.c     loads, stores, memory.size/grow, bulk memory, globals
  *   opt_table.c      table instructions (through runtime helpers)
  *   opt_atomic.c     atomic memory instructions, wait/notify, fence
- *   opt_simd.c       v128 instructions as LLVM vector operations
+ *   opt_simd.c       v128 instructions as LLVM vector operations (opt_simd.h;
+ *                    the lane arithmetic in opt_simd_math.c)
  *
  * Compiled function N of the module is an IR function
  *   i32 wN(ptr ctx, <params as i32/i64/float/double/ptr/<2 x i64>>, ptr results)
