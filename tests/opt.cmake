@@ -51,3 +51,47 @@ if(SPINDLE_WASM_GUESTS_OK)
   set_tests_properties(opt.cli.small_stack PROPERTIES LABELS opt TIMEOUT 60
                        PASS_REGULAR_EXPRESSION "wasm trap: call stack exhausted\n  at #0")
 endif()
+
+# Threads in the opt tier: the 15 wasi-threads tests and the WASIX thread
+# programs of ../shared/conformance/wasix, run by wasix_check_opt (the same
+# checker, the module compiled first: every function must compile, so the
+# threads, atomics, waits and safepoints run as compiled code). The time
+# limits cover the compile of these 100-300 KB Rust programs (about 15 s of
+# LLVM each on one core, and much longer on a loaded machine). example-longjmp is not among them: stack_restore
+# needs the frames up to its checkpoint on the interpreter's own stacks.
+add_executable(wasix_check_opt ${CMAKE_CURRENT_SOURCE_DIR}/wasix/wasix_check.c
+                               ${PROJECT_SOURCE_DIR}/src/cli/json.c
+                               ${PROJECT_SOURCE_DIR}/src/cli/cli_errors.c)
+target_include_directories(wasix_check_opt PRIVATE ${PROJECT_SOURCE_DIR}/src/cli)
+target_compile_definitions(wasix_check_opt PRIVATE WASIX_CHECK_TIER_OPT)
+target_link_libraries(wasix_check_opt PRIVATE spindle_wasix spindle_opt)
+if(EXISTS ${WASI_THREADS_DIR})
+  foreach(wasm ${WASI_THREADS_TESTS})
+    get_filename_component(name ${wasm} NAME_WE)
+    set(json ${WASI_THREADS_DIR}/${name}.json)
+    if(EXISTS ${json})
+      add_test(NAME opt.wasi_threads.${name}
+               COMMAND wasix_check_opt --timeout 400 --stdout-prefix ${wasm} ${json})
+    else()
+      add_test(NAME opt.wasi_threads.${name} COMMAND wasix_check_opt --timeout 400 ${wasm})
+    endif()
+    set_tests_properties(opt.wasi_threads.${name} PROPERTIES LABELS "opt;conformance;thread"
+                         TIMEOUT 600 ENVIRONMENT "${WASIX_CONF_TSAN}")
+  endforeach()
+endif()
+if(EXISTS ${WASIX_CONF_DIR})
+  foreach(name example-multi-threading threaded-memory example-condvar
+               worker-terminating-normally exit-0-from-main exit-1-from-main
+               exit-0-from-worker exit-1-from-worker worker-panicking example-sleep
+               example-signal example-unix-pipe)
+    set(extra)
+    if(name STREQUAL "worker-panicking")
+      set(extra --stderr-has "Thread 2 of process 1 failed with runtime error: unreachable")
+    endif()
+    add_test(NAME opt.wasix.${name}
+             COMMAND wasix_check_opt --timeout 400 ${extra} ${WASIX_CONF_DIR}/${name}.wasm
+                     ${WASIX_CONF_DIR}/${name}.json)
+    set_tests_properties(opt.wasix.${name} PROPERTIES LABELS "opt;conformance;thread" TIMEOUT 600
+                         ENVIRONMENT "${WASIX_CONF_TSAN}")
+  endforeach()
+endif()

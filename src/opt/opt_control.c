@@ -91,12 +91,25 @@ void opt_check_trap(OptFn *fn, LLVMValueRef kind)
     LLVMPositionBuilderAtEnd(fn->b, cont);
 }
 
+/* One load and one branch, as in the interpreter; the rare path calls the
+ * env's safepoint hook (opt_rt_safepoint), which may deliver a signal and go
+ * on, or end the call with its trap. Guest code the hook ran may have grown
+ * memory 0, so its size is re-read. */
 void opt_safepoint(OptFn *fn)
 {
-    LLVMValueRef flag = LLVMBuildLoad2(fn->b, fn->om->i32, fn->interrupt, "");
+    OptModule *om = fn->om;
+    LLVMValueRef flag = LLVMBuildLoad2(fn->b, om->i32, fn->interrupt, "");
     LLVMSetAlignment(flag, 4);
     LLVMSetOrdering(flag, LLVMAtomicOrderingMonotonic);
-    opt_trap_if(fn, LLVMBuildICmp(fn->b, LLVMIntNE, flag, opt_i32(fn, 0), ""), TRAP_INTERRUPTED);
+    LLVMValueRef set = LLVMBuildICmp(fn->b, LLVMIntNE, flag, opt_i32(fn, 0), "");
+    LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(om->cx, fn->fn, "safepoint");
+    LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(om->cx, fn->fn, "");
+    LLVMBuildCondBr(fn->b, opt_unlikely(fn, set), slow, cont);
+    LLVMPositionBuilderAtEnd(fn->b, slow);
+    opt_check_trap(fn, opt_call_rt(fn, OPT_RT_SAFEPOINT, &fn->ctx, 1));
+    opt_memory_refresh(fn);
+    LLVMBuildBr(fn->b, cont);
+    LLVMPositionBuilderAtEnd(fn->b, cont);
 }
 
 void opt_mark_dead(OptFn *fn)
@@ -254,10 +267,9 @@ void opt_else(OptFn *fn)
 static void opt_return_block(OptFn *fn, OptCtl *c)
 {
     LLVMPositionBuilderAtEnd(fn->b, c->merge);
-    for (uint32_t i = 0; i < c->nresults; i++) {
-        LLVMValueRef at = opt_byte_gep(fn, fn->results, opt_i64(fn, (uint64_t)i * sizeof(Slot)));
-        LLVMBuildStore(fn->b, c->merge_phis[i], at);
-    }
+    for (uint32_t i = 0; i < c->nresults; i++)
+        opt_store_slot(fn->b, fn->om, c->merge_phis[i], fn->results,
+                       opt_slot_index(c->results, i));
     LLVMBuildRet(fn->b, opt_i32(fn, 0));
 }
 
@@ -366,13 +378,6 @@ void opt_return(OptFn *fn)
 
 /* ----------------------------------------------------------------- calls */
 
-/* False (and fail) when a type has v128 values. */
-static bool opt_type_ok(OptFn *fn, const FuncType *t)
-{
-    for (uint32_t i = 0; i < t->nparams; i++) opt_valtype(fn, t->params[i]);
-    for (uint32_t i = 0; i < t->nresults; i++) opt_valtype(fn, t->results[i]);
-    return !fn->fail;
-}
 
 /* Pops t's arguments into args (nparams entries, in order). */
 static void opt_pop_args(OptFn *fn, const FuncType *t, LLVMValueRef *args)
@@ -383,20 +388,17 @@ static void opt_pop_args(OptFn *fn, const FuncType *t, LLVMValueRef *args)
 /* Pushes t's results from a Slot buffer. */
 static void opt_push_results(OptFn *fn, const FuncType *t, LLVMValueRef buf)
 {
-    for (uint32_t i = 0; i < t->nresults; i++) {
-        LLVMValueRef at = opt_byte_gep(fn, buf, opt_i64(fn, (uint64_t)i * sizeof(Slot)));
-        opt_push(fn, LLVMBuildLoad2(fn->b, opt_valtype(fn, t->results[i]), at, ""));
-    }
+    for (uint32_t i = 0; i < t->nresults; i++)
+        opt_push(fn, opt_load_slot(fn->b, fn->om, opt_valtype(fn, t->results[i]), buf,
+                                   opt_slot_index(t->results, i)));
 }
 
 /* Stores args into the io buffer as Slots; grows its size as needed. */
 static void opt_store_io(OptFn *fn, const FuncType *t, LLVMValueRef *args)
 {
-    for (uint32_t i = 0; i < t->nparams; i++) {
-        LLVMValueRef at = opt_byte_gep(fn, fn->io_buf, opt_i64(fn, (uint64_t)i * sizeof(Slot)));
-        LLVMBuildStore(fn->b, args[i], at);
-    }
-    uint32_t need = t->nparams > t->nresults ? t->nparams : t->nresults;
+    for (uint32_t i = 0; i < t->nparams; i++)
+        opt_store_slot(fn->b, fn->om, args[i], fn->io_buf, opt_slot_index(t->params, i));
+    uint32_t need = t->param_slots > t->result_slots ? t->param_slots : t->result_slots;
     if (need > fn->io_slots) fn->io_slots = need;
 }
 
@@ -413,7 +415,6 @@ void opt_call(OptFn *fn, uint32_t func_index)
     OptModule *om = fn->om;
     const Module *m = fn->m;
     const FuncType *t = &m->types[m->func_type[func_index]];
-    if (!opt_type_ok(fn, t)) return;
     LLVMValueRef *args = calloc((size_t)t->nparams + 2, sizeof *args);
     if (!args) {
         opt_unsupported(fn, "out of memory");
@@ -423,7 +424,7 @@ void opt_call(OptFn *fn, uint32_t func_index)
     LLVMValueRef kind, buf;
     if (func_index >= m->num_func_imports) {
         uint32_t d = func_index - m->num_func_imports;
-        buf = opt_entry_alloca(fn, LLVMArrayType2(om->i64, t->nresults ? t->nresults : 1));
+        buf = opt_entry_alloca(fn, LLVMArrayType2(om->i64, t->result_slots ? t->result_slots : 1));
         args[0] = fn->ctx;
         args[t->nparams + 1] = buf;
         kind = LLVMBuildCall2(fn->b, om->func_types[d], om->funcs[d], args, t->nparams + 2, "");
@@ -440,7 +441,6 @@ void opt_call(OptFn *fn, uint32_t func_index)
 void opt_call_indirect(OptFn *fn, uint32_t type_index, uint32_t table)
 {
     const FuncType *t = &fn->m->types[type_index];
-    if (!opt_type_ok(fn, t)) return;
     LLVMValueRef elem = opt_pop(fn);
     LLVMValueRef *args = calloc((size_t)t->nparams + 1, sizeof *args);
     if (!args) {

@@ -10,10 +10,14 @@
  *   opt_numeric.c    integer and float instructions with wasm's exact semantics
  *   opt_memory.c     loads, stores, memory.size/grow, bulk memory, globals
  *   opt_table.c      table instructions (through runtime helpers)
+ *   opt_atomic.c     atomic memory instructions, wait/notify, fence
+ *   opt_simd.c       v128 instructions as LLVM vector operations (opt_simd.h;
+ *                    the lane arithmetic in opt_simd_math.c)
  *
  * Compiled function N of the module is an IR function
- *   i32 wN(ptr ctx, <params as i32/i64/float/double/ptr>, ptr results)
- * returning a TrapKind (0 = returned normally, results written as Slots).
+ *   i32 wN(ptr ctx, <params as i32/i64/float/double/ptr/<2 x i64>>, ptr results)
+ * returning a TrapKind (0 = returned normally, results written as Slots, a
+ * v128 in two).
  */
 #ifndef SPINDLE_OPT_INTERNAL_H
 #define SPINDLE_OPT_INTERNAL_H
@@ -26,7 +30,8 @@ enum {
     OPT_RT_TRAP, OPT_RT_FRAME, OPT_RT_CALL, OPT_RT_CALL_INDIRECT, OPT_RT_MEMORY_GROW,
     OPT_RT_MEMORY_COPY, OPT_RT_MEMORY_FILL, OPT_RT_MEMORY_INIT, OPT_RT_DATA_DROP,
     OPT_RT_TABLE_GET, OPT_RT_TABLE_SET, OPT_RT_TABLE_SIZE, OPT_RT_TABLE_GROW, OPT_RT_TABLE_FILL,
-    OPT_RT_TABLE_COPY, OPT_RT_TABLE_INIT, OPT_RT_ELEM_DROP,
+    OPT_RT_TABLE_COPY, OPT_RT_TABLE_INIT, OPT_RT_ELEM_DROP, OPT_RT_SAFEPOINT, OPT_RT_WAIT32,
+    OPT_RT_WAIT64, OPT_RT_NOTIFY,
     OPT_RT_COUNT
 };
 
@@ -37,6 +42,7 @@ typedef struct OptModule {
     LLVMModuleRef mod;
     LLVMBuilderRef b;
     LLVMTypeRef i1, i8, i16, i32, i64, f32, f64, ptr;
+    LLVMTypeRef v128;             /* <2 x i64>: a v128 value between instructions */
     LLVMValueRef *funcs;          /* per defined function: its IR function wN */
     LLVMTypeRef *func_types;      /* ... and its type */
     LLVMTypeRef rt_types[OPT_RT_COUNT];
@@ -104,7 +110,14 @@ int32_t opt_read_s32(OptFn *fn);
 int64_t opt_read_s64(OptFn *fn);
 void opt_push(OptFn *fn, LLVMValueRef v);
 LLVMValueRef opt_pop(OptFn *fn);
-LLVMTypeRef opt_valtype(OptFn *fn, ValType t);   /* NULL (and fail) for v128 */
+LLVMTypeRef opt_valtype(OptFn *fn, ValType t);
+/* The Slot index of value i of a list of types (a v128 takes two Slots). */
+uint32_t opt_slot_index(const ValType *types, uint32_t i);
+/* Stores v / loads a value of type t at Slot `slot` of a Slot array. */
+void opt_store_slot(LLVMBuilderRef b, OptModule *om, LLVMValueRef v, LLVMValueRef slots,
+                    uint32_t slot);
+LLVMValueRef opt_load_slot(LLVMBuilderRef b, OptModule *om, LLVMTypeRef t, LLVMValueRef slots,
+                           uint32_t slot);
 LLVMValueRef opt_i32(OptFn *fn, uint64_t v);
 LLVMValueRef opt_i64(OptFn *fn, uint64_t v);
 /* An alloca in the entry block. */
@@ -154,6 +167,25 @@ void opt_memory_bulk(OptFn *fn, uint32_t sub);
 void opt_memory_refresh(OptFn *fn);
 void opt_global_get(OptFn *fn, uint32_t index);
 void opt_global_set(OptFn *fn, uint32_t index);
+/* Reads a memarg; false (and fail) for another memory than 0. */
+bool opt_memarg(OptFn *fn, uint64_t *offset);
+/* The effective address (i64) of an access of `bytes` at addr + offset,
+ * after its bounds check. */
+LLVMValueRef opt_checked_ea(OptFn *fn, LLVMValueRef addr, uint64_t offset, unsigned bytes);
+/* The host address of memory 0's byte ea. */
+LLVMValueRef opt_mem_ptr(OptFn *fn, LLVMValueRef ea);
+
+/* ---- opt_simd.c */
+/* Translates a 0xFD instruction (the prefix byte read). */
+void opt_simd(OptFn *fn);
+/* Skips a 0xFD instruction's immediates in unreachable code. */
+void opt_simd_skip(OptFn *fn);
+
+/* ---- opt_atomic.c */
+/* Translates a 0xFE instruction (the prefix byte read). */
+void opt_atomic(OptFn *fn);
+/* Skips a 0xFE instruction's immediates in unreachable code. */
+void opt_atomic_skip(OptFn *fn);
 
 /* ---- opt_table.c */
 /* table.get (0x25) / table.set (0x26). */

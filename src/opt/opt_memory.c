@@ -46,8 +46,7 @@ static LLVMValueRef opt_memory_bytes(OptFn *fn)
     return opt_memory_size_now(fn);
 }
 
-/* Reads a memarg; false (and fail) for another memory than 0. */
-static bool opt_memarg(OptFn *fn, uint64_t *offset)
+bool opt_memarg(OptFn *fn, uint64_t *offset)
 {
     uint32_t align = opt_read_u32(fn);
     if ((align & 0x40) && opt_read_u32(fn) != 0) {
@@ -59,16 +58,26 @@ static bool opt_memarg(OptFn *fn, uint64_t *offset)
     return !fn->fail;
 }
 
-/* The host address of an access of `bytes` at addr + offset, after its
- * bounds check. */
-static LLVMValueRef opt_address(OptFn *fn, LLVMValueRef addr, uint64_t offset, unsigned bytes)
+LLVMValueRef opt_checked_ea(OptFn *fn, LLVMValueRef addr, uint64_t offset, unsigned bytes)
 {
     LLVMValueRef ea = LLVMBuildZExt(fn->b, addr, fn->om->i64, "");
     if (offset) ea = LLVMBuildAdd(fn->b, ea, opt_i64(fn, offset), "");
     LLVMValueRef end = LLVMBuildAdd(fn->b, ea, opt_i64(fn, bytes), "");
     opt_trap_if(fn, LLVMBuildICmp(fn->b, LLVMIntUGT, end, opt_memory_bytes(fn), ""),
                 TRAP_MEMORY_OOB);
+    return ea;
+}
+
+LLVMValueRef opt_mem_ptr(OptFn *fn, LLVMValueRef ea)
+{
     return opt_byte_gep(fn, fn->mem_base, ea);
+}
+
+/* The host address of an access of `bytes` at addr + offset, after its
+ * bounds check. */
+static LLVMValueRef opt_address(OptFn *fn, LLVMValueRef addr, uint64_t offset, unsigned bytes)
+{
+    return opt_mem_ptr(fn, opt_checked_ea(fn, addr, offset, bytes));
 }
 
 void opt_load(OptFn *fn, uint8_t op)
@@ -158,12 +167,14 @@ static LLVMValueRef opt_global_addr(OptFn *fn, uint32_t index)
 void opt_global_get(OptFn *fn, uint32_t index)
 {
     LLVMTypeRef t = opt_valtype(fn, fn->m->globals[index].type);
-    opt_push(fn, LLVMBuildLoad2(fn->b, t, opt_global_addr(fn, index), ""));
+    LLVMValueRef v = LLVMBuildLoad2(fn->b, t, opt_global_addr(fn, index), "");
+    LLVMSetAlignment(v, 8);   /* Slots: a v128 is two of them */
+    opt_push(fn, v);
 }
 
 void opt_global_set(OptFn *fn, uint32_t index)
 {
     opt_valtype(fn, fn->m->globals[index].type);
     LLVMValueRef v = opt_pop(fn);
-    LLVMBuildStore(fn->b, v, opt_global_addr(fn, index));
+    LLVMSetAlignment(LLVMBuildStore(fn->b, v, opt_global_addr(fn, index)), 8);
 }

@@ -27,12 +27,13 @@ const char *opt_backend_name(void)
 }
 
 /* A helper's type from its signature "r:args", each letter a type: v void,
- * i i32, p ptr ("i:pip" is i32 (ptr, i32, ptr)). */
+ * i i32, l i64, p ptr ("i:pip" is i32 (ptr, i32, ptr)). */
 static LLVMTypeRef opt_rt_type(OptModule *om, const char *sig)
 {
     LLVMTypeRef params[8];
     unsigned n = 0;
-    for (const char *c = sig + 2; *c && n < 8; c++) params[n++] = *c == 'i' ? om->i32 : om->ptr;
+    for (const char *c = sig + 2; *c && n < 8; c++)
+        params[n++] = *c == 'i' ? om->i32 : *c == 'l' ? om->i64 : om->ptr;
     LLVMTypeRef ret = sig[0] == 'i' ? om->i32 : LLVMVoidTypeInContext(om->cx);
     return LLVMFunctionType(ret, params, n, 0);
 }
@@ -55,6 +56,7 @@ static void opt_module_types(OptModule *om)
     om->f32 = LLVMFloatTypeInContext(cx);
     om->f64 = LLVMDoubleTypeInContext(cx);
     om->ptr = LLVMPointerTypeInContext(cx, 0);
+    om->v128 = LLVMVectorType(om->i64, 2);
     static const char *const sigs[OPT_RT_COUNT] = {
         [OPT_RT_TRAP] = "i:piii",         [OPT_RT_FRAME] = "i:piii",
         [OPT_RT_CALL] = "i:pip",          [OPT_RT_CALL_INDIRECT] = "i:piiip",
@@ -64,7 +66,9 @@ static void opt_module_types(OptModule *om)
         [OPT_RT_TABLE_SET] = "i:piip",    [OPT_RT_TABLE_SIZE] = "i:pi",
         [OPT_RT_TABLE_GROW] = "i:pipi",   [OPT_RT_TABLE_FILL] = "i:piipi",
         [OPT_RT_TABLE_COPY] = "i:piiiii", [OPT_RT_TABLE_INIT] = "i:piiiii",
-        [OPT_RT_ELEM_DROP] = "v:pi",
+        [OPT_RT_ELEM_DROP] = "v:pi",      [OPT_RT_SAFEPOINT] = "i:p",
+        [OPT_RT_WAIT32] = "i:ppilp",     [OPT_RT_WAIT64] = "i:ppllp",
+        [OPT_RT_NOTIFY] = "i:pi",
     };
     void (*const helpers[OPT_RT_COUNT])(void) = {
         (void (*)(void))opt_rt_trap,        (void (*)(void))opt_rt_frame,
@@ -75,7 +79,9 @@ static void opt_module_types(OptModule *om)
         (void (*)(void))opt_rt_table_set,   (void (*)(void))opt_rt_table_size,
         (void (*)(void))opt_rt_table_grow,  (void (*)(void))opt_rt_table_fill,
         (void (*)(void))opt_rt_table_copy,  (void (*)(void))opt_rt_table_init,
-        (void (*)(void))opt_rt_elem_drop,
+        (void (*)(void))opt_rt_elem_drop,   (void (*)(void))opt_rt_safepoint,
+        (void (*)(void))opt_rt_wait32,      (void (*)(void))opt_rt_wait64,
+        (void (*)(void))opt_rt_notify,
     };
     for (int i = 0; i < OPT_RT_COUNT; i++) {
         om->rt_types[i] = opt_rt_type(om, sigs[i]);
@@ -84,22 +90,19 @@ static void opt_module_types(OptModule *om)
 }
 
 /* The IR type of compiled functions of wasm type t: i32 (ptr ctx, params, ptr results);
- * NULL when t has v128 values. */
+ * NULL when out of memory. */
 static LLVMTypeRef opt_func_type(OptModule *om, const FuncType *t)
 {
     LLVMTypeRef *params = malloc(((size_t)t->nparams + 2) * sizeof *params);
     if (!params) return NULL;
-    bool ok = true;
     params[0] = om->ptr;
     for (uint32_t i = 0; i < t->nparams; i++) {
         ValType v = t->params[i];
-        ok &= v != VT_V128;
         params[i + 1] = v == VT_I32 ? om->i32 : v == VT_I64 ? om->i64 : v == VT_F32 ? om->f32
-                      : v == VT_F64 ? om->f64 : om->ptr;
+                      : v == VT_F64 ? om->f64 : v == VT_V128 ? om->v128 : om->ptr;
     }
-    for (uint32_t i = 0; i < t->nresults; i++) ok &= t->results[i] != VT_V128;
     params[t->nparams + 1] = om->ptr;
-    LLVMTypeRef ft = ok ? LLVMFunctionType(om->i32, params, t->nparams + 2, 0) : NULL;
+    LLVMTypeRef ft = LLVMFunctionType(om->i32, params, t->nparams + 2, 0);
     free(params);
     return ft;
 }
@@ -119,7 +122,7 @@ static bool opt_declare(OptModule *om)
     if (!om->funcs || !om->func_types) return false;
     for (uint32_t d = 0; d < n; d++) {
         om->func_types[d] = opt_func_type(om, opt_defined_type(m, d));
-        if (!om->func_types[d]) continue;   /* v128 in the signature: stays interpreted */
+        if (!om->func_types[d]) return false;
         char name[32];
         snprintf(name, sizeof name, "w%u", d);
         om->funcs[d] = LLVMAddFunction(om->mod, name, om->func_types[d]);
@@ -172,22 +175,17 @@ static void opt_thunk(OptModule *om, uint32_t d)
     LLVMValueRef f = om->funcs[d];
     LLVMBuilderRef b = om->b;
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(om->cx, f, ""));
-    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    uint32_t n = t->param_slots > t->result_slots ? t->param_slots : t->result_slots;
     LLVMValueRef io = LLVMBuildAlloca(b, LLVMArrayType2(om->i64, n ? n : 1), "");
-    for (uint32_t i = 0; i < t->nparams; i++) {
-        LLVMValueRef at = LLVMConstInt(om->i64, (uint64_t)i * sizeof(Slot), 0);
-        LLVMBuildStore(b, LLVMGetParam(f, i + 1), LLVMBuildGEP2(b, om->i8, io, &at, 1, ""));
-    }
+    for (uint32_t i = 0; i < t->nparams; i++)
+        opt_store_slot(b, om, LLVMGetParam(f, i + 1), io, opt_slot_index(t->params, i));
     LLVMValueRef args[3] = {LLVMGetParam(f, 0),
                             LLVMConstInt(om->i32, om->m->num_func_imports + d, 0), io};
     LLVMValueRef kind = LLVMBuildCall2(b, om->rt_types[OPT_RT_CALL], om->rt_addrs[OPT_RT_CALL],
                                        args, 3, "");
     LLVMValueRef results = LLVMGetParam(f, t->nparams + 1);
-    for (uint32_t i = 0; i < t->nresults; i++) {
-        LLVMValueRef at = LLVMConstInt(om->i64, (uint64_t)i * sizeof(Slot), 0);
-        LLVMValueRef v = LLVMBuildLoad2(b, om->i64, LLVMBuildGEP2(b, om->i8, io, &at, 1, ""), "");
-        LLVMBuildStore(b, v, LLVMBuildGEP2(b, om->i8, results, &at, 1, ""));
-    }
+    for (uint32_t i = 0; i < t->result_slots; i++)
+        opt_store_slot(b, om, opt_load_slot(b, om, om->i64, io, i), results, i);
     LLVMBuildRet(b, kind);
 }
 
@@ -210,9 +208,8 @@ static bool opt_entry(OptModule *om, uint32_t d, const char *name)
     LLVMBuildCall2(b, enter_t, opt_fn_addr(om, (void (*)(void))opt_rt_enter), enter_args, 3, "");
     args[0] = ctx;
     for (uint32_t i = 0; i < t->nparams; i++) {
-        LLVMValueRef at = LLVMConstInt(om->i64, (uint64_t)i * sizeof(Slot), 0);
         LLVMTypeRef pt = LLVMTypeOf(LLVMGetParam(om->funcs[d], i + 1));
-        args[i + 1] = LLVMBuildLoad2(b, pt, LLVMBuildGEP2(b, om->i8, io, &at, 1, ""), "");
+        args[i + 1] = opt_load_slot(b, om, pt, io, opt_slot_index(t->params, i));
     }
     args[t->nparams + 1] = io;
     LLVMBuildRet(b, LLVMBuildCall2(b, om->func_types[d], om->funcs[d], args, t->nparams + 2, ""));
@@ -228,14 +225,15 @@ static void opt_note_fallback(OptStats *st, uint32_t func_index, const char *why
         st->reasons[st->nreasons++] = (OptFallback){func_index, why};
 }
 
-/* Translates every body (fills compiled[d]), adds thunks and entries. */
-static void opt_build(OptModule *om, bool *compiled, char (*names)[48], unsigned seq, OptStats *st)
+/* Translates every selected body (fills compiled[d]), adds thunks and entries. */
+static void opt_build(OptModule *om, const bool *select, bool *compiled, char (*names)[48],
+                      unsigned seq, OptStats *st)
 {
     const Module *m = om->m;
     uint32_t n = m->num_funcs - m->num_func_imports;
     for (uint32_t d = 0; d < n; d++) {
-        const char *why = "v128 in its signature (SIMD)";
-        LLVMValueRef f = om->funcs[d] ? opt_compile_body(om, d, &why) : NULL;
+        const char *why = "not selected";
+        LLVMValueRef f = !select || select[d] ? opt_compile_body(om, d, &why) : NULL;
         compiled[d] = f != NULL;
         if (f) opt_adopt(om, d, f);
         else opt_note_fallback(st, m->num_func_imports + d, why);
@@ -278,6 +276,11 @@ static SpResult opt_install(OptModule *om, const bool *compiled, char (*names)[4
 
 SpResult opt_compile_module(Module *m, OptStats *stats)
 {
+    return opt_compile_functions(m, NULL, stats);
+}
+
+SpResult opt_compile_functions(Module *m, const bool *select, OptStats *stats)
+{
     OptStats local;
     OptStats *st = stats ? stats : &local;
     *st = (OptStats){.defined = m->num_funcs - m->num_func_imports};
@@ -296,7 +299,7 @@ SpResult opt_compile_module(Module *m, OptStats *stats)
     bool *compiled = calloc(n ? n : 1, sizeof *compiled);
     char (*names)[48] = calloc(n ? n : 1, sizeof *names);
     if (!compiled || !names || !opt_declare(&om)) e = ERR_OUT_OF_MEMORY;
-    if (!e) opt_build(&om, compiled, names, seq, st);
+    if (!e) opt_build(&om, select, compiled, names, seq, st);
     LLVMDisposeBuilder(om.b);
     st->translate_ms = optllvm_now_ms() - t0;
     if (!e) e = opt_install(&om, compiled, names, &st->optimize_ms);

@@ -2,7 +2,8 @@
  * opt_runtime.c - the C side of compiled code (contracts in opt_runtime.h):
  * entry contexts, trap and backtrace recording, calls that leave compiled
  * code (host functions, interpreted functions, other instances, indirect
- * calls) and the memory operations not worth inlining.
+ * calls), the memory operations not worth inlining, safepoints and atomic
+ * waits.
  *
  * Calls that leave compiled code follow the interpreter's outside-call rules
  * (interp.c): a host function is called with the caller's instance (WASI
@@ -197,4 +198,61 @@ TrapKind opt_rt_table_init(OptCtx *ctx, uint32_t table, uint32_t elem, uint32_t 
 void opt_rt_elem_drop(OptCtx *ctx, uint32_t elem)
 {
     instance_elem_drop(ctx->inst, elem);
+}
+
+/* ---------------------------------------------------- safepoints, waits */
+
+TrapKind opt_rt_safepoint(OptCtx *ctx)
+{
+    ExecEnv *env = ctx->env;
+    if (!env->safepoint) {
+        env->trap = TRAP_INTERRUPTED;
+        return TRAP_INTERRUPTED;
+    }
+    uint32_t bt_len = env->backtrace_len;
+    TrapKind k = env->safepoint(env);
+    if (k == TRAP_NONE) env->backtrace_len = bt_len;
+    else env->trap = k;
+    return k;
+}
+
+/* After a wait ended by an interrupt (park_* returned 3): the safepoint if
+ * the flag is still set. TRAP_NONE means wait again. */
+static TrapKind opt_rt_wait_interrupted(OptCtx *ctx)
+{
+    if (!atomic_load_explicit(ctx->interrupt, memory_order_relaxed)) return TRAP_NONE;
+    return opt_rt_safepoint(ctx);
+}
+
+TrapKind opt_rt_wait32(OptCtx *ctx, const void *p, uint32_t expected, int64_t timeout_ns,
+                       Slot *out)
+{
+    for (;;) {
+        int r = park_wait32(ctx->env, p, expected, timeout_ns);
+        if (r != 3) {
+            out->u64 = (uint32_t)r;
+            return TRAP_NONE;
+        }
+        TrapKind k = opt_rt_wait_interrupted(ctx);
+        if (k != TRAP_NONE) return k;
+    }
+}
+
+TrapKind opt_rt_wait64(OptCtx *ctx, const void *p, uint64_t expected, int64_t timeout_ns,
+                       Slot *out)
+{
+    for (;;) {
+        int r = park_wait64(ctx->env, p, expected, timeout_ns);
+        if (r != 3) {
+            out->u64 = (uint32_t)r;
+            return TRAP_NONE;
+        }
+        TrapKind k = opt_rt_wait_interrupted(ctx);
+        if (k != TRAP_NONE) return k;
+    }
+}
+
+uint32_t opt_rt_notify(const void *p, uint32_t count)
+{
+    return park_notify(p, count);
 }

@@ -64,4 +64,21 @@ TrapKind opt_rt_table_init(OptCtx *ctx, uint32_t table, uint32_t elem, uint32_t 
                            uint32_t src, uint32_t n);
 void opt_rt_elem_drop(OptCtx *ctx, uint32_t elem);
 
+/* A safepoint found the interrupt flag set: the env's hook deals with the
+ * reason (a signal delivered, the flag cleared) and TRAP_NONE goes on, or its
+ * trap (set in env->trap) ends the call; without a hook, TRAP_INTERRUPTED. */
+TrapKind opt_rt_safepoint(OptCtx *ctx);
+
+/* memory.atomic.wait32/64 on memory 0 (shared, p checked and aligned): parks
+ * on the engine's parking lot; the result (0 woken, 1 not equal, 2 timed out)
+ * in out->u64. An interrupt ends the wait at a safepoint, as in the
+ * interpreter: the hook's trap, or the wait again. */
+TrapKind opt_rt_wait32(OptCtx *ctx, const void *p, uint32_t expected, int64_t timeout_ns,
+                       Slot *out);
+TrapKind opt_rt_wait64(OptCtx *ctx, const void *p, uint64_t expected, int64_t timeout_ns,
+                       Slot *out);
+
+/* memory.atomic.notify: wakes up to count waiters on p; how many. */
+uint32_t opt_rt_notify(const void *p, uint32_t count);
+
 #endif

@@ -89,8 +89,37 @@ LLVMTypeRef opt_valtype(OptFn *fn, ValType t)
     case VT_F64: return om->f64;
     case VT_FUNCREF:
     case VT_EXTERNREF: return om->ptr;
-    default: opt_unsupported(fn, "v128 values (SIMD)"); return om->i64;
+    default: return om->v128;
     }
+}
+
+uint32_t opt_slot_index(const ValType *types, uint32_t i)
+{
+    uint32_t slot = 0;
+    for (uint32_t k = 0; k < i; k++) slot += valtype_slots(types[k]);
+    return slot;
+}
+
+/* The address of Slot `slot` of a Slot array. */
+static LLVMValueRef opt_slot_addr(LLVMBuilderRef b, OptModule *om, LLVMValueRef slots,
+                                  uint32_t slot)
+{
+    LLVMValueRef at = LLVMConstInt(om->i64, (uint64_t)slot * sizeof(Slot), 0);
+    return LLVMBuildGEP2(b, om->i8, slots, &at, 1, "");
+}
+
+void opt_store_slot(LLVMBuilderRef b, OptModule *om, LLVMValueRef v, LLVMValueRef slots,
+                    uint32_t slot)
+{
+    LLVMSetAlignment(LLVMBuildStore(b, v, opt_slot_addr(b, om, slots, slot)), 8);
+}
+
+LLVMValueRef opt_load_slot(LLVMBuilderRef b, OptModule *om, LLVMTypeRef t, LLVMValueRef slots,
+                           uint32_t slot)
+{
+    LLVMValueRef v = LLVMBuildLoad2(b, t, opt_slot_addr(b, om, slots, slot), "");
+    LLVMSetAlignment(v, 8);
+    return v;
 }
 
 LLVMValueRef opt_i32(OptFn *fn, uint64_t v) { return LLVMConstInt(fn->om->i32, v, 0); }
@@ -287,8 +316,8 @@ static void opt_op(OptFn *fn, uint8_t op)
     case 0xD1:
     case 0xD2: opt_ref(fn, op); return;
     case 0xFC: opt_prefix_fc(fn); return;
-    case 0xFD: opt_unsupported(fn, "SIMD instructions"); return;
-    case 0xFE: opt_unsupported(fn, "atomic instructions"); return;
+    case 0xFD: opt_simd(fn); return;
+    case 0xFE: opt_atomic(fn); return;
     default: break;
     }
     if (op >= 0x28 && op <= 0x35) opt_load(fn, op);
@@ -340,8 +369,10 @@ static void opt_skip(OptFn *fn, uint8_t op)
         opt_read_fixed(fn, op == 0x43 ? 4 : 8);
     } else if (op == 0xFC) {
         opt_skip_fc(fn);
-    } else if (op == 0xFD || op == 0xFE) {
-        opt_unsupported(fn, op == 0xFD ? "SIMD instructions" : "atomic instructions");
+    } else if (op == 0xFE) {
+        opt_atomic_skip(fn);
+    } else if (op == 0xFD) {
+        opt_simd_skip(fn);
     }
 }
 

@@ -25,6 +25,10 @@
  * never delivers data and is never closed before the run ends, so a guest
  * reading fd 0 blocks (the wasi-threads *_wasi_read tests rely on that).
  * Exit status: 0 = as expected, 1 = mismatch (printed), 2 = usage or setup.
+ *
+ * Built with WASIX_CHECK_TIER_OPT (wasix_check_opt, tests/opt.cmake), it
+ * compiles the module in the opt tier first and requires every function to
+ * compile, so the run is the compiled code's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,6 +44,26 @@
 
 #include "json.h"
 #include "wasix/wasix.h"
+#ifdef WASIX_CHECK_TIER_OPT
+#include "opt/opt.h"
+
+/* Compiles m in the opt tier; false (reported) unless every function did. */
+static bool check_opt_compile(Module *m)
+{
+    OptStats st;
+    SpResult e = opt_compile_module(m, &st);
+    if (e) {
+        fprintf(stderr, "wasix_check: opt tier: %s\n", e);
+        return false;
+    }
+    if (st.interpreted == 0) return true;
+    fprintf(stderr, "wasix_check: opt tier: %u of %u functions left to the interpreter", st.interpreted,
+            st.defined);
+    if (st.nreasons) fprintf(stderr, " (func %u: %s)", st.reasons[0].func_index, st.reasons[0].why);
+    fprintf(stderr, "\n");
+    return false;
+}
+#endif
 
 #define MAX_STDERR_CHECKS 8
 #define MAX_ARGS 64
@@ -155,6 +179,9 @@ static void check_child(const CheckOptions *o, const Expectation *exp)
                 bytes ? diag.text : strerror(errno));
         _exit(125);
     }
+#ifdef WASIX_CHECK_TIER_OPT
+    if (!check_opt_compile(m)) _exit(125);
+#endif
     ProcessConfig cfg = {.max_threads = o->max_threads, .max_processes = o->max_processes};
     if (o->has_preopen) {
         cfg.wasi.npreopens = 1;

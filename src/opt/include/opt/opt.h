@@ -46,6 +46,12 @@ typedef struct OptStats {
  * Not for two threads at once on the same module. */
 SpResult opt_compile_module(Module *m, OptStats *stats);
 
+/* opt_compile_module for a chosen set: defined function d (index minus the
+ * function imports) is compiled when select[d] is true, and stays
+ * interpreted otherwise (reason "not selected"); select NULL = all. For a
+ * tier that compiles only what runs hot, and for tests of mixed tiers. */
+SpResult opt_compile_functions(Module *m, const bool *select, OptStats *stats);
+
 /* "LLVM 19.1.7": the backend the tier was built with (for --version, reports). */
 const char *opt_backend_name(void);
 
