@@ -23,7 +23,7 @@ if(NOT SPINDLE_WASM_GUESTS_OK)
 endif()
 
 set(NET_GUESTS)
-foreach(name echo_server echo_client udp resolve http_server policy sock_fds)
+foreach(name echo_server echo_client udp resolve http_server policy sock_fds unix_path)
   spindle_wasm_guest_c(${NET_GUEST_DIR}/${name}.wasm ${NET_GUEST_SRC}/${name}.c "")
   list(APPEND NET_GUESTS ${NET_GUEST_DIR}/${name}.wasm)
 endforeach()
@@ -56,7 +56,7 @@ set_tests_properties(net.udp net.sock_fds net.send_file net.resolve_localhost ne
 
 # Host-driven cases (net_test.py): 77 = a host tool (curl, wrk) is missing.
 if(Python3_Interpreter_FOUND)
-  set(cases echo echo_publish client_host keepalive idle robust)
+  set(cases echo echo_publish client_host keepalive idle robust unix_path)
   if(EXISTS ${NET_CONF_DIR}/example-tcp-listener.wasm)
     list(APPEND cases tcp_listener http_ok)
   endif()

@@ -370,10 +370,71 @@ def case_robust(sp, guests, conf):
         srv.kill()
 
 
+def run_guest(sp, args, want, timeout=20):
+    """Runs a guest to its end; fails unless it exits 0 printing `want`."""
+    res = subprocess.run([sp, "run"] + args, capture_output=True, text=True, timeout=timeout)
+    if res.returncode != 0 or want not in res.stdout:
+        raise Fail("%r: %d %r %r" % (args, res.returncode, res.stdout, res.stderr))
+    return res
+
+
+def case_unix_path(sp, guests, conf):
+    """Unix sockets by guest path, without --net: a guest server and a guest
+    client (two processes) meet at /data/s.sock in a --dir; sock_addr_*
+    report the path; a datagram reaches a bound path; paths outside the
+    preopen, through a symlinked directory or a symlink to a host socket
+    outside, are refused (ENOTCAPABLE), and the host socket outside never
+    sees a connection nor gets a new file next to it."""
+    import tempfile
+    wasm = os.path.join(guests, "unix_path.wasm")
+    with tempfile.TemporaryDirectory() as top:
+        inside, outside = os.path.join(top, "in"), os.path.join(top, "out")
+        os.mkdir(inside)
+        os.mkdir(outside)
+        host = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        host.bind(os.path.join(outside, "h.sock"))
+        host.listen(4)
+        host.setblocking(False)
+        os.symlink("../out", os.path.join(inside, "od"))          # a directory outside
+        os.symlink("../out/h.sock", os.path.join(inside, "hl"))   # the host socket outside
+        os.symlink(os.path.join(outside, "h.sock"), os.path.join(inside, "al"))
+        d = ["--dir", inside + "::/data"]
+        srv = Server(sp, d + [wasm, "serve", "/data/s.sock"])
+        try:
+            srv.wait_line(r"^LISTENING$")
+            if not os.path.exists(os.path.join(inside, "s.sock")):
+                raise Fail("no socket file in the --dir")
+            run_guest(sp, d + [wasm, "client", "/data/s.sock"], "CLIENT OK")
+            if srv.finish() != 0 or "SERVED" not in srv.lines:
+                raise Fail("server: %r %s" % (srv.lines, srv.stderr()))
+        finally:
+            srv.kill()
+        # A relative path from the current directory (/data when --dir ::/ too).
+        run_guest(sp, ["--dir", inside + "::/", wasm, "dgram", "d.sock"], "DGRAM OK")
+        if not os.path.exists(os.path.join(inside, "d.sock")):
+            raise Fail("relative bind not in the --dir")
+        run_guest(sp, d + [wasm, "refuse", "/etc/x.sock", "/data/od/x.sock", "/data/hl",
+                           "/data/../h.sock", "/dev/null"], "REFUSED OK")
+        # An absolute link restarts at the preopen's root: not found there.
+        res = subprocess.run([sp, "run"] + d + [wasm, "client", "/data/al"],
+                             capture_output=True, text=True, timeout=20)
+        if res.returncode != 31 or "errno=44" not in res.stdout:
+            raise Fail("absolute link: %d %r" % (res.returncode, res.stdout))
+        try:
+            host.accept()
+            raise Fail("the host socket outside the preopen was reached")
+        except BlockingIOError:
+            pass
+        if sorted(os.listdir(outside)) != ["h.sock"]:
+            raise Fail("a file appeared outside the preopen: %r" % os.listdir(outside))
+        host.close()
+
+
 CASES = {
     "tcp_listener": case_tcp_listener, "http_ok": case_http_ok, "echo": case_echo,
     "echo_publish": case_echo_publish, "client_host": case_client_host,
     "keepalive": case_keepalive, "idle": case_idle, "robust": case_robust,
+    "unix_path": case_unix_path,
 }
 
 
