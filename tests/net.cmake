@@ -23,7 +23,7 @@ if(NOT SPINDLE_WASM_GUESTS_OK)
 endif()
 
 set(NET_GUESTS)
-foreach(name echo_server echo_client udp resolve http_server policy sock_fds unix_path sock_exec)
+foreach(name echo_server echo_client udp resolve http_server policy sock_fds unix_path sock_exec resolve_intr)
   spindle_wasm_guest_c(${NET_GUEST_DIR}/${name}.wasm ${NET_GUEST_SRC}/${name}.c "")
   list(APPEND NET_GUESTS ${NET_GUEST_DIR}/${name}.wasm)
 endforeach()
@@ -59,9 +59,18 @@ set_tests_properties(net.sock_fds PROPERTIES
 set_tests_properties(net.udp net.sock_fds net.sock_exec net.send_file net.resolve_localhost net.policy_off net.policy_rules
                      PROPERTIES LABELS "net" TIMEOUT 30)
 
+# A host resolver that never answers (preloaded by net_test.py resolve_intr),
+# next to the guests; plain C, no sanitizer of its own.
+add_library(resolve_hang MODULE ${CMAKE_CURRENT_SOURCE_DIR}/net/resolve_hang.c)
+set_target_properties(resolve_hang PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${NET_GUEST_DIR})
+target_compile_options(resolve_hang PRIVATE -fno-sanitize=all)
+target_link_options(resolve_hang PRIVATE -fno-sanitize=all)
+target_link_libraries(resolve_hang PRIVATE ${CMAKE_DL_LIBS})
+add_dependencies(net_guests resolve_hang)
+
 # Host-driven cases (net_test.py): 77 = a host tool (curl, wrk) is missing.
 if(Python3_Interpreter_FOUND)
-  set(cases echo echo_publish client_host keepalive idle robust unix_path)
+  set(cases echo echo_publish client_host keepalive idle robust unix_path resolve_intr)
   if(EXISTS ${NET_CONF_DIR}/example-tcp-listener.wasm)
     list(APPEND cases tcp_listener http_ok)
   endif()

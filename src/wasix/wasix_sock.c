@@ -102,6 +102,11 @@ uint64_t wasix_sock_timeout(const SockRef *r, int kind)
 uint32_t wasix_sock_wait(Process *p, const SockRef *r, unsigned events, uint64_t timeout_ns,
                          TrapKind *trap)
 {
+    return wasix_wait_fd(p, r->host, events, timeout_ns, trap);
+}
+
+uint32_t wasix_wait_fd(Process *p, int fd, unsigned events, uint64_t timeout_ns, TrapKind *trap)
+{
     uint64_t deadline = timeout_ns ? os_monotonic_ns() + timeout_ns : 0;
     for (;;) {
         int64_t left = -1;
@@ -110,7 +115,7 @@ uint32_t wasix_sock_wait(Process *p, const SockRef *r, unsigned events, uint64_t
             if (now >= deadline) return WASI_EAGAIN;
             left = (int64_t)(deadline - now);
         }
-        OsPollFd set[2] = {{r->host, events, 0}, {wasi_ctx_wake_fd(p->wasi), OS_POLL_IN, 0}};
+        OsPollFd set[2] = {{fd, events, 0}, {wasi_ctx_wake_fd(p->wasi), OS_POLL_IN, 0}};
         int n = os_poll(set, 2, left);
         if (n == -EINTR && !atomic_load(&p->interrupt)) continue;   /* a nudge */
         if (n == -EINTR && !process_is_exiting(p)) return WASI_EINTR;   /* a host signal: */

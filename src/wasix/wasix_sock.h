@@ -100,6 +100,10 @@ static inline uint32_t wasix_sock_errno(int64_t neg)
 uint32_t wasix_sock_wait(Process *p, const SockRef *r, unsigned events, uint64_t timeout_ns,
                          TrapKind *trap);
 
+/* The same wait on host descriptor fd (wasix_resolve.c waits for its
+ * worker so). */
+uint32_t wasix_wait_fd(Process *p, int fd, unsigned events, uint64_t timeout_ns, TrapKind *trap);
+
 /* True when the guest made the descriptor non-blocking. */
 bool wasix_sock_nonblocking(const SockRef *r);
 

@@ -430,11 +430,64 @@ def case_unix_path(sp, guests, conf):
         host.close()
 
 
+def case_resolve_intr(sp, guests, conf):
+    """A lookup the host resolver never answers (resolve_hang.so, preloaded,
+    blocks getaddrinfo for hang.spindle.test) does not hold the process: a
+    host SIGINT ends it (the default action, status 27), --timeout ends it
+    (124), and with a handler a host SIGUSR1 makes resolve return Intr. A
+    real lookup (localhost) still works through the same worker."""
+    import signal
+    shim = os.path.join(guests, "resolve_hang.so")
+    env = dict(os.environ, LD_PRELOAD=shim)
+    # A sanitized spindle: its runtime is then not first in the library list.
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+    wasm = os.path.join(guests, "resolve_intr.wasm")
+    name = "hang.spindle.test"
+
+    def started(args):
+        p = subprocess.Popen([sp, "run", "--net"] + args, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env)
+        line = p.stdout.readline()
+        if line.strip() != "RESOLVING":
+            p.kill()
+            raise Fail("%r: first line %r" % (args, line))
+        time.sleep(0.3)   # well inside the lookup
+        return p
+
+    def ended(p, want, what):
+        try:
+            out, err = p.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise Fail("%s: the process did not end while resolving" % what)
+        if p.returncode != want:
+            raise Fail("%s: status %d (want %d) %r %r" % (what, p.returncode, want, out, err))
+        return out
+
+    p = started([wasm, "plain", name])
+    p.send_signal(signal.SIGINT)
+    ended(p, 27, "SIGINT")
+    t0 = time.monotonic()
+    p = started(["--timeout", "1", wasm, "plain", name])
+    ended(p, 124, "--timeout")
+    if time.monotonic() - t0 > 4:
+        raise Fail("--timeout took %.1f s" % (time.monotonic() - t0))
+    p = started([wasm, "handler", name])
+    p.send_signal(signal.SIGUSR1)
+    out = ended(p, 0, "SIGUSR1 with a handler")
+    if "EINTR OK" not in out:
+        raise Fail("handler case: %r" % out)
+    res = subprocess.run([sp, "run", "--net", os.path.join(guests, "resolve.wasm"), "localhost"],
+                         capture_output=True, text=True, timeout=20, env=env)
+    if res.returncode != 0 or "ADDR" not in res.stdout:
+        raise Fail("localhost through the preloaded resolver: %r %r" % (res.stdout, res.stderr))
+
+
 CASES = {
     "tcp_listener": case_tcp_listener, "http_ok": case_http_ok, "echo": case_echo,
     "echo_publish": case_echo_publish, "client_host": case_client_host,
     "keepalive": case_keepalive, "idle": case_idle, "robust": case_robust,
-    "unix_path": case_unix_path,
+    "unix_path": case_unix_path, "resolve_intr": case_resolve_intr,
 }
 
 
