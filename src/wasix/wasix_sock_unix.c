@@ -39,7 +39,6 @@
 
 #include "wasix_sock.h"
 
-#define WASIX_UNIX_PROC_MAX 64   /* "/proc/self/fd/N/" + a <= 16-byte name, with room */
 
 /* The guest path in a: its length, or 0 for an abstract or unnamed one. */
 static size_t wasix_unix_path_len(const OsNetAddr *a)
