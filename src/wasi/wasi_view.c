@@ -316,6 +316,37 @@ uint32_t wasi_path_guest_read(WasiCtx *ctx, const char *abs, size_t max, uint8_t
     return result;
 }
 
+/* Places guest path `path` (len bytes) in the view as chdir does (joined
+ * lexically to the current directory) and walks it below its preopen with
+ * the sandboxed walk, the last component followed or not; then hands the
+ * host directory and the component to fn. A path outside every preopen, or
+ * in the virtual /dev, is ENOTCAPABLE. */
+uint32_t wasi_path_guest_at(WasiCtx *ctx, const char *path, size_t len, bool follow,
+                            WasiPathAtFn fn, void *arg)
+{
+    if (len == 0) return WASI_ENOENT;
+    if (memchr(path, '\0', len)) return WASI_EINVAL;
+    if (path[len - 1] == '/') return WASI_ENOTDIR;   /* names a directory, never a socket */
+    char *cwd = wasi_view_cwd_copy(ctx);
+    char *abs = cwd ? wasi_path_join(cwd, path, len) : NULL;
+    free(cwd);
+    if (!abs) return WASI_ENOMEM;
+    const char *rest;
+    int i = wasi_view_dev_rest(ctx, abs) ? -1 : wasi_view_preopen(ctx, abs, &rest);
+    uint32_t err = WASI_ENOTCAPABLE;
+    if (i >= 0) {
+        WasiPath wp = {.dirfd = -1};
+        err = wasi_view_walk(ctx, i, rest, NULL, follow ? WASI_FOLLOW_ALWAYS : WASI_FOLLOW_NEVER,
+                             &wp);
+        if (!err) {
+            err = wp.dev == WASI_DEV_NONE ? fn(wp.dirfd, wp.name, arg) : WASI_ENOTCAPABLE;
+            wasi_path_done(&wp);
+        }
+    }
+    free(abs);
+    return err;
+}
+
 uint32_t wasi_ctx_chdir(WasiCtx *ctx, const char *path, size_t len)
 {
     if (len == 0) return WASI_ENOENT;

@@ -6,8 +6,12 @@
  *       has the network on (else Notsup); writes up to naddrs __wasi_addr_t
  *       (18 bytes each, duplicates dropped) and their count. A name that
  *       does not exist gives Noent, a temporary failure Again, an empty or
- *       NUL-holding or over-long (> 253 bytes) name Inval. The lookup itself
- *       runs on the calling thread and ends when the host resolver returns.
+ *       NUL-holding or over-long (> 253 bytes) name Inval. The lookup runs
+ *       on a worker thread of its own (os_net_resolve_start) while the
+ *       calling thread waits like a blocking socket call: a process exit
+ *       ends the wait (the call never returns), a host signal for the guest
+ *       makes resolve return Intr (its handler runs at the next safepoint);
+ *       the lookup left behind finishes and frees itself in the background.
  *   port_bridge, port_unbridge, port_dhcp_acquire, port_addr_add,
  *   port_addr_remove, port_addr_clear, port_mac, port_addr_list,
  *   port_gateway_set, port_route_add, port_route_remove, port_route_clear,
@@ -20,7 +24,7 @@
 
 #include "wasix_sock.h"
 
-#define WASIX_HOST_NAME_MAX 253
+#define WASIX_HOST_NAME_MAX OS_NET_HOST_MAX
 #define WASIX_RESOLVE_MAX 64
 
 /* Copies the guest's name into buf (NUL-terminated): Memviolation, Inval. */
@@ -32,6 +36,26 @@ static uint32_t wasix_resolve_name(GuestMem m, uint32_t ptr, uint32_t len, char 
     memcpy(buf, src, len);
     buf[len] = '\0';
     return strlen(buf) == len ? 0 : WASI_EINVAL;
+}
+
+/* Resolves name on a worker thread, waiting interruptibly (see the
+ * banner): 0 with *n addresses in found, or a WASI errno (Intr with *trap
+ * set when the process is ending). */
+static uint32_t wasix_resolve_wait(Process *p, const char *name, uint16_t port, OsNetAddr *found,
+                                   int max, int *n, TrapKind *trap)
+{
+    int res;
+    OsResolveJob *j = os_net_resolve_start(name, port, max, &res);
+    if (!j) return wasix_sock_errno(res);
+    uint32_t err = wasix_wait_fd(p, os_net_resolve_fd(j), OS_POLL_IN, 0, trap);
+    if (err) {
+        os_net_resolve_abandon(j);
+        return err;
+    }
+    res = os_net_resolve_finish(j, found);
+    if (res < 0) return wasix_sock_errno(res);
+    *n = res;
+    return 0;
 }
 
 /* resolve(host, host_len, port, *addrs, naddrs, *count) -> errno */
@@ -48,9 +72,10 @@ static TrapKind wasix_resolve(ExecEnv *env, Instance *caller, void *ctx, Slot *i
     if (err) return wasix_ret(io, err);
     if (!wasix_net_enabled(((Process *)ctx)->cfg.net)) return wasix_ret(io, WASI_ENOTSUP);
     OsNetAddr found[WASIX_RESOLVE_MAX];
-    int max = naddrs < WASIX_RESOLVE_MAX ? (int)naddrs : WASIX_RESOLVE_MAX;
-    int n = max ? os_net_resolve(name, (uint16_t)io[2].u32, found, max) : 0;
-    if (n < 0) return wasix_ret(io, wasix_sock_errno(n));
+    int max = naddrs < WASIX_RESOLVE_MAX ? (int)naddrs : WASIX_RESOLVE_MAX, n = 0;
+    if (max) err = wasix_resolve_wait(ctx, name, (uint16_t)io[2].u32, found, max, &n, &trap);
+    if (trap) return trap;
+    if (err) return wasix_ret(io, err);
     for (int i = 0; i < n; i++) wasix_addr_write(m, addrs + (uint32_t)i * WASIX_ADDR_SIZE, &found[i]);
     guest_st32(m, out, (uint32_t)n);
     return wasix_ret(io, 0);

@@ -9,7 +9,8 @@
  *   sock_pair(af, type, proto, *fd0, *fd1) a connected pair (Unix only, as
  *                                          the host allows)
  *   sock_bind(fd, *addr_port)              policy: listen; --publish maps
- *                                          the guest's port to the host's
+ *                                          the guest's port to the host's;
+ *                                          a Unix path: wasix_sock_unix.c
  *   sock_listen(fd, backlog)               policy: listen, on the bound
  *                                          address (covers port-0 binds)
  *   sock_accept(fd, flags, *fd, *addr)     (wasix_32v1 binds sock_accept to
@@ -101,6 +102,11 @@ uint64_t wasix_sock_timeout(const SockRef *r, int kind)
 uint32_t wasix_sock_wait(Process *p, const SockRef *r, unsigned events, uint64_t timeout_ns,
                          TrapKind *trap)
 {
+    return wasix_wait_fd(p, r->host, events, timeout_ns, trap);
+}
+
+uint32_t wasix_wait_fd(Process *p, int fd, unsigned events, uint64_t timeout_ns, TrapKind *trap)
+{
     uint64_t deadline = timeout_ns ? os_monotonic_ns() + timeout_ns : 0;
     for (;;) {
         int64_t left = -1;
@@ -109,7 +115,7 @@ uint32_t wasix_sock_wait(Process *p, const SockRef *r, unsigned events, uint64_t
             if (now >= deadline) return WASI_EAGAIN;
             left = (int64_t)(deadline - now);
         }
-        OsPollFd set[2] = {{r->host, events, 0}, {wasi_ctx_wake_fd(p->wasi), OS_POLL_IN, 0}};
+        OsPollFd set[2] = {{fd, events, 0}, {wasi_ctx_wake_fd(p->wasi), OS_POLL_IN, 0}};
         int n = os_poll(set, 2, left);
         if (n == -EINTR && !atomic_load(&p->interrupt)) continue;   /* a nudge */
         if (n == -EINTR && !process_is_exiting(p)) return WASI_EINTR;   /* a host signal: */
@@ -207,7 +213,7 @@ static TrapKind wasix_sock_pair(ExecEnv *env, Instance *caller, void *ctx, Slot 
  * when a's port is published (the state remembers both ports). */
 static uint32_t wasix_sock_bind_to(Process *p, SockRef *r, const OsNetAddr *a)
 {
-    if (a->family == OS_NET_UNIX) return WASI_ENOTSUP;   /* no host paths (wasix_net_check) */
+    if (a->family == OS_NET_UNIX) return wasix_unix_bind(p, r, a);   /* no --net needed */
     if (a->port != 0) {
         uint32_t err = wasix_net_check(p->cfg.net, WASIX_NET_LISTEN, a);
         if (err) return err;
@@ -245,6 +251,15 @@ static TrapKind wasix_sock_bind(ExecEnv *env, Instance *caller, void *ctx, Slot 
     return wasix_ret(io, err);
 }
 
+/* Whether a socket bound to `local` may listen: the policy decides for IP;
+ * a Unix socket must have a path (an unnamed one would be bound by the
+ * host to an abstract name, outside the file system view: ENOTSUP). */
+static uint32_t wasix_sock_listen_check(Process *p, const OsNetAddr *local)
+{
+    if (local->family == OS_NET_UNIX) return local->path[0] ? 0 : WASI_ENOTSUP;
+    return wasix_net_check(p->cfg.net, WASIX_NET_LISTEN, local);
+}
+
 /* sock_listen(fd, backlog) -> errno */
 static TrapKind wasix_sock_listen(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
 {
@@ -258,7 +273,7 @@ static TrapKind wasix_sock_listen(ExecEnv *env, Instance *caller, void *ctx, Slo
     int res = os_net_local_addr(r.host, &local);
     if (res < 0) err = wasix_sock_errno(res);
     if (!err && r.sock) wasix_sock_guest_view(r.sock, &local);
-    if (!err) err = wasix_net_check(((Process *)ctx)->cfg.net, WASIX_NET_LISTEN, &local);
+    if (!err) err = wasix_sock_listen_check(ctx, &local);
     uint32_t backlog = io[1].u32 > 65535 ? 65535 : io[1].u32;
     if (!err) err = wasix_sock_errno(os_net_listen(r.host, (int)backlog));
     if (!err && r.sock) atomic_store(&r.sock->status, WASIX_SOCK_STATUS_OPENED);
@@ -277,6 +292,13 @@ static uint32_t wasix_sock_accept_one(Process *p, SockRef *r, bool nonblock, uin
                                                             r->sock->proto)
                                     : NULL;
             if (st) atomic_store(&st->published, atomic_load(&r->sock->published));
+            if (st && peer->family == OS_NET_UNIX) {   /* named as its listener is */
+                OsNetAddr local;
+                wasix_unix_guest_view(r->sock, false, &local);
+                memcpy(st->unix_local, local.path, WASIX_ADDR_UNIX_BYTES);
+                atomic_store(&st->unix_named, local.path[0] ? WASIX_UNIX_LOCAL : 0u);
+            }
+            if (peer->family == OS_NET_UNIX) wasix_unix_guest_view(NULL, true, peer);
             return wasix_sock_install(p, s, st, fd_out);
         }
         if ((s != -EAGAIN && s != -EWOULDBLOCK) || wasix_sock_nonblocking(r))
@@ -330,6 +352,17 @@ static uint32_t wasix_sock_connect_blocking(Process *p, SockRef *r, const OsNetA
     return err ? err : wasix_sock_errno(os_net_take_error(r->host));
 }
 
+/* Connects r to a: a Unix path through the file system view (no --net
+ * needed), else after the policy's check. */
+static uint32_t wasix_sock_connect_to(Process *p, SockRef *r, const OsNetAddr *a, TrapKind *trap)
+{
+    if (a->family == OS_NET_UNIX) return wasix_unix_connect(p, r, a, trap);
+    uint32_t err = wasix_net_check(p->cfg.net, WASIX_NET_CONNECT, a);
+    if (err) return err;
+    if (wasix_sock_nonblocking(r)) return wasix_sock_errno(os_net_connect(r->host, a));
+    return wasix_sock_connect_blocking(p, r, a, trap);
+}
+
 /* sock_connect(fd, *addr_port) -> errno. Non-blocking: Inprogress while the
  * connection is being made (sock_status says opening). */
 static TrapKind wasix_sock_connect(ExecEnv *env, Instance *caller, void *ctx, Slot *io)
@@ -340,9 +373,7 @@ static TrapKind wasix_sock_connect(ExecEnv *env, Instance *caller, void *ctx, Sl
     SockRef r;
     uint32_t err = wasix_sock_addr_call(caller, ctx, io, &a, &r);
     if (err) return wasix_ret(io, err);
-    err = wasix_net_check(((Process *)ctx)->cfg.net, WASIX_NET_CONNECT, &a);
-    if (!err && wasix_sock_nonblocking(&r)) err = wasix_sock_errno(os_net_connect(r.host, &a));
-    else if (!err) err = wasix_sock_connect_blocking(ctx, &r, &a, &trap);
+    err = wasix_sock_connect_to(ctx, &r, &a, &trap);
     if (r.sock && !trap) {
         int st = !err ? WASIX_SOCK_STATUS_OPENED
                : err == WASI_EINPROGRESS ? WASIX_SOCK_STATUS_OPENING : WASIX_SOCK_STATUS_FAILED;

@@ -7,7 +7,8 @@
  * Files: wasix_sock.c (open, pair, bind, listen, accept, connect, status,
  * shutdown), wasix_sock_io.c (send, send_to, recv, recv_from, send_file),
  * wasix_sock_opt.c (options, multicast), wasix_sock_addr.c (guest address
- * layouts, addr_local, addr_peer), wasix_resolve.c (resolve, port_*),
+ * layouts, addr_local, addr_peer), wasix_sock_unix.c (Unix sockets bound
+ * and reached by guest path), wasix_resolve.c (resolve, port_*),
  * wasix_net_policy.c (the policy).
  *
  * A socket is a descriptor of the wasi layer's table (wasi_fdx.h) like a
@@ -35,6 +36,8 @@ enum { WASIX_SOCK_STATUS_OPENING = 0, WASIX_SOCK_STATUS_OPENED = 1,
 
 /* __wasi_addr_port_t: u8 family, u8 pad, u16 port (little-endian), address. */
 #define WASIX_ADDR_PORT_SIZE 20
+/* The room a __wasi_addr_port_t has for a Unix path (no NUL when full). */
+#define WASIX_ADDR_UNIX_BYTES 16
 /* __wasi_addr_t: u8 family, u8 pad, 16 address bytes. */
 #define WASIX_ADDR_SIZE 18
 
@@ -57,7 +60,14 @@ typedef struct WasixSock {
                                    * --publish, else 0 */
     atomic_int status;            /* WASIX_SOCK_STATUS_* */
     _Atomic uint64_t timeout_ns[WASIX_TIMEOUT_COUNT];   /* 0 = none */
+    /* A Unix socket's guest paths (wasix_sock_unix.c): each is written once,
+     * before its WASIX_UNIX_* bit is set in unix_named (release). */
+    atomic_uint unix_named;
+    char unix_local[WASIX_ADDR_UNIX_BYTES + 1];
+    char unix_peer[WASIX_ADDR_UNIX_BYTES + 1];
 } WasixSock;
+
+enum { WASIX_UNIX_LOCAL = 1u << 0, WASIX_UNIX_PEER = 1u << 1 };
 
 /* A socket borrowed for one call. */
 typedef struct SockRef {
@@ -90,11 +100,21 @@ static inline uint32_t wasix_sock_errno(int64_t neg)
 uint32_t wasix_sock_wait(Process *p, const SockRef *r, unsigned events, uint64_t timeout_ns,
                          TrapKind *trap);
 
+/* The same wait on host descriptor fd (wasix_resolve.c waits for its
+ * worker so). */
+uint32_t wasix_wait_fd(Process *p, int fd, unsigned events, uint64_t timeout_ns, TrapKind *trap);
+
 /* True when the guest made the descriptor non-blocking. */
 bool wasix_sock_nonblocking(const SockRef *r);
 
 /* The timeout the guest set for kind (WASIX_TIMEOUT_*), 0 = none. */
 uint64_t wasix_sock_timeout(const SockRef *r, int kind);
+
+/* Sends v/n on r (to `to` unless NULL; wasix_sock_io.c): a blocking
+ * stream socket sends everything, waiting interruptibly; *sent is what
+ * went. 0 or a WASI errno (with *trap set when the process is ending). */
+uint32_t wasix_sock_send_all(Process *p, SockRef *r, OsIoVec *v, int n, const OsNetAddr *to,
+                             uint64_t *sent, TrapKind *trap);
 
 /* ------------------------------------- guest addresses (wasix_sock_addr.c) */
 
@@ -110,14 +130,31 @@ void wasix_addr_write(GuestMem m, uint32_t ptr, const OsNetAddr *a);
  * socket's host port reads as its guest port. */
 void wasix_sock_guest_view(const WasixSock *s, OsNetAddr *a);
 
+/* ------------------------------ Unix sockets by path (wasix_sock_unix.c) */
+
+/* Binds r to the guest path in a (OS_NET_UNIX), resolved in the guest's
+ * file system view: 0 or a WASI errno (ENOTCAPABLE outside the preopens,
+ * EADDRINUSE when the name exists, ENOTSUP for an abstract/unnamed one). */
+uint32_t wasix_unix_bind(Process *p, SockRef *r, const OsNetAddr *a);
+/* Connects r to the Unix socket at the guest path in a; a blocking socket
+ * waits in the host's connect, which the process's exit interrupts. */
+uint32_t wasix_unix_connect(Process *p, SockRef *r, const OsNetAddr *a, TrapKind *trap);
+/* Sends v/n on r to the guest path in a as wasix_sock_send_all does. */
+uint32_t wasix_unix_send_to(Process *p, SockRef *r, OsIoVec *v, int n, const OsNetAddr *a,
+                            uint64_t *sent, TrapKind *trap);
+/* Turns host address a of socket s (local or peer) into the guest's: the
+ * guest path recorded at bind/connect, else unnamed (host paths are never
+ * shown to the guest). */
+void wasix_unix_guest_view(const WasixSock *s, bool peer, OsNetAddr *a);
+
 /* ------------------------------------------- policy (wasix_net_policy.c) */
 
 enum { WASIX_NET_LISTEN = 1u << 0, WASIX_NET_CONNECT = 1u << 1 };
 
 /* Whether the policy lets a socket reach address a in `direction`: 0, or
  * WASI_ENOTSUP (no network at all: p NULL or empty) or WASI_EPERM (a rule
- * refuses). Unix addresses are not the policy's: refused with ENOTSUP
- * (binding or connecting by host path would leave the sandbox). */
+ * refuses). Unix addresses are not the policy's (the file system view
+ * governs them, wasix_sock_unix.c): ENOTSUP if one is passed here. */
 uint32_t wasix_net_check(const WasixNetPolicy *p, unsigned direction, const OsNetAddr *a);
 
 /* Whether the network is on at all (resolve's check). */

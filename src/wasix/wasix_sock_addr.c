@@ -15,12 +15,12 @@
  *                                     port, not the host's
  *   sock_addr_peer(fd, *addr_port)    the connected peer's address
  *
- * A Unix address is read as the (at most 16-byte) path the layout has room
- * for; the calls that take addresses refuse Unix paths (wasix_sock.c).
+ * A Unix address is read as the (at most 16-byte) guest path the layout has
+ * room for; wasix_sock_unix.c resolves it in the guest's file system view,
+ * and these calls report the guest paths it recorded.
  */
 #include "wasix_sock.h"
 
-#define WASIX_ADDR_UNIX_BYTES 16
 
 uint32_t wasix_addr_port_read(GuestMem m, uint32_t ptr, OsNetAddr *out)
 {
@@ -96,6 +96,7 @@ static TrapKind wasix_sock_addr(ExecEnv *env, Instance *caller, void *ctx, Slot 
     OsNetAddr a;
     int res = peer ? os_net_peer_addr(r.host, &a) : os_net_local_addr(r.host, &a);
     if (res == 0 && !peer) wasix_sock_guest_view(r.sock, &a);
+    if (res == 0 && a.family == OS_NET_UNIX) wasix_unix_guest_view(r.sock, peer, &a);
     wasix_sock_put(&r);
     if (res < 0) return wasix_ret(io, wasix_sock_errno(res));
     wasix_addr_port_write(m, out, &a);

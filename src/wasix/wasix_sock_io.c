@@ -3,8 +3,10 @@
  *
  *   sock_send(fd, *ciovs, n, si_flags, *sent)
  *   sock_send_to(fd, *ciovs, n, si_flags, *addr_port, *sent)   policy: connect
+ *                                 (a Unix path: wasix_sock_unix.c, no policy)
  *   sock_recv(fd, *iovs, n, ri_flags, *got, *ro_flags)
  *   sock_recv_from(fd, *iovs, n, ri_flags, *got, *ro_flags, *addr_port)
+ *                                 (a Unix sender reads as unnamed)
  *   sock_send_file(out_fd, in_fd, offset, count, *sent)
  *
  * ri_flags: PEEK 1, WAITALL 2; ro_flags: DATA_TRUNCATED 1 (a datagram was
@@ -78,8 +80,8 @@ static uint64_t wasix_iovs_total(const OsIoVec *v, int n)
 }
 
 /* Sends v to `to` (NULL: the peer): all of it on a blocking stream socket. */
-static uint32_t wasix_sock_send_all(Process *p, SockRef *r, OsIoVec *v, int n, const OsNetAddr *to,
-                                    uint64_t *sent, TrapKind *trap)
+uint32_t wasix_sock_send_all(Process *p, SockRef *r, OsIoVec *v, int n, const OsNetAddr *to,
+                             uint64_t *sent, TrapKind *trap)
 {
     bool all = !wasix_sock_nonblocking(r) && (!r->sock || r->sock->type == OS_NET_STREAM);
     uint64_t want = wasix_iovs_total(v, n);
@@ -136,7 +138,9 @@ static TrapKind wasix_sock_send_common(ExecEnv *env, Instance *caller, void *ctx
     if (!guest_ok(m, out, 4)) return wasix_ret(io, WASI_EMEMVIOLATION);
     OsNetAddr to;
     uint32_t err = with_addr ? wasix_addr_port_read(m, io[4].u32, &to) : 0;
-    if (!err && with_addr) err = wasix_net_check(((Process *)ctx)->cfg.net, WASIX_NET_CONNECT, &to);
+    bool unix_path = !err && with_addr && to.family == OS_NET_UNIX;
+    if (!err && with_addr && !unix_path)
+        err = wasix_net_check(((Process *)ctx)->cfg.net, WASIX_NET_CONNECT, &to);
     if (err) return wasix_ret(io, err);
     SockRef r;
     err = wasix_sock_get(ctx, io[0].u32, &r);
@@ -145,7 +149,8 @@ static TrapKind wasix_sock_send_common(ExecEnv *env, Instance *caller, void *ctx
     int n = 0;
     uint64_t sent = 0;
     err = wasix_iovs_load(m, io[1].u32, io[2].u32, stack, &v, &n);
-    if (!err) err = wasix_sock_send_all(ctx, &r, v, n, with_addr ? &to : NULL, &sent, &trap);
+    if (!err && unix_path) err = wasix_unix_send_to(ctx, &r, v, n, &to, &sent, &trap);
+    else if (!err) err = wasix_sock_send_all(ctx, &r, v, n, with_addr ? &to : NULL, &sent, &trap);
     if (v && v != stack) free(v);
     wasix_sock_put(&r);
     if (trap) return trap;
@@ -189,11 +194,13 @@ static TrapKind wasix_sock_recv_common(ExecEnv *env, Instance *caller, void *ctx
     err = wasix_iovs_load(m, io[1].u32, io[2].u32, stack, &v, &n);
     if (!err) err = wasix_sock_recv_some(ctx, &r, v, n, ri, &got, &truncated, with_addr ? &from : NULL, &trap);
     if (v && v != stack) free(v);
+    if (r.sock && r.sock->family == OS_NET_UNIX) from.family = OS_NET_UNIX;   /* may be unset */
     wasix_sock_put(&r);
     if (trap) return trap;
     if (!err) {
         guest_st32(m, out_len, (uint32_t)got);
         guest_st16(m, out_flags, truncated ? WASIX_RO_TRUNCATED : 0);
+        if (with_addr && from.family == OS_NET_UNIX) wasix_unix_guest_view(NULL, true, &from);
         if (with_addr) wasix_addr_port_write(m, out_addr, &from);
     }
     return wasix_ret(io, err);

@@ -370,10 +370,124 @@ def case_robust(sp, guests, conf):
         srv.kill()
 
 
+def run_guest(sp, args, want, timeout=20):
+    """Runs a guest to its end; fails unless it exits 0 printing `want`."""
+    res = subprocess.run([sp, "run"] + args, capture_output=True, text=True, timeout=timeout)
+    if res.returncode != 0 or want not in res.stdout:
+        raise Fail("%r: %d %r %r" % (args, res.returncode, res.stdout, res.stderr))
+    return res
+
+
+def case_unix_path(sp, guests, conf):
+    """Unix sockets by guest path, without --net: a guest server and a guest
+    client (two processes) meet at /data/s.sock in a --dir; sock_addr_*
+    report the path; a datagram reaches a bound path; paths outside the
+    preopen, through a symlinked directory or a symlink to a host socket
+    outside, are refused (ENOTCAPABLE), and the host socket outside never
+    sees a connection nor gets a new file next to it."""
+    import tempfile
+    wasm = os.path.join(guests, "unix_path.wasm")
+    with tempfile.TemporaryDirectory() as top:
+        inside, outside = os.path.join(top, "in"), os.path.join(top, "out")
+        os.mkdir(inside)
+        os.mkdir(outside)
+        host = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        host.bind(os.path.join(outside, "h.sock"))
+        host.listen(4)
+        host.setblocking(False)
+        os.symlink("../out", os.path.join(inside, "od"))          # a directory outside
+        os.symlink("../out/h.sock", os.path.join(inside, "hl"))   # the host socket outside
+        os.symlink(os.path.join(outside, "h.sock"), os.path.join(inside, "al"))
+        d = ["--dir", inside + "::/data"]
+        srv = Server(sp, d + [wasm, "serve", "/data/s.sock"])
+        try:
+            srv.wait_line(r"^LISTENING$")
+            if not os.path.exists(os.path.join(inside, "s.sock")):
+                raise Fail("no socket file in the --dir")
+            run_guest(sp, d + [wasm, "client", "/data/s.sock"], "CLIENT OK")
+            if srv.finish() != 0 or "SERVED" not in srv.lines:
+                raise Fail("server: %r %s" % (srv.lines, srv.stderr()))
+        finally:
+            srv.kill()
+        # A relative path from the current directory (/data when --dir ::/ too).
+        run_guest(sp, ["--dir", inside + "::/", wasm, "dgram", "d.sock"], "DGRAM OK")
+        if not os.path.exists(os.path.join(inside, "d.sock")):
+            raise Fail("relative bind not in the --dir")
+        run_guest(sp, d + [wasm, "refuse", "/etc/x.sock", "/data/od/x.sock", "/data/hl",
+                           "/data/../h.sock", "/dev/null"], "REFUSED OK")
+        # An absolute link restarts at the preopen's root: not found there.
+        res = subprocess.run([sp, "run"] + d + [wasm, "client", "/data/al"],
+                             capture_output=True, text=True, timeout=20)
+        if res.returncode != 31 or "errno=44" not in res.stdout:
+            raise Fail("absolute link: %d %r" % (res.returncode, res.stdout))
+        try:
+            host.accept()
+            raise Fail("the host socket outside the preopen was reached")
+        except BlockingIOError:
+            pass
+        if sorted(os.listdir(outside)) != ["h.sock"]:
+            raise Fail("a file appeared outside the preopen: %r" % os.listdir(outside))
+        host.close()
+
+
+def case_resolve_intr(sp, guests, conf):
+    """A lookup the host resolver never answers (resolve_hang.so, preloaded,
+    blocks getaddrinfo for hang.spindle.test) does not hold the process: a
+    host SIGINT ends it (the default action, status 27), --timeout ends it
+    (124), and with a handler a host SIGUSR1 makes resolve return Intr. A
+    real lookup (localhost) still works through the same worker."""
+    import signal
+    shim = os.path.join(guests, "resolve_hang.so")
+    env = dict(os.environ, LD_PRELOAD=shim)
+    # A sanitized spindle: its runtime is then not first in the library list.
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+    wasm = os.path.join(guests, "resolve_intr.wasm")
+    name = "hang.spindle.test"
+
+    def started(args):
+        p = subprocess.Popen([sp, "run", "--net"] + args, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env)
+        line = p.stdout.readline()
+        if line.strip() != "RESOLVING":
+            p.kill()
+            raise Fail("%r: first line %r" % (args, line))
+        time.sleep(0.3)   # well inside the lookup
+        return p
+
+    def ended(p, want, what):
+        try:
+            out, err = p.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise Fail("%s: the process did not end while resolving" % what)
+        if p.returncode != want:
+            raise Fail("%s: status %d (want %d) %r %r" % (what, p.returncode, want, out, err))
+        return out
+
+    p = started([wasm, "plain", name])
+    p.send_signal(signal.SIGINT)
+    ended(p, 27, "SIGINT")
+    t0 = time.monotonic()
+    p = started(["--timeout", "1", wasm, "plain", name])
+    ended(p, 124, "--timeout")
+    if time.monotonic() - t0 > 4:
+        raise Fail("--timeout took %.1f s" % (time.monotonic() - t0))
+    p = started([wasm, "handler", name])
+    p.send_signal(signal.SIGUSR1)
+    out = ended(p, 0, "SIGUSR1 with a handler")
+    if "EINTR OK" not in out:
+        raise Fail("handler case: %r" % out)
+    res = subprocess.run([sp, "run", "--net", os.path.join(guests, "resolve.wasm"), "localhost"],
+                         capture_output=True, text=True, timeout=20, env=env)
+    if res.returncode != 0 or "ADDR" not in res.stdout:
+        raise Fail("localhost through the preloaded resolver: %r %r" % (res.stdout, res.stderr))
+
+
 CASES = {
     "tcp_listener": case_tcp_listener, "http_ok": case_http_ok, "echo": case_echo,
     "echo_publish": case_echo_publish, "client_host": case_client_host,
     "keepalive": case_keepalive, "idle": case_idle, "robust": case_robust,
+    "unix_path": case_unix_path, "resolve_intr": case_resolve_intr,
 }
 
 

@@ -88,4 +88,20 @@ int os_net_multicast_v6(int fd, bool join, const uint8_t group[16], uint32_t ifi
  * -ENOENT when the name does not exist, -EAGAIN on a temporary failure. */
 int os_net_resolve(const char *host, uint16_t port, OsNetAddr *out, int max);
 
+/* The same lookup on a worker thread of its own (os_net_resolve.c), for
+ * callers that must not be held by a resolver that never answers. */
+#define OS_NET_HOST_MAX 253
+typedef struct OsResolveJob OsResolveJob;
+/* Starts resolving host (at most OS_NET_HOST_MAX bytes) for up to max
+ * addresses: the job, or NULL with *err = -EINVAL, -ENOMEM, -EAGAIN (no
+ * thread) or the eventfd's error. */
+OsResolveJob *os_net_resolve_start(const char *host, uint16_t port, int max, int *err);
+/* A descriptor that becomes readable when the job's answer is in. */
+int os_net_resolve_fd(const OsResolveJob *j);
+/* Once os_net_resolve_fd is readable: copies the answer to out (as
+ * os_net_resolve returns it) and frees the caller's side of the job. */
+int os_net_resolve_finish(OsResolveJob *j, OsNetAddr *out);
+/* Gives the job up, answered or not: the worker frees it when it ends. */
+void os_net_resolve_abandon(OsResolveJob *j);
+
 #endif

@@ -144,6 +144,22 @@ int wasi_ctx_env(WasiCtx *ctx, const char *const **envp);
 uint32_t wasi_path_guest_read(WasiCtx *ctx, const char *abs, size_t max, uint8_t **bytes,
                               size_t *len);
 
+/* What wasi_path_guest_at hands on: a host directory (valid for the call
+ * only) and the name of the last component in it; returns a WASI errno. */
+typedef uint32_t (*WasiPathAtFn)(int dirfd, const char *name, void *arg);
+
+/* For calls with no *at form on the host (binding and connecting Unix
+ * sockets by path): resolves guest path `path` (len bytes, no NUL; relative
+ * ones from the current directory, joined lexically as chdir does) under
+ * the preopen holding it with the sandboxed resolver (symbolic links never
+ * lead out; the last component is followed only when `follow`), then calls
+ * fn(dirfd, name, arg) and returns its result. Errors before fn: ENOENT
+ * (empty), EINVAL (a NUL), ENOTDIR (a trailing '/'), ENOTCAPABLE (in no
+ * preopen, or in the virtual /dev), ELOOP, ENOMEM and the walk's others.
+ * Thread-safe. */
+uint32_t wasi_path_guest_at(WasiCtx *ctx, const char *path, size_t len, bool follow,
+                            WasiPathAtFn fn, void *arg);
+
 /* chdir: joins guest path `path` (len bytes, no NUL) to the current
  * directory lexically (wasi_path_join) and makes the result current when
  * wasi_path_guest_dir accepts it. From then on relative paths that WASIX
