@@ -47,6 +47,7 @@ if(SPINDLE_WASM_GUESTS_OK)
   wasix_guest_c(fds fds.c)
   wasix_guest_c(fds_epoll fds_epoll.c)
   wasix_guest_c(fds_exit fds_exit.c)
+  wasix_guest_c(paths2 paths2.c)
   wasix_guest_c(procs procs.c)
   wasix_guest_c(procs2 procs2.c)
   wasix_guest_c(sigint sigint.c)
@@ -154,6 +155,13 @@ if(SPINDLE_WASM_GUESTS_OK)
     add_test(NAME wasix.guest.${name} COMMAND wasix_check --timeout 10 ${WASIX_GUEST_DIR}/${name}.wasm)
     set_tests_properties(wasix.guest.${name} PROPERTIES LABELS "thread" TIMEOUT 30)
   endforeach()
+  # path_open2 and clock_time_set (tests/guests/threads/paths2.c), in a
+  # scratch directory preopened as "/".
+  set(paths2_work ${CMAKE_CURRENT_BINARY_DIR}/paths2-work)
+  file(MAKE_DIRECTORY ${paths2_work})
+  add_test(NAME wasix.guest.paths2
+           COMMAND wasix_check --timeout 10 --dir ${paths2_work}::/ ${WASIX_GUEST_DIR}/paths2.wasm)
+  set_tests_properties(wasix.guest.paths2 PROPERTIES LABELS "wasi" TIMEOUT 30)
 endif()
 
 # setjmp/longjmp through stack_checkpoint / stack_restore, without asyncify

@@ -98,5 +98,7 @@ SpResult wasi_define_preview1(Linker *l, Store *s, WasiCtx *ctx, const char *mod
                                        *wasi_define_tables[t].count);
         if (e) return e;
     }
-    return SP_OK;
+    if (strncmp(module, "wasix_", 6) != 0) return SP_OK;
+    SpResult e = wasi_define_table(l, s, ctx, module, wasi_path_wasix_defs, wasi_path_wasix_count);
+    return e ? e : wasi_define_table(l, s, ctx, module, wasi_proc_wasix_defs, wasi_proc_wasix_count);
 }

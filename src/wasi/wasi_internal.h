@@ -137,6 +137,9 @@ struct WasiCtx {
     char *cwd;               /* the current directory, a normalized guest path
                                 (wasi_view.c); guarded by lock */
 
+    _Atomic int64_t realtime_offset;   /* ns added to the realtime clock
+                                (WASIX clock_time_set; inherited by fork and exec) */
+
     int wake_fd;             /* os_wake event: readable once interrupted */
     atomic_bool interrupted;
     atomic_bool exiting;
@@ -211,6 +214,10 @@ extern const WasiFuncDef wasi_fd_defs[], wasi_path_defs[], wasi_proc_defs[], was
     wasi_sock_defs[];
 extern const size_t wasi_fd_count, wasi_path_count, wasi_proc_count, wasi_poll_count,
     wasi_sock_count;
+/* The WASIX functions this layer owns (path_open2, clock_time_set): defined
+ * next to the preview1 ones under a wasix_* module name only. */
+extern const WasiFuncDef wasi_path_wasix_defs[], wasi_proc_wasix_defs[];
+extern const size_t wasi_path_wasix_count, wasi_proc_wasix_count;
 /* The preview1 definition named `name` (wasi_unstable.c reuses most). */
 const WasiFuncDef *wasi_define_find(const char *name);
 

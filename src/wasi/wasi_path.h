@@ -85,6 +85,10 @@ uint32_t wasi_dev_readdir(uint64_t cookie, uint8_t *buf, uint32_t buf_len, uint3
 void wasi_view_root_extras(const WasiCtx *ctx, int dirfd, uint64_t from, uint8_t *buf,
                            uint32_t buf_len, uint32_t *used);
 
+/* In the fdflags given to wasi_path_install (never a WASI fdflag, which are
+ * 16 bits): the new descriptor starts close-on-exec (WASIX path_open2). */
+#define WASI_PATH_INSTALL_CLOEXEC (1u << 16)
+
 /* Puts host descriptor hfd, just opened for a path below the preopen root
  * root_fd, into the table with the rights asked for, limited to what its
  * file type supports (wasi_path_ops.c). hfd is closed on failure. */

@@ -111,16 +111,19 @@ uint32_t wasi_path_install(WasiCall *c, int root_fd, int hfd, uint64_t base,
     f->root_fd = root_fd;
     f->lists_dev = ft == WASI_FT_DIRECTORY && wasi_view_is_root(c->ctx, &st);
     atomic_store(&f->nonblock, (fdflags & WASI_FDFLAG_NONBLOCK) != 0);
+    atomic_store(&f->cloexec, (fdflags & WASI_PATH_INSTALL_CLOEXEC) != 0);
     return wasi_ctx_fd_insert(c->ctx, f, fd_out);
 }
 
 /* path_open(fd, dirflags, path, path_len, oflags, rights_base,
- * rights_inheriting, fdflags, result) */
-static uint32_t wasi_path_open(WasiCall *c, const Slot *a)
+ * rights_inheriting, fdflags, result), and WASIX path_open2 whose fdflagsext
+ * (bit 0: close-on-exec) come in `ext` and the result pointer is argument 9. */
+static uint32_t wasi_path_open_impl(WasiCall *c, const Slot *a, uint32_t ext, uint32_t out)
 {
-    uint32_t oflags = wasi_a32(a, 4), fdflags = wasi_a32(a, 7), out = wasi_a32(a, 8);
+    uint32_t oflags = wasi_a32(a, 4), fdflags = wasi_a32(a, 7);
     if (!guest_ok(c->mem, out, 4)) return WASI_EFAULT;
-    if ((oflags & ~0xFu) || (fdflags & ~0x1Fu)) return WASI_EINVAL;
+    if ((oflags & ~0xFu) || (fdflags & ~0x1Fu) || (ext & ~1u)) return WASI_EINVAL;
+    if (ext & 1u) fdflags |= WASI_PATH_INSTALL_CLOEXEC;
     uint64_t need = R_(PATH_OPEN) | ((oflags & WASI_O_CREAT) ? R_(PATH_CREATE_FILE) : 0) |
                     ((oflags & WASI_O_TRUNC) ? R_(PATH_FILESTAT_SET_SIZE) : 0);
     int follow = (wasi_a32(a, 1) & WASI_LOOKUP_SYMLINK_FOLLOW) ? WASI_FOLLOW_ALWAYS : WASI_FOLLOW_IF_SLASH;
@@ -146,6 +149,18 @@ static uint32_t wasi_path_open(WasiCall *c, const Slot *a)
     wasi_path_end(dir, &p);
     if (!err) guest_st32(c->mem, out, fd);
     return err;
+}
+
+static uint32_t wasi_path_open(WasiCall *c, const Slot *a)
+{
+    return wasi_path_open_impl(c, a, 0, wasi_a32(a, 8));
+}
+
+/* WASIX path_open2(fd, dirflags, path, path_len, oflags, rights_base,
+ * rights_inheriting, fdflags, fdflagsext, result) */
+static uint32_t wasi_path_open2(WasiCall *c, const Slot *a)
+{
+    return wasi_path_open_impl(c, a, wasi_a32(a, 8), wasi_a32(a, 9));
 }
 
 /* ------------------------------------------------------- stat and times */
@@ -340,3 +355,9 @@ const WasiFuncDef wasi_path_defs[] = {
     {"path_unlink_file", "iii>i", wasi_path_unlink_file, true},
 };
 const size_t wasi_path_count = SP_ARRAY_LEN(wasi_path_defs);
+
+/* WASIX additions this layer owns (defined under wasix_* only). */
+const WasiFuncDef wasi_path_wasix_defs[] = {
+    {"path_open2", "iiiiiIIiii>i", wasi_path_open2, true},
+};
+const size_t wasi_path_wasix_count = SP_ARRAY_LEN(wasi_path_wasix_defs);

@@ -87,7 +87,25 @@ static uint32_t wasi_proc_clock_time_get(WasiCall *c, const Slot *a)
     uint64_t ns;
     int r = os_clock_time((int)id, &ns);
     if (r < 0) return wasi_abi_errno(r);
+    if (id == WASI_CLOCK_REALTIME)
+        ns += (uint64_t)atomic_load_explicit(&c->ctx->realtime_offset, memory_order_relaxed);
     guest_st64(c->mem, wasi_a32(a, 2), ns);
+    return 0;
+}
+
+/* WASIX clock_time_set(id, timestamp): the realtime clock as this process
+ * (and the processes it forks and execs) reads it from now on becomes
+ * `timestamp`; the host's clock is untouched (Wasmer keeps the same kind of
+ * per-process offset). Only the realtime clock can be set, as POSIX's
+ * clock_settime: EINVAL for the others. The offset applies to
+ * clock_time_get; poll_oneoff's clock subscriptions keep the host's time. */
+static uint32_t wasi_proc_clock_time_set(WasiCall *c, const Slot *a)
+{
+    if (wasi_a32(a, 0) != WASI_CLOCK_REALTIME) return WASI_EINVAL;
+    uint64_t now;
+    int r = os_clock_time(OS_CLOCK_REALTIME, &now);
+    if (r < 0) return wasi_abi_errno(r);
+    atomic_store(&c->ctx->realtime_offset, (int64_t)(wasi_a64(a, 1) - now));
     return 0;
 }
 
@@ -157,3 +175,8 @@ const WasiFuncDef wasi_proc_defs[] = {
     {"proc_raise", "i>i", wasi_proc_raise, false},
 };
 const size_t wasi_proc_count = SP_ARRAY_LEN(wasi_proc_defs);
+
+const WasiFuncDef wasi_proc_wasix_defs[] = {
+    {"clock_time_set", "iI>i", wasi_proc_clock_time_set, false},
+};
+const size_t wasi_proc_wasix_count = SP_ARRAY_LEN(wasi_proc_wasix_defs);
