@@ -64,7 +64,8 @@ static const char run_help[] =
     "                         returns -1; a memory whose minimum is already above\n"
     "                         it stops the start (status 134); also with --invoke\n"
     "  --max-table-memory SIZE\n"
-    "                         let the tables and element segments of all threads\n"
+    "                         let the tables, element segments and instance\n"
+    "                         records (about 56 bytes a function) of all threads\n"
     "                         take at most SIZE bytes of host memory in all (8\n"
     "                         bytes a table entry; SIZE as for --max-memory but\n"
     "                         any number of bytes up to 1024G; default 256M):\n"
@@ -552,7 +553,8 @@ static int run_start_error(const RunArgs *ra, SpResult e, const SpDiag *diag)
         return CLI_EXIT_TRAP;
     }
     if (e == ERR_TABLE_MEMORY_CAP) {
-        fprintf(stderr, "spindle: %s: tables exceed --max-table-memory", ra->path);
+        fprintf(stderr, "spindle: %s: tables and instance records exceed --max-table-memory",
+                ra->path);
         if (!ra->max_table_memory)
             fprintf(stderr, " (default %lluM)", WASIX_DEFAULT_MAX_TABLE_BYTES >> 20);
         fputc('\n', stderr);

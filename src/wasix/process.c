@@ -68,13 +68,16 @@ static void process_wake_blocked(Process *p)
  * sees the reason too). The supervisor and thread_join's waiters are woken
  * first, then the threads parked or blocked in host calls: waking thousands
  * of those takes a while (160-260 ms for 2700 parked threads on 2 cores).
- * With return_at_exit that is left to whoever waits for the threads
- * (process_wait_all): a host process that ends at once need not wake them. */
+ * With return_at_exit in command mode that is left to whoever waits for
+ * the threads (process_wait_all): a host process that ends at once need not
+ * wake them. In invoke mode (no supervisor) the caller's own thread may be
+ * the one blocked: it is woken at once. */
 static void process_exit_for(Process *p, int code, bool timeout)
 {
     if (p->wasi) code = wasi_ctx_set_exit(p->wasi, code); /* a proc_exit recorded there wins */
     pthread_mutex_lock(&p->lock);
     bool first = !p->exiting;
+    bool wake = !p->cfg.return_at_exit || !p->supervised;   /* see below */
     if (first) {
         p->exiting = true;
         atomic_store(&p->exit_started, true);
@@ -86,7 +89,7 @@ static void process_exit_for(Process *p, int code, bool timeout)
     pthread_mutex_unlock(&p->lock);
     if (!first) return;
     atomic_store(&p->interrupt, 1);
-    if (!p->cfg.return_at_exit) process_wake_blocked(p);
+    if (wake) process_wake_blocked(p);
 }
 
 /* See process.h. */
@@ -618,6 +621,9 @@ int wasix_process_run(Process *p, const Module *m, SpResult *err, SpDiag *diag,
     os_signals_block(process_host_signals, process_host_nsignals, true);
     os_signals_catch(process_host_signals, process_host_nsignals);
     os_signals_attention(&p->interrupt);
+    pthread_mutex_lock(&p->lock);
+    p->supervised = true;
+    pthread_mutex_unlock(&p->lock);
     int status = process_start_main(p, err, diag) ? process_run_images(p, stats) : -1;
     os_signals_release(process_host_signals, process_host_nsignals);
     os_signals_block(process_host_signals, process_host_nsignals, false);

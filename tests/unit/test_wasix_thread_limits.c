@@ -239,6 +239,27 @@ static void test_exit_prompt(void)
     CHECK(stats.exit_latency_ns < EXIT_PROMPT_LIMIT_MS * 1000000ull);
 }
 
+/* Thread spawns are held to the table budget by their instances' records
+ * too: with room for the main instance and ten more of exit_many's, the
+ * eleventh spawn fails (ENOMEM) and the guest goes on with ten threads;
+ * without the charge every spawn up to the thread limit succeeded. */
+static void test_spawn_records_budget(void)
+{
+    Module *m = wasix_test_load("exit_many");
+    CHECK(m != NULL);
+    if (!m) return;
+    uint64_t records = instance_record_bytes(m);
+    module_free(m);
+    WasixRunStats stats = {0};
+    SpDiag diag = {0};
+    ProcessConfig cfg = {.max_threads = 100, .max_table_bytes = 11 * records + records / 2};
+    int status = run_limited("exit_many", cfg, &diag, &stats);
+    printf("spawn_records_budget: status %d, %u threads spawned (%llu bytes an instance)\n",
+           status, stats.threads_spawned, (unsigned long long)records);
+    CHECK(status == 42);
+    CHECK(stats.threads_spawned == 10);
+}
+
 int main(void)
 {
     test_memory_grow();
@@ -248,5 +269,6 @@ int main(void)
     test_spawn_in_start();
     test_exit_many();
     test_exit_prompt();
+    test_spawn_records_budget();
     return test_summary();
 }
