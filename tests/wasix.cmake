@@ -56,7 +56,7 @@ if(SPINDLE_WASM_GUESTS_OK)
   wasix_guest_wat(bad_import)
   wasix_guest_wat(no_start)
   foreach(name limits_grow limits_import limits_min timeout_loop timeout_start
-               timeout_threads spawn_in_start exit_many)
+               timeout_threads spawn_in_start exit_many redteam)
     wasix_guest_wat(${name})
   endforeach()
   add_custom_target(wasix_guests ALL DEPENDS ${WASIX_GUESTS})
@@ -86,6 +86,30 @@ if(SPINDLE_WASM_GUESTS_OK)
                           s=$?; echo \"status $s\"; test $s -eq 124"
                    $<TARGET_FILE:spindle> ${WASIX_GUEST_DIR}/spawn_in_start.wasm)
   set_tests_properties(wasix.spawn_in_start_small_stack PROPERTIES LABELS "thread" TIMEOUT 15)
+  # `spindle run` ends promptly after a proc_exit with thousands of threads
+  # blocked (issue 16): timed against a native process of as many threads.
+  set(exit_prompt_threads 4000)
+  if(SPINDLE_SANITIZE OR SPINDLE_TSAN)
+    set(exit_prompt_threads 1000)
+  endif()
+  add_test(NAME wasix.exit_prompt
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/exit_prompt_test.py
+                   $<TARGET_FILE:spindle> ${WASIX_GUEST_DIR}/exit_many.wasm ${exit_prompt_threads})
+  set_tests_properties(wasix.exit_prompt PROPERTIES LABELS "thread;cli" TIMEOUT 120)
+  # Hostile calls of the process and socket surface (redteam.wat): proc_signal
+  # outside the tree, wild pointers to proc_exec3/proc_spawn2, pipes until
+  # descriptors run out, a connect the policy forbids: errnos, no crash.
+  # The hostile programs it execs are made here in a scratch "/".
+  set(rt_root ${CMAKE_CURRENT_BINARY_DIR}/redteam-root)
+  add_test(NAME wasix.redteam
+           COMMAND sh -c "rm -rf \"$2\" && mkdir -p \"$2/adir\" && cd \"$2\" && \
+                          head -c 100 \"$1\" > trunc.wasm && printf '#!/loop.sh\\n' > loop.sh && \
+                          printf '#!/l2\\n' > l1 && printf '#!/l1\\n' > l2 && \
+                          truncate -s 3G huge.wasm && chmod +x trunc.wasm loop.sh l1 l2 huge.wasm && \
+                          out=$(\"$0\" run --net allow=127.0.0.1:* --dir \"$2\"::/ \"$1\"); s=$?; \
+                          echo \"$out status $s\"; test $s -eq 0 && test \"$out\" = 'redteam ok'"
+                   $<TARGET_FILE:spindle> ${WASIX_GUEST_DIR}/redteam.wasm ${rt_root})
+  set_tests_properties(wasix.redteam PROPERTIES LABELS "procs;net" TIMEOUT 60)
 endif()
 
 # wasix_check: one module, one expectation file (see tests/wasix/wasix_check.c).

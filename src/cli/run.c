@@ -26,6 +26,7 @@
 
 #include "os/os.h"
 #include "os/os_io.h"
+#include "os/os_proc.h"
 #include "wasi/wasi.h"
 #include "wasix/wasix.h"
 
@@ -63,7 +64,8 @@ static const char run_help[] =
     "                         returns -1; a memory whose minimum is already above\n"
     "                         it stops the start (status 134); also with --invoke\n"
     "  --max-table-memory SIZE\n"
-    "                         let the tables and element segments of all threads\n"
+    "                         let the tables, element segments and instance\n"
+    "                         records (about 56 bytes a function) of all threads\n"
     "                         take at most SIZE bytes of host memory in all (8\n"
     "                         bytes a table entry; SIZE as for --max-memory but\n"
     "                         any number of bytes up to 1024G; default 256M):\n"
@@ -551,7 +553,8 @@ static int run_start_error(const RunArgs *ra, SpResult e, const SpDiag *diag)
         return CLI_EXIT_TRAP;
     }
     if (e == ERR_TABLE_MEMORY_CAP) {
-        fprintf(stderr, "spindle: %s: tables exceed --max-table-memory", ra->path);
+        fprintf(stderr, "spindle: %s: tables and instance records exceed --max-table-memory",
+                ra->path);
         if (!ra->max_table_memory)
             fprintf(stderr, " (default %lluM)", WASIX_DEFAULT_MAX_TABLE_BYTES >> 20);
         fputc('\n', stderr);
@@ -569,7 +572,7 @@ static Process *run_new_process(const RunArgs *ra, ProcessConfig *cfg, int *stat
     *cfg = (ProcessConfig){.max_threads = ra->max_threads, .max_processes = ra->max_processes,
                            .max_memory_bytes = ra->max_memory,
                            .max_table_bytes = ra->max_table_memory, .timeout_ns = ra->timeout_ns,
-                           .net = ra->net};
+                           .net = ra->net, .return_at_exit = true};
     *status = run_wasi_config(ra, &cfg->wasi);
     if (*status != CLI_EXIT_OK) return NULL;
     os_ignore_sigpipe();   /* a closed stdout is EPIPE for the guest, not death */
@@ -581,6 +584,21 @@ static Process *run_new_process(const RunArgs *ra, ProcessConfig *cfg, int *stat
         *status = CLI_EXIT_TRAP;
     }
     return p;
+}
+
+/* Ends spindle at once with `status` when the program made threads: they may
+ * still be stopping (ProcessConfig.return_at_exit), and the OS ends them and
+ * takes back their instances and stacks in one step, where tearing them down
+ * one by one took seconds for thousands of threads. A program that made none
+ * is freed as usual (cheap; and leak checkers see that path). Returns
+ * otherwise. */
+static void run_end_quickly(const RunArgs *ra, Process *p, int status, bool timed_out)
+{
+    if (status < 0 || wasix_process_threads_spawned(p) == 0) return;
+    if (timed_out) fprintf(stderr, "spindle: %s: timed out after %s s\n", ra->path, ra->timeout_text);
+    fflush(stdout);
+    fflush(stderr);
+    os_proc_exit_now(status);
 }
 
 /* Runs _start as a WASIX process (command mode); returns its exit status. */
@@ -597,6 +615,7 @@ static int run_process(const RunArgs *ra, const Module *m)
     fflush(stdout);
     const char *start_trap = status < 0 ? wasix_process_start_trap(p) : NULL;
     if (start_trap) status = run_print_trap(ra, start_trap);
+    run_end_quickly(ra, p, status, stats.timed_out);
     wasix_process_free(p);
     free((void *)cfg.wasi.argv);
     if (stats.timed_out)
@@ -620,6 +639,7 @@ static int run_invoke(const RunArgs *ra, const Module *m)
     else if (e) status = run_start_error(ra, e, &diag);
     else status = run_entry(ra, inst, p);
     fflush(stdout);
+    run_end_quickly(ra, p, status, false);   /* run_entry reported a timeout */
     wasix_process_free(p);
     free((void *)cfg.wasi.argv);
     return status;

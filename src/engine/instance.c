@@ -109,8 +109,28 @@ void const_eval(const Instance *inst, const ConstExpr *e, Slot out[2])
 
 /* ------------------------------------------------------ building blocks */
 
+/* See runtime.h: the index spaces' arrays, the defined functions' records,
+ * the element and data segment state, and each defined global. */
+uint64_t instance_record_bytes(const Module *m)
+{
+    uint64_t n = (uint64_t)m->num_memories * sizeof(Memory *) +
+                 (uint64_t)m->num_tables * sizeof(Table *) +
+                 (uint64_t)m->num_globals * sizeof(Global *) +
+                 (uint64_t)m->num_funcs * sizeof(Func *) +
+                 (uint64_t)(m->num_funcs - m->num_func_imports) * sizeof(Func) +
+                 (uint64_t)m->num_elems * sizeof(ElemInst) +
+                 (uint64_t)m->num_datas * sizeof(uint32_t) +
+                 (uint64_t)(m->num_globals - m->num_global_imports) * sizeof(Global);
+    return n + sizeof(Instance);
+}
+
+/* Charges the instance's records (instance_record_bytes) to the store's
+ * budget, then allocates its arrays. ERR_TABLE_MEMORY_CAP beyond the budget. */
 static SpResult instance_alloc_arrays(Instance *inst, const Module *m)
 {
+    uint64_t bytes = instance_record_bytes(m);
+    if (inst->store && !store_table_charge(inst->store, bytes)) return ERR_TABLE_MEMORY_CAP;
+    inst->charged = inst->store ? bytes : 0;
     inst->memories = instance_calloc(m->num_memories, sizeof *inst->memories);
     inst->tables = instance_calloc(m->num_tables, sizeof *inst->tables);
     inst->globals = instance_calloc(m->num_globals, sizeof *inst->globals);
@@ -426,6 +446,7 @@ void instance_free(Instance *inst)
     free(inst->own_funcs);
     free(inst->elems);
     free(inst->data_sizes);
+    if (inst->charged) store_table_release(inst->store, inst->charged);
     free(inst);
 }
 

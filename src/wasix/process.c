@@ -19,7 +19,11 @@
  * still there after a short grace period are nudged out of blocking system
  * calls with a signal (os_thread_nudge), again and again until they leave:
  * every host call is interruptible, so none is left running and the process
- * is always freed.
+ * is always freed. With ProcessConfig.return_at_exit (`spindle run`) the
+ * supervisor returns the status without that wait, and the caller ends the
+ * host process: with 4000 blocked threads the wait took 0.3-0.6 s and the
+ * teardown after it 1.6-2 s (8000 munmaps of interpreter stacks, each a TLB
+ * shootdown across CPUs), where the OS ends them all in one exit_group.
  *
  * Limits (ProcessConfig). max_threads is enforced by thread.c's spawns. The
  * memory cap is the store's (StoreLimits): every memory, imported or defined,
@@ -50,14 +54,30 @@
 
 /* ------------------------------------------------------------ exiting */
 
+/* Ends the waits of the process's threads parked (futex_wait,
+ * memory.atomic.wait, thread_sleep) or blocked in WASI calls, once its
+ * interrupt flag is set. Without the process lock. */
+static void process_wake_blocked(Process *p)
+{
+    park_interrupt_all();
+    if (p->wasi) wasi_ctx_interrupt(p->wasi);
+}
+
 /* process_exit; `timeout` marks the exit as the timeout's when it is the
  * first (set under the lock before anyone is woken, so whoever sees the exit
- * sees the reason too). */
+ * sees the reason too). The supervisor and thread_join's waiters are woken
+ * first, then the threads parked or blocked in host calls: waking thousands
+ * of those takes a while (160-260 ms for 2700 parked threads on 2 cores).
+ * With return_at_exit in command mode that is left to whoever waits for
+ * the threads (process_wait_all): a host process that ends at once need not
+ * wake them. In invoke mode (no supervisor) the caller's own thread may be
+ * the one blocked: it is woken at once. */
 static void process_exit_for(Process *p, int code, bool timeout)
 {
     if (p->wasi) code = wasi_ctx_set_exit(p->wasi, code); /* a proc_exit recorded there wins */
     pthread_mutex_lock(&p->lock);
     bool first = !p->exiting;
+    bool wake = !p->cfg.return_at_exit || !p->supervised;   /* see below */
     if (first) {
         p->exiting = true;
         atomic_store(&p->exit_started, true);
@@ -65,14 +85,11 @@ static void process_exit_for(Process *p, int code, bool timeout)
         p->timed_out = timeout && code == WASIX_EXIT_TIMEOUT;  /* not when a proc_exit won */
         p->exit_requested_ns = os_monotonic_ns();
     }
+    pthread_cond_broadcast(&p->changed);   /* the supervisor first: see below */
     pthread_mutex_unlock(&p->lock);
     if (!first) return;
     atomic_store(&p->interrupt, 1);
-    park_interrupt_all();
-    if (p->wasi) wasi_ctx_interrupt(p->wasi);
-    pthread_mutex_lock(&p->lock);
-    pthread_cond_broadcast(&p->changed);
-    pthread_mutex_unlock(&p->lock);
+    if (wake) process_wake_blocked(p);
 }
 
 /* See process.h. */
@@ -408,6 +425,18 @@ static uint32_t process_wait_stopped(Process *p, uint32_t keep)
     return stuck;
 }
 
+/* Waits (without the lock, the exit started) until at most `keep` threads
+ * are live, after waking the blocked ones if process_exit left that to the
+ * waiter (return_at_exit). Returns process_wait_stopped's count. */
+static uint32_t process_wait_all(Process *p, uint32_t keep)
+{
+    if (p->cfg.return_at_exit) process_wake_blocked(p);
+    pthread_mutex_lock(&p->lock);
+    uint32_t stuck = process_wait_stopped(p, keep);
+    pthread_mutex_unlock(&p->lock);
+    return stuck;
+}
+
 /* Sets the count of live threads (the main thread's place) under the lock. */
 static void process_set_live(Process *p, uint32_t live)
 {
@@ -421,9 +450,7 @@ void wasix_process_free(Process *p)
 {
     if (!p) return;
     process_exit(p, 0);   /* no-op when an exit already started */
-    pthread_mutex_lock(&p->lock);
-    process_wait_stopped(p, p->host ? 1 : 0);
-    pthread_mutex_unlock(&p->lock);
+    process_wait_all(p, p->host ? 1 : 0);
     process_watchdog_join(p);
     if (p->host) {
         wasix_thread_free(p->host);
@@ -471,6 +498,14 @@ bool wasix_process_timed_out(Process *p)
     bool timed_out = p->timed_out;
     pthread_mutex_unlock(&p->lock);
     return timed_out;
+}
+
+uint32_t wasix_process_threads_spawned(Process *p)
+{
+    pthread_mutex_lock(&p->lock);
+    uint32_t n = p->threads_spawned;
+    pthread_mutex_unlock(&p->lock);
+    return n;
 }
 
 /* ------------------------------------------------------- command mode */
@@ -541,8 +576,9 @@ static bool process_start_main(Process *p, SpResult *err, SpDiag *diag)
     return false;
 }
 
-/* Waits for the started program's end: the exit, then every thread gone.
- * Returns the exit status. */
+/* Waits for the started program's end: the exit, then every thread gone
+ * (not with return_at_exit, unless an exec follows: its image needs the
+ * old one torn down). Returns the exit status. */
 static int process_supervise(Process *p, WasixRunStats *stats)
 {
     pthread_mutex_lock(&p->lock);
@@ -550,13 +586,14 @@ static int process_supervise(Process *p, WasixRunStats *stats)
     bool exec = p->exec != NULL;
     pthread_mutex_unlock(&p->lock);
     if (!exec) process_watchdog_join(p);   /* the exit has started: the watchdog ends at once */
+    uint32_t stuck = exec || !p->cfg.return_at_exit ? process_wait_all(p, 0) : 0;
     pthread_mutex_lock(&p->lock);
-    uint32_t stuck = process_wait_stopped(p, 0);
     int status = p->exit_code & 0xff; /* as an exit status (Wasmer: code modulo 256) */
     if (stats) {
         stats->exit_latency_ns = os_monotonic_ns() - p->exit_requested_ns;
         stats->threads_spawned = p->threads_spawned;
         stats->threads_stuck = stuck;
+        stats->threads_left = p->live;
         stats->timed_out = p->timed_out;
     }
     pthread_mutex_unlock(&p->lock);
@@ -584,6 +621,9 @@ int wasix_process_run(Process *p, const Module *m, SpResult *err, SpDiag *diag,
     os_signals_block(process_host_signals, process_host_nsignals, true);
     os_signals_catch(process_host_signals, process_host_nsignals);
     os_signals_attention(&p->interrupt);
+    pthread_mutex_lock(&p->lock);
+    p->supervised = true;
+    pthread_mutex_unlock(&p->lock);
     int status = process_start_main(p, err, diag) ? process_run_images(p, stats) : -1;
     os_signals_release(process_host_signals, process_host_nsignals);
     os_signals_block(process_host_signals, process_host_nsignals, false);

@@ -137,6 +137,7 @@ struct Process {
     uint32_t live;              /* threads in the list */
     WasixThread *threads;
     bool exiting;
+    bool supervised;            /* command mode: a supervisor waits for the exit (wasix_process_run) */
     atomic_bool exit_started;   /* = exiting, readable without the lock (set before interrupt) */
     int exit_code;
     uint64_t exit_requested_ns; /* os_monotonic_ns() when the exit started */

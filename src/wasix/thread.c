@@ -293,9 +293,11 @@ static uint32_t wasix_thread_reserve(Process *p, uint32_t *tid, TrapKind *trap)
     return e;
 }
 
+/* Gives back a reservation whose spawn failed: no thread was made. */
 static void wasix_thread_unreserve(Process *p)
 {
     pthread_mutex_lock(&p->lock);
+    p->threads_spawned--;
     p->live--;
     pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);

@@ -6,7 +6,8 @@
  * ERR_TABLE_MEMORY_CAP and nothing left charged, table.grow giving -1 to the
  * guest at the limit, elem.drop and instance_free giving charges back), and
  * threads growing their own instances' tables concurrently without passing
- * the limit. Modules are built from bytes here.
+ * the limit, and each instance's own records (a module of 20,000 functions)
+ * charged too. Modules are built from bytes here.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -179,13 +180,17 @@ static void test_table_make_grow_free(void)
 
 /* -------------------------------------------------------------- instances */
 
-/* Per instance of load_tables(1, 10, 3): a 10-entry table and 3 segment refs. */
-#define INST_BYTES (13 * ENTRY)
+/* Per instance of load_tables(1, 10, 3): a 10-entry table, 3 segment refs
+ * and the instance's own records (instance_record_bytes). */
+#define INST_TABLE_BYTES (13 * ENTRY)
 
 static void test_instances_share_budget(void)
 {
     Module *m = load_tables(1, 10, 3);
     if (!m) return;
+    const uint64_t records = instance_record_bytes(m);
+    const uint64_t INST_BYTES = INST_TABLE_BYTES + records;
+    CHECK(records > 0);
     Store *s = store_with_budget(5 * INST_BYTES);
     ExecEnv *env = store_env(s);
     Instance *inst[6] = {NULL};
@@ -199,10 +204,13 @@ static void test_instances_share_budget(void)
     CHECK(guest_grow(env, inst[0], 1) == -1 && inst[0]->tables[0]->size == 10);
     instance_free(inst[4]);
     CHECK(store_table_bytes(s) == 4 * INST_BYTES);
+    /* the freed instance's records are taken by another charge, so that
+     * exactly its table's and segment's 13 entries are free below */
+    CHECK(store_table_charge(s, records));
     CHECK(guest_grow(env, inst[0], 1) == 10);   /* capacity doubled to 20 */
-    CHECK(store_table_bytes(s) == 4 * INST_BYTES + 10 * ENTRY);
+    CHECK(store_table_bytes(s) == 4 * INST_BYTES + records + 10 * ENTRY);
     CHECK(guest_grow(env, inst[0], 9) == 11);   /* within the capacity: no charge */
-    CHECK(store_table_bytes(s) == 4 * INST_BYTES + 10 * ENTRY);
+    CHECK(store_table_bytes(s) == 4 * INST_BYTES + records + 10 * ENTRY);
     CHECK(guest_grow(env, inst[0], 4) == -1);   /* needs 4 more entries, 3 are left */
     CHECK(guest_grow(env, inst[0], 3) == 20);   /* exactly to the limit */
     CHECK(store_table_bytes(s) == 5 * INST_BYTES);
@@ -217,6 +225,8 @@ static void test_instances_share_budget(void)
     CHECK(store_table_bytes(s) == 5 * INST_BYTES - 2 * ENTRY);
 
     for (int i = 0; i < 4; i++) instance_free(inst[i]);
+    CHECK(store_table_bytes(s) == records);
+    store_table_release(s, records);
     CHECK(store_table_bytes(s) == 0);
     store_free(s);
     module_free(m);
@@ -238,9 +248,13 @@ static void test_instance_segment_over_budget(void)
     CHECK(instance_new(s, seg, NULL, NULL, &inst, NULL) == ERR_TABLE_MEMORY_CAP && !inst);
     CHECK(store_table_bytes(s) == 0);
     store_free(s);
-    s = store_with_budget(13 * ENTRY);
+    s = store_with_budget(13 * ENTRY + instance_record_bytes(seg) - 1);   /* records too */
+    CHECK(instance_new(s, seg, NULL, NULL, &inst, NULL) == ERR_TABLE_MEMORY_CAP && !inst);
+    CHECK(store_table_bytes(s) == 0);
+    store_free(s);
+    s = store_with_budget(13 * ENTRY + instance_record_bytes(seg));
     CHECK(instance_new(s, seg, NULL, NULL, &inst, NULL) == SP_OK && inst);
-    CHECK(store_table_bytes(s) == 13 * ENTRY);
+    CHECK(store_table_bytes(s) == 13 * ENTRY + instance_record_bytes(seg));
     store_free(s);
     module_free(big);
     module_free(seg);
@@ -277,7 +291,8 @@ static void test_threads_share_budget(void)
 {
     Module *m = load_tables(1, 0, 0);
     if (!m) return;
-    Store *s = store_with_budget(GROW_BUDGET * ENTRY);
+    const uint64_t records = GROWERS * instance_record_bytes(m);
+    Store *s = store_with_budget(GROW_BUDGET * ENTRY + records);
     Grower g[GROWERS];
     memset(g, 0, sizeof g);
     for (int i = 0; i < GROWERS; i++) CHECK(instance_new(s, m, NULL, NULL, &g[i].inst, NULL) == SP_OK);
@@ -292,9 +307,73 @@ static void test_threads_share_budget(void)
     /* a grower stops when not even one more entry fits (its table is then
      * full: size = capacity), and nothing is given back before the joins,
      * so together they used the budget exactly */
-    CHECK(store_table_bytes(s) == capacity * ENTRY);
+    CHECK(store_table_bytes(s) == capacity * ENTRY + records);
     CHECK(capacity == GROW_BUDGET && entries == GROW_BUDGET);
     for (int i = 0; i < GROWERS; i++) instance_free(g[i].inst);
+    CHECK(store_table_bytes(s) == 0);
+    store_free(s);
+    module_free(m);
+}
+
+/* ------------------------------------------------------ instance records */
+
+enum { MANY_FUNCS = 20000 };
+
+/* A module of MANY_FUNCS empty functions () -> () and nothing else (built
+ * on the heap: about 60 KB). */
+static Module *load_many_funcs(void)
+{
+    uint8_t *buf = malloc(4 * MANY_FUNCS + 64);
+    Module *m = NULL;
+    if (buf) {
+        /* function section: MANY_FUNCS times type 0; code: as many bodies
+         * of size 2 (no locals, end), written straight into buf */
+        size_t n = 0;
+        memcpy(buf, "\0asm\1\0\0\0\x01\x04\x01\x60\x00\x00", 14);
+        n = 14;
+        uint8_t uleb[8];
+        size_t ul = 0;
+        for (uint32_t v = MANY_FUNCS; ul == 0 || v; v >>= 7) uleb[ul++] = (v & 0x7F) | (v >> 7 ? 0x80 : 0);
+        size_t fsec = ul + MANY_FUNCS, csec = ul + 3 * (size_t)MANY_FUNCS;
+        buf[n++] = 3;
+        for (size_t v = fsec; v; v >>= 7) buf[n++] = (v & 0x7F) | (v >> 7 ? 0x80 : 0);
+        memcpy(buf + n, uleb, ul);
+        n += ul;
+        memset(buf + n, 0, MANY_FUNCS);
+        n += MANY_FUNCS;
+        buf[n++] = 10;
+        for (size_t v = csec; v; v >>= 7) buf[n++] = (v & 0x7F) | (v >> 7 ? 0x80 : 0);
+        memcpy(buf + n, uleb, ul);
+        n += ul;
+        for (uint32_t i = 0; i < MANY_FUNCS; i++, n += 3) memcpy(buf + n, "\x02\x00\x0b", 3);
+        SpResult e = module_load(buf, n, &m, NULL);
+        if (e) fprintf(stderr, "load_many_funcs: %s\n", e);
+    }
+    free(buf);
+    CHECK(m != NULL);
+    return m;
+}
+
+/* A module of many functions costs its records again in every instance:
+ * they are charged to the budget (about 56 bytes a function), so instances
+ * beyond it are refused with ERR_TABLE_MEMORY_CAP (a WASIX spawn: ENOMEM)
+ * instead of taking host memory without end, and freeing gives them back. */
+static void test_instance_records_charged(void)
+{
+    Module *m = load_many_funcs();
+    if (!m) return;
+    uint64_t records = instance_record_bytes(m);
+    CHECK(records >= (uint64_t)MANY_FUNCS * sizeof(Func));
+    Store *s = store_with_budget(3 * records + records / 2);
+    Instance *inst[4] = {NULL};
+    for (int i = 0; i < 3; i++) CHECK(instance_new(s, m, NULL, NULL, &inst[i], NULL) == SP_OK);
+    CHECK(store_table_bytes(s) == 3 * records);
+    CHECK(instance_new(s, m, NULL, NULL, &inst[3], NULL) == ERR_TABLE_MEMORY_CAP && !inst[3]);
+    CHECK(store_table_bytes(s) == 3 * records);
+    instance_free(inst[0]);
+    CHECK(store_table_bytes(s) == 2 * records);
+    CHECK(instance_new(s, m, NULL, NULL, &inst[0], NULL) == SP_OK);
+    for (int i = 0; i < 3; i++) instance_free(inst[i]);
     CHECK(store_table_bytes(s) == 0);
     store_free(s);
     module_free(m);
@@ -307,5 +386,6 @@ int main(void)
     test_instances_share_budget();
     test_instance_segment_over_budget();
     test_threads_share_budget();
+    test_instance_records_charged();
     return test_summary();
 }

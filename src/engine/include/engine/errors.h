@@ -113,7 +113,7 @@ typedef struct SpErrInfo {
     X(ERR_OUT_OF_MEMORY, ERRG_RESOURCE, "out of memory")                                     \
     X(ERR_MEMORY_CAP, ERRG_RESOURCE, "memory minimum exceeds the memory cap")                \
     X(ERR_TABLE_TOO_LARGE, ERRG_RESOURCE, "table size exceeds the host limit")               \
-    X(ERR_TABLE_MEMORY_CAP, ERRG_RESOURCE, "tables exceed the table memory limit")           \
+    X(ERR_TABLE_MEMORY_CAP, ERRG_RESOURCE, "tables and instances exceed the table memory limit")\
     X(ERR_MEMORY_RESERVE, ERRG_RESOURCE, "could not reserve address space for a memory")     \
     X(ERR_MEMORY_COMMIT, ERRG_RESOURCE, "could not commit memory")
 

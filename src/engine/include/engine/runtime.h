@@ -183,7 +183,16 @@ struct Instance {
     void *user;            /* embedder's pointer (e.g. the WASIX thread) */
     Store *store;          /* the owner */
     Instance *store_prev, *store_next;  /* the store's list (guarded by its lock) */
+    uint64_t charged;      /* instance_record_bytes charged to the store's budget */
 };
+
+/* The host memory of an instance of m besides its tables, memories and
+ * segment items: the Instance, its index-space arrays, a record per defined
+ * function and global, segment state. A module with many functions costs
+ * this much again in every instance (every WASIX thread's), so it is
+ * charged to the store's table budget (StoreLimits.max_table_bytes) with
+ * the tables: about 56 bytes a function. */
+uint64_t instance_record_bytes(const Module *m);
 
 /* Instantiates m in store s with `imports` (num_imports entries, in import
  * order, already checked by the caller or by linker_instantiate): allocates
@@ -368,8 +377,9 @@ typedef struct StoreLimits {
      * declarations and table.grow can make the store's instances hold
      * (0 = no limit), summed over every instance of the store (every
      * thread's, in a WASIX process): table element arrays (table_entries_bytes
-     * of their capacity) and the element segments each instance keeps until
-     * elem.drop. Charged when they are made or grown, released when they are
+     * of their capacity), the element segments each instance keeps until
+     * elem.drop, and each instance's own records (instance_record_bytes:
+     * function and global records, index spaces). Charged when they are made or grown, released when they are
      * freed (store_table_charge). A table or segment that does not fit fails
      * the instantiation (ERR_TABLE_MEMORY_CAP); a table.grow that does not
      * fit returns -1. */

@@ -49,6 +49,13 @@ typedef struct ProcessConfig {
     bool bare;              /* no WASI/WASIX namespaces, no WasiCtx and no memories made for
                              * imports: the embedder defines every import through
                              * wasix_process_linker (spec scripts) */
+    bool return_at_exit;    /* wasix_process_run returns as soon as the exit status is
+                             * known, while the threads may still be stopping
+                             * (stats.threads_left), for a caller that ends the host
+                             * process right after (`spindle run`: the OS ends the
+                             * threads and takes their memory back at once);
+                             * wasix_process_free still waits for every thread. A
+                             * forked child inherits it */
 } ProcessConfig;
 
 /* The default of ProcessConfig.max_threads. */
@@ -79,9 +86,12 @@ typedef struct Process Process;
 
 /* Statistics of one run, for tests and benchmarks. */
 typedef struct WasixRunStats {
-    uint64_t exit_latency_ns;   /* from the first exit request to the last thread stopped */
+    uint64_t exit_latency_ns;   /* from the first exit request to the last thread stopped
+                                 * (with return_at_exit: to wasix_process_run's return) */
     uint32_t threads_spawned;   /* threads made by thread spawns (main excluded) */
     uint32_t threads_stuck;     /* threads still running 3 s after the exit (waited for anyway) */
+    uint32_t threads_left;      /* threads not yet stopped when wasix_process_run returned
+                                 * (only with ProcessConfig.return_at_exit) */
     bool timed_out;             /* the timeout ended the process (status WASIX_EXIT_TIMEOUT) */
 } WasixRunStats;
 
@@ -164,5 +174,9 @@ int wasix_process_status(Process *p, TrapKind k);
 
 /* True when the timeout ended the process. */
 bool wasix_process_timed_out(Process *p);
+
+/* How many threads thread spawns have made so far (the main thread not
+ * counted). */
+uint32_t wasix_process_threads_spawned(Process *p);
 
 #endif
