@@ -37,6 +37,17 @@ int os_proc_pidfd(int pid)
 #endif
 }
 
+int os_proc_ended(int pid)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    int r;
+    do r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) return -errno;
+    return si.si_pid != 0;
+}
+
 int os_proc_reap(int pid, OsProcStatus *st)
 {
     int status;

@@ -178,15 +178,19 @@ static int wasix_join_try(Process *p, uint32_t want, uint32_t *pid, OsProcStatus
         WasixChild *c = &p->children[i];
         if (want && c->pid != want) continue;
         found = true;
-        int r = c->host_pid < 0 ? 1 : os_proc_reap(c->host_pid, st);
-        if (c->host_pid < 0) *st = (OsProcStatus){.code = c->exit_code};
+        int r = c->host_pid < 0 ? 1 : os_proc_ended(c->host_pid);
         if (r == 0) continue;
-        if (r < 0) {          /* reaped elsewhere: gone, status unknown */
+        /* Its slot goes while the ended child is still a zombie (a killed
+         * child could not free it): proc_signal can never reach a process
+         * that reused the host PID after the reap. */
+        proc_tree_leave(p->tree, c->pid);
+        if (c->host_pid < 0) *st = (OsProcStatus){.code = c->exit_code};
+        else if (r > 0) r = os_proc_reap(c->host_pid, st);
+        if (r <= 0) {          /* reaped elsewhere: gone, status unknown */
             st->signaled = false;
             st->code = 0;
         }
         *pid = c->pid;
-        proc_tree_leave(p->tree, c->pid);   /* a killed child could not */
         wasix_child_remove(p, i);
         return 1;
     }

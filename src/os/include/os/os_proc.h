@@ -26,6 +26,9 @@ int os_proc_fork(void);
 /* A pidfd for child pid (readable once it has ended), or -errno. */
 int os_proc_pidfd(int pid);
 
+/* Whether child pid has ended, without reaping it (it stays a zombie, so
+ * its PID cannot be reused yet): 1, 0 while it runs, or -errno. */
+int os_proc_ended(int pid);
 /* Reaps child pid if it has ended: 1 and *st filled, 0 when it still runs,
  * or -errno (-ECHILD: not a child of this process). Never blocks. */
 int os_proc_reap(int pid, OsProcStatus *st);
