@@ -80,14 +80,8 @@ if(EXISTS ${WASI_THREADS_DIR})
   endforeach()
 endif()
 if(EXISTS ${WASIX_CONF_DIR})
-  foreach(name example-multi-threading threaded-memory example-condvar
-               worker-terminating-normally exit-0-from-main exit-1-from-main
-               exit-0-from-worker exit-1-from-worker worker-panicking example-sleep
-               example-signal example-unix-pipe)
-    set(extra)
-    if(name STREQUAL "worker-panicking")
-      set(extra --stderr-has "Thread 2 of process 1 failed with runtime error: unreachable")
-    endif()
+  foreach(name ${WASIX_CONF_THREAD_PROGRAMS})
+    wasix_conf_extra(${name} extra)
     add_test(NAME opt.wasix.${name}
              COMMAND wasix_check_opt --timeout 400 ${extra} ${WASIX_CONF_DIR}/${name}.wasm
                      ${WASIX_CONF_DIR}/${name}.json)

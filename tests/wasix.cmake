@@ -154,15 +154,21 @@ endif()
 # expected, stderr must start with the expected text; a worker trap must
 # also be reported.
 set(WASIX_CONF_DIR ${SPINDLE_SHARED_DIR}/conformance/wasix)
+# (also run in the opt tier: tests/opt.cmake)
+set(WASIX_CONF_THREAD_PROGRAMS example-multi-threading threaded-memory example-condvar
+    worker-terminating-normally exit-0-from-main exit-1-from-main exit-0-from-worker
+    exit-1-from-worker worker-panicking example-sleep example-signal example-unix-pipe)
+# wasix_conf_extra(NAME OUT): the wasix_check options program NAME needs beyond its .json.
+function(wasix_conf_extra name out)
+  set(extra)
+  if(name STREQUAL "worker-panicking")
+    set(extra --stderr-has "Thread 2 of process 1 failed with runtime error: unreachable")
+  endif()
+  set(${out} ${extra} PARENT_SCOPE)
+endfunction()
 if(EXISTS ${WASIX_CONF_DIR})
-  foreach(name example-multi-threading threaded-memory example-condvar
-               worker-terminating-normally exit-0-from-main exit-1-from-main
-               exit-0-from-worker exit-1-from-worker worker-panicking example-sleep
-               example-signal example-unix-pipe)
-    set(extra)
-    if(name STREQUAL "worker-panicking")
-      set(extra --stderr-has "Thread 2 of process 1 failed with runtime error: unreachable")
-    endif()
+  foreach(name ${WASIX_CONF_THREAD_PROGRAMS})
+    wasix_conf_extra(${name} extra)
     add_test(NAME wasix.${name}
              COMMAND wasix_check ${extra} ${WASIX_CONF_DIR}/${name}.wasm ${WASIX_CONF_DIR}/${name}.json)
     set_tests_properties(wasix.${name} PROPERTIES LABELS "conformance;thread" TIMEOUT 60

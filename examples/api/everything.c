@@ -217,11 +217,7 @@ int main(int argc, char **argv)
     types();
     bytes_and_values(store);
 
-    wasm_byte_vec_t binary;
-    example_read(argv[1], &binary);
-    wasm_module_t *module = wasm_module_new(store, &binary);
-    CHECK(module != NULL);
-    wasm_byte_vec_delete(&binary);
+    wasm_module_t *module = example_module(store, argv[1]);
     wasm_functype_t *ft = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
     wasm_func_t *host = wasm_func_new(store, ft, inc);
     wasm_functype_delete(ft);

@@ -31,4 +31,15 @@ static inline void example_read(const char *path, wasm_byte_vec_t *out)
     fclose(f);
 }
 
+/* The module of the file at path, compiled in store; exits on failure. */
+static inline wasm_module_t *example_module(wasm_store_t *store, const char *path)
+{
+    wasm_byte_vec_t binary;
+    example_read(path, &binary);
+    wasm_module_t *module = wasm_module_new(store, &binary);
+    CHECK(module != NULL);
+    wasm_byte_vec_delete(&binary);
+    return module;
+}
+
 #endif

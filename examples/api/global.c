@@ -36,11 +36,7 @@ int main(int argc, char **argv)
     CHECK(argc == 2);
     wasm_engine_t *engine = wasm_engine_new();
     wasm_store_t *store = wasm_store_new(engine);
-    wasm_byte_vec_t binary;
-    example_read(argv[1], &binary);
-    wasm_module_t *module = wasm_module_new(store, &binary);
-    CHECK(module != NULL);
-    wasm_byte_vec_delete(&binary);
+    wasm_module_t *module = example_module(store, argv[1]);
 
     wasm_global_t *const_f32 = make_global(store, WASM_F32, WASM_CONST, (wasm_val_t)WASM_F32_VAL(1));
     wasm_global_t *const_i64 = make_global(store, WASM_I64, WASM_CONST, (wasm_val_t)WASM_I64_VAL(2));

@@ -28,11 +28,7 @@ int main(int argc, char **argv)
     CHECK(argc == 2);
     wasm_engine_t *engine = wasm_engine_new();
     wasm_store_t *store = wasm_store_new(engine);
-    wasm_byte_vec_t binary;
-    example_read(argv[1], &binary);
-    wasm_module_t *module = wasm_module_new(store, &binary);
-    CHECK(module != NULL);
-    wasm_byte_vec_delete(&binary);
+    wasm_module_t *module = example_module(store, argv[1]);
     wasm_instance_t *instance = wasm_instance_new(store, module, NULL, NULL);
     CHECK(instance != NULL);
     wasm_module_delete(module);
