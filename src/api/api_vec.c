@@ -60,25 +60,10 @@ SP_API void wasm_val_vec_delete(wasm_val_vec_t *v)
     v->size = 0;
 }
 
-/* Vectors of owned pointers: elements are copied with wasm_xxx_copy and
- * deleted with wasm_xxx_delete. */
+/* Vectors of owned pointers: made as the inline ones (the elements are the
+ * pointers), but copied with wasm_xxx_copy and deleted with wasm_xxx_delete. */
 #define SP_VEC_OWNED(name)                                                              \
-    SP_API void wasm_##name##_vec_new_empty(wasm_##name##_vec_t *out)                   \
-    {                                                                                   \
-        out->size = 0;                                                                  \
-        out->data = NULL;                                                               \
-    }                                                                                   \
-    SP_API void wasm_##name##_vec_new_uninitialized(wasm_##name##_vec_t *out, size_t n)  \
-    {                                                                                   \
-        out->data = n ? calloc(n, sizeof(wasm_##name##_t *)) : NULL;                    \
-        out->size = out->data ? n : 0;                                                  \
-    }                                                                                   \
-    SP_API void wasm_##name##_vec_new(wasm_##name##_vec_t *out, size_t n,               \
-                                      wasm_##name##_t *const src[])                     \
-    {                                                                                   \
-        wasm_##name##_vec_new_uninitialized(out, n);                                    \
-        if (out->size) memcpy(out->data, src, n * sizeof(wasm_##name##_t *));           \
-    }                                                                                   \
+    SP_VEC_INLINE(name, wasm_##name##_t *)                                              \
     SP_API void wasm_##name##_vec_copy(wasm_##name##_vec_t *out,                        \
                                        const wasm_##name##_vec_t *v)                    \
     {                                                                                   \
